@@ -1,0 +1,32 @@
+# The two commands of the set-up contract: `make run` and `make test`.
+# Both create .venv, install the pinned dependencies and the Debian libraries Qt needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint bench screenshots clean system-libs
+
+$(STAMP): pyproject.toml constraints.txt scripts/ensure-system-libs.sh
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	sh scripts/ensure-system-libs.sh $(BIN)/python
+	touch $(STAMP)
+
+system-libs: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/kiosk --demo
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check kiosk central tests bench
+
+bench: $(STAMP)
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) build *.egg-info

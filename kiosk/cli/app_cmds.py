@@ -1,0 +1,47 @@
+"""Starting the station: the real one, or `--demo` on a demo data dir with synthetic data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+import keyring
+
+from kiosk.cli.common import StationContext
+from kiosk.paths import demo_data_dir
+from kiosk.store.keys import FileKeyring
+
+DEMO_RECORDS = 12
+
+
+def prepare_demo(obj: StationContext) -> None:
+    """Point the context at the demo data dir with its own file keyring (synthetic data only)."""
+    data_dir = obj.data_dir or demo_data_dir()
+    obj.data_dir = data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    # The demo's secrets sit beside (not inside) its data dir, in a 0600 file: there is no
+    # OS keyring on a bare test machine, and the demo holds invented applicants only.
+    keyring_file = Path(str(data_dir) + "-keyring.json")
+    os.environ["KIOSK_KEYRING_FILE"] = str(keyring_file)
+    keyring.set_keyring(FileKeyring(keyring_file))
+
+
+def start(obj: StationContext, *, demo: bool, kiosk_mode: bool) -> int:
+    """Open the station. Until the GUI lands this prints the headless station summary."""
+    from kiosk.cli import cli
+
+    if demo:
+        prepare_demo(obj)
+        with obj.open_store() as store:
+            if store.cap_status().count == 0:
+                click.echo(f"Membuat {DEMO_RECORDS} rekaman demo / making demo recordings...")
+                ctx = click.get_current_context()
+                ctx.invoke(cli.commands["demo-data"], count=DEMO_RECORDS, day=None, operator="demo")
+    ctx = click.get_current_context()
+    ctx.invoke(cli.commands["summary"], as_json=False)
+    return 0
+
+
+def register(cli: click.Group) -> None:
+    """Nothing to add: `kiosk` with no subcommand calls `start`."""

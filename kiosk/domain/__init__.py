@@ -1,0 +1,1 @@
+"""Domain rules of e-KTP recording: applicant, NIK, regions, records, daily cap. No Qt, no I/O."""

@@ -1,0 +1,105 @@
+"""A recording (perekaman): the applicant, their biometric blobs, exceptions and quality."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from kiosk.domain.applicant import Applicant
+
+FINGER_NAMES = {
+    1: "Right Thumb",
+    2: "Right IndexFinger",
+    3: "Right MiddleFinger",
+    4: "Right RingFinger",
+    5: "Right LittleFinger",
+    6: "Left Thumb",
+    7: "Left IndexFinger",
+    8: "Left MiddleFinger",
+    9: "Left RingFinger",
+    10: "Left LittleFinger",
+}
+FINGER_NAMES_ID = {
+    1: "Ibu jari kanan",
+    2: "Telunjuk kanan",
+    3: "Jari tengah kanan",
+    4: "Jari manis kanan",
+    5: "Kelingking kanan",
+    6: "Ibu jari kiri",
+    7: "Telunjuk kiri",
+    8: "Jari tengah kiri",
+    9: "Jari manis kiri",
+    10: "Kelingking kiri",
+}
+PHOTO = "photo"
+SIGNATURE_PNG = "signature.png"
+SIGNATURE_STROKES = "signature.strokes"
+FINGER_EXCEPTION_REASONS = ("amputated", "bandaged", "unable")
+CONTENT_TYPES = {
+    PHOTO: "image/jpeg",
+    SIGNATURE_PNG: "image/png",
+    SIGNATURE_STROKES: "application/json",
+}
+
+
+def finger_kind(position: int) -> str:
+    """Blob kind of a finger record: 'finger.1' .. 'finger.10'."""
+    if position not in FINGER_NAMES:
+        raise ValueError(f"finger position {position} is not 1..10")
+    return f"finger.{position}"
+
+
+def content_type(kind: str) -> str:
+    return CONTENT_TYPES.get(kind, "application/x-iso19794-4" if kind.startswith("finger.") else "application/octet-stream")
+
+
+@dataclass(frozen=True)
+class Blob:
+    """One biometric item in plaintext (lives only in memory)."""
+
+    kind: str
+    data: bytes
+
+    @property
+    def content_type(self) -> str:
+        return content_type(self.kind)
+
+
+@dataclass
+class Recording:
+    """A complete recording ready to save: applicant, blobs, exceptions, quality summary."""
+
+    applicant: Applicant
+    blobs: list[Blob]
+    exceptions: dict[str, str] = field(default_factory=dict)  # kind -> reason
+    quality: dict[str, Any] = field(default_factory=dict)
+    record_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    def missing_items(self) -> list[str]:
+        """Kinds neither captured nor excused (a complete recording has none)."""
+        have = {b.kind for b in self.blobs} | set(self.exceptions)
+        need = [PHOTO] + [finger_kind(p) for p in FINGER_NAMES] + [SIGNATURE_PNG]
+        return [k for k in need if k not in have]
+
+
+_REGNO_RE = re.compile(r"^(\d{6})-(\d{2})-(\d{8})-(\d{3,})$")
+
+
+def format_regno(kecamatan: str, station_no: str, day: dt.date, seq: int) -> str:
+    """'627104-01-20261128-017'."""
+    return f"{kecamatan}-{int(station_no):02d}-{day:%Y%m%d}-{seq:03d}"
+
+
+def is_regno(text: str) -> bool:
+    return bool(_REGNO_RE.match(text.strip()))
+
+
+def is_record_id(text: str) -> bool:
+    try:
+        uuid.UUID(text.strip())
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,1 @@
+"""Local data: SQLite (sqlite-utils), sealed blobs and biodata, outbox, audit log, daily cap."""

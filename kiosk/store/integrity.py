@@ -1,0 +1,62 @@
+"""`kiosk db check`: SQLite's own check, every sealed item opens and matches its hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from kiosk.store import audit
+from kiosk.store.crypto import DecryptionFailed
+from kiosk.store.station import Store
+
+
+def check(store: Store) -> list[str]:
+    """Every fault found (empty: the database is sound)."""
+    faults: list[str] = []
+    db = store.db
+    result = [r[0] for r in db.execute("PRAGMA integrity_check").fetchall()]
+    if result != ["ok"]:
+        faults += [f"sqlite integrity_check: {r}" for r in result]
+    for r in db.execute("PRAGMA foreign_key_check").fetchall():
+        faults.append(f"foreign key broken: table {r[0]} row {r[1]} -> {r[2]}")
+    sealer = store.sealer()
+    audited = {
+        row[0]
+        for row in db.execute(
+            "SELECT json_extract(detail, '$.record_id') FROM audit WHERE action = 'record.saved'"
+        )
+    }
+    for rid, regno, biodata, summary, purged in db.execute(
+        "SELECT id, regno, biodata, summary, purged_at FROM records"
+    ).fetchall():
+        try:
+            json.loads(sealer.open(biodata, f"biodata:{rid}"))
+        except (DecryptionFailed, ValueError):
+            faults.append(f"record {regno}: biodata does not decrypt")
+        kinds = set()
+        for kind, sha, size, sealed in db.execute(
+            "SELECT kind, sha256, size, sealed FROM blobs WHERE record_id = ?", [rid]
+        ).fetchall():
+            kinds.add(kind)
+            if sealed is None:
+                if not purged:
+                    faults.append(f"record {regno}: blob {kind} is empty but was never purged")
+                continue
+            try:
+                data = sealer.open(sealed, f"blob:{rid}:{kind}:{sha}")
+            except DecryptionFailed:
+                faults.append(f"record {regno}: blob {kind} does not decrypt")
+                continue
+            if hashlib.sha256(data).hexdigest() != sha or len(data) != size:
+                faults.append(f"record {regno}: blob {kind} does not match its hash")
+        expected = set(json.loads(summary)["items"])
+        if kinds != expected:
+            faults.append(
+                f"record {regno}: blobs {sorted(kinds)} differ from the saved list {sorted(expected)}"
+            )
+        if rid not in audited:
+            faults.append(f"record {regno}: no audit row for its save")
+    fault = audit.verify(db)
+    if fault:
+        faults.append(str(fault))
+    return faults
