@@ -31,10 +31,15 @@ def cli(ctx: click.Context, demo: bool, kiosk_mode: bool, **_: object) -> None:
 
 
 def _register_all() -> None:
-    from kiosk.cli import app_cmds, store_cmds
+    """Every `kiosk/cli/*_cmds.py` module adds its commands."""
+    import importlib
+    import pkgutil
 
-    for module in (store_cmds, app_cmds):
-        module.register(cli)
+    import kiosk.cli as pkg
+
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+        if info.name.endswith("_cmds"):
+            importlib.import_module(f"kiosk.cli.{info.name}").register(cli)
 
 
 _register_all()
