@@ -150,6 +150,9 @@ SETTINGS: tuple[Setting, ...] = (
     _s("sync.retention_days", int, 30,
        "Days after verification before biometric blobs are purged locally.", minimum=0),
     # --- freeze gates
+    _s("sync.max_parallel", int, 6,
+       "Most records in flight at once (ceiling of the adaptive send window).", minimum=1,
+       maximum=32),
     _s("freeze.max_unsent_days", int, 7,
        "Refuse new recordings when the oldest unsent record is older than this."),
     _s("freeze.max_clock_skew_minutes", int, 10,

@@ -1,0 +1,1 @@
+"""Reference central server (`kiosk-central`): FastAPI + uvicorn, SQLite, a blob folder."""

@@ -1,0 +1,132 @@
+"""`kiosk-central`: serve the v1 API, issue station tokens, record processing decisions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from central.storage import CentralStore, UnknownStation
+
+DEFAULT_DATA_DIR = Path("central-data")
+
+
+def _data_dir_option(fn):  # type: ignore[no-untyped-def]
+    return click.option(
+        "--data-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=DEFAULT_DATA_DIR,
+        show_default=True,
+        help="Server data directory (SQLite database, blob folder, server key).",
+    )(fn)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Reference central server for e-KTP recording stations."""
+
+
+@cli.command()
+@_data_dir_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=int, default=8443, show_default=True, help="TCP port.")
+@click.option("--max-inflight", type=click.IntRange(0), default=64, show_default=True,
+              help="Requests handled at once; past it 503 + Retry-After (0: unlimited).")
+@click.option("--retry-after", type=click.IntRange(1), default=1, show_default=True,
+              help="Seconds a refused station is told to wait.")
+@click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="PEM certificate (chain); serve HTTPS when given with --tls-key.")
+@click.option("--tls-key", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="PEM private key of the certificate.")
+def serve(data_dir: Path, host: str, port: int, max_inflight: int, retry_after: int,
+          tls_cert: str | None, tls_key: str | None) -> None:
+    """Serve the v1 API (OpenAPI schema at /openapi.json)."""
+    import uvicorn
+
+    from central.app import create_app
+
+    if bool(tls_cert) != bool(tls_key):
+        raise click.UsageError("--tls-cert and --tls-key go together")
+    app = create_app(data_dir, max_inflight=max_inflight, retry_after=retry_after)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        ssl_certfile=tls_cert,
+        ssl_keyfile=tls_key,
+        log_level="warning",
+        # Fewer bytes per answer: stations pay for every header on a thin link.
+        server_header=False,
+        date_header=False,
+        timeout_keep_alive=30,
+    )
+
+
+@cli.group()
+def station() -> None:
+    """Stations allowed to deliver records."""
+
+
+@station.command("add")
+@_data_dir_option
+@click.argument("name")
+def station_add(data_dir: Path, name: str) -> None:
+    """Create a station; its token is printed once and stored only hashed."""
+    import sqlite3
+
+    store = CentralStore(data_dir)
+    try:
+        token = store.add_station(name)
+    except sqlite3.IntegrityError:
+        raise click.ClickException(f"station {name!r} already exists") from None
+    click.echo(token)
+
+
+@station.command("list")
+@_data_dir_option
+def station_list(data_dir: Path) -> None:
+    """Stations, whether their key is registered, and how many records they delivered."""
+    click.echo(json.dumps(CentralStore(data_dir).stations(), indent=2))
+
+
+@station.command("reset-key")
+@_data_dir_option
+@click.argument("name")
+def station_reset_key(data_dir: Path, name: str) -> None:
+    """Forget a station's signing key so a reinstalled station can register a new one."""
+    try:
+        CentralStore(data_dir).reset_key(name)
+    except UnknownStation:
+        raise click.ClickException(f"no station {name!r}") from None
+    click.echo(f"key of {name} cleared")
+
+
+def _decide(data_dir: Path, record_id: str, status: str, reason: str | None) -> None:
+    try:
+        CentralStore(data_dir).set_status(record_id, status, reason)
+    except KeyError:
+        raise click.ClickException(f"no record {record_id}") from None
+    click.echo(f"{record_id}: {status}" + (f" ({reason})" if reason else ""))
+
+
+@cli.command()
+@_data_dir_option
+@click.argument("record_id")
+@click.option("--reason", required=True, help="Why (the station shows it to the supervisor).")
+def reject(data_dir: Path, record_id: str, reason: str) -> None:
+    """Mark a record rejected: the applicant has to be recorded again."""
+    _decide(data_dir, record_id, "rejected", reason)
+
+
+@cli.command()
+@_data_dir_option
+@click.argument("record_id")
+def accept(data_dir: Path, record_id: str) -> None:
+    """Mark a record accepted (processed)."""
+    _decide(data_dir, record_id, "accepted", None)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    cli.main(args=argv, prog_name="kiosk-central")
