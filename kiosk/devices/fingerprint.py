@@ -1,0 +1,168 @@
+"""The 4-4-2 fingerprint capture: right slap, left slap, both thumbs, quality-gated.
+
+Each slap gets at most `finger.max_attempts` attempts; for every finger the best-scoring
+image over the attempts is kept, so a later worse attempt never replaces a good finger. A
+finger that cannot be captured is excused with a reason (amputated, bandaged, unable); it is
+sent to the device in the request's `exception` list and recorded in the recording.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from kiosk.devices.base import CaptureFailed
+from kiosk.devices.sbi import CapturedFinger, SbiClient, SbiDevice
+from kiosk.devices.sbi_protocol import SUB_ID_POSITIONS, SUB_LEFT, SUB_RIGHT, SUB_THUMBS
+from kiosk.domain.messages import Msg
+from kiosk.domain.recording import FINGER_EXCEPTION_REASONS, FINGER_NAMES_ID, Blob, finger_kind
+from kiosk.settings import Settings
+
+
+@dataclass(frozen=True)
+class Slap:
+    name: str
+    sub_id: int
+    positions: tuple[int, ...]
+    label_id: str
+    label_en: str
+
+
+SLAPS = (
+    Slap("right", SUB_RIGHT, SUB_ID_POSITIONS[SUB_RIGHT], "Empat jari kanan", "Right four"),
+    Slap("left", SUB_LEFT, SUB_ID_POSITIONS[SUB_LEFT], "Empat jari kiri", "Left four"),
+    Slap("thumbs", SUB_THUMBS, SUB_ID_POSITIONS[SUB_THUMBS], "Kedua ibu jari", "Both thumbs"),
+)
+_KIND = {1: "thumb", 6: "thumb", 2: "index", 7: "index", 3: "middle", 8: "middle",
+         4: "ring", 9: "ring", 5: "little", 10: "little"}
+
+
+def threshold(position: int, settings: Settings) -> int:
+    """The enrolment quality threshold of one finger position (settings finger.threshold_*)."""
+    return int(settings[f"finger.threshold_{_KIND[position]}"])
+
+
+class InvalidFingerException(CaptureFailed):
+    """An exception reason outside amputated / bandaged / unable."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("finger", f"reason {reason!r}", hint=Msg(
+            f"Alasan pengecualian jari tidak dikenal: {reason}. Pilih diamputasi, diperban, "
+            "atau tidak dapat direkam.",
+            f"Unknown finger exception reason: {reason}. Choose amputated, bandaged or unable."))
+
+
+@dataclass
+class FingerResult:
+    """The best capture so far of one finger."""
+
+    position: int
+    record: bytes
+    quality: int
+    threshold: int
+    attempt: int
+
+    @property
+    def passed(self) -> bool:
+        return self.quality >= self.threshold
+
+
+@dataclass
+class SlapState:
+    """Attempts made on one slap and the best finger images kept."""
+
+    slap: Slap
+    attempts: int = 0
+    best: dict[int, FingerResult] = field(default_factory=dict)
+    history: list[dict[int, int]] = field(default_factory=list)  # quality per attempt
+
+    def passed(self, exceptions: dict[int, str]) -> bool:
+        want = [p for p in self.slap.positions if p not in exceptions]
+        return all(p in self.best and self.best[p].passed for p in want)
+
+
+class FingerprintCapture:
+    """One applicant's 4-4-2 capture against an SBI device."""
+
+    def __init__(self, client: SbiClient, device: SbiDevice, settings: Settings) -> None:
+        self.client, self.device, self.settings = client, device, settings
+        self.max_attempts = int(settings["finger.max_attempts"])
+        self.exceptions: dict[int, str] = {}
+        self.slaps = {s.name: SlapState(s) for s in SLAPS}
+        self._previous_hash = ""
+
+    def excuse(self, position: int, reason: str) -> None:
+        """Record that a finger cannot be captured, and why."""
+        if reason not in FINGER_EXCEPTION_REASONS:
+            raise InvalidFingerException(reason)
+        if position not in FINGER_NAMES_ID:
+            raise ValueError(f"finger position {position} is not 1..10")
+        self.exceptions[position] = reason
+        for state in self.slaps.values():
+            state.best.pop(position, None)
+
+    def can_attempt(self, slap: str) -> bool:
+        state = self.slaps[slap]
+        wanted = [p for p in state.slap.positions if p not in self.exceptions]
+        return bool(wanted) and state.attempts < self.max_attempts
+
+    def attempt(self, slap: str) -> SlapState:
+        """One RCAPTURE of `slap`; keeps each finger's best. Device errors propagate."""
+        state = self.slaps[slap]
+        if not self.can_attempt(slap):
+            raise CaptureFailed("finger", f"{slap}: no attempts left", hint=Msg(
+                f"{state.slap.label_id}: batas {self.max_attempts} kali percobaan tercapai.",
+                f"{state.slap.label_en}: the limit of {self.max_attempts} attempts is reached."))
+        wanted = [p for p in state.slap.positions if p not in self.exceptions]
+        excused = [p for p in state.slap.positions if p in self.exceptions]
+        request_score = max(threshold(p, self.settings) for p in wanted)
+        fingers: list[CapturedFinger] = self.client.capture(
+            self.device, state.slap.sub_id, wanted, excused, requested_score=request_score,
+            timeout_ms=int(self.settings["sbi.capture_timeout_ms"]),
+            previous_hash=self._previous_hash)
+        state.attempts += 1
+        state.history.append({f.position: f.quality for f in fingers})
+        for f in fingers:
+            kept = state.best.get(f.position)
+            if kept is None or f.quality > kept.quality:
+                state.best[f.position] = FingerResult(
+                    f.position, f.record, f.quality, threshold(f.position, self.settings),
+                    state.attempts)
+        return state
+
+    def run_slap(self, slap: str) -> SlapState:
+        """Attempt until every wanted finger passes or the attempts run out (headless use)."""
+        state = self.slaps[slap]
+        while self.can_attempt(slap) and not state.passed(self.exceptions):
+            self.attempt(slap)
+        return state
+
+    def run_all(self) -> None:
+        for s in SLAPS:
+            self.run_slap(s.name)
+
+    def missing(self) -> list[int]:
+        """Positions neither captured nor excused."""
+        have = {p for st in self.slaps.values() for p in st.best} | set(self.exceptions)
+        return [p for p in FINGER_NAMES_ID if p not in have]
+
+    def results(self) -> dict[int, FingerResult]:
+        return {p: r for st in self.slaps.values() for p, r in st.best.items()}
+
+    def blobs(self) -> list[Blob]:
+        """One `finger.N` blob (ISO 19794-4 WSQ record) per captured finger."""
+        return [Blob(finger_kind(p), r.record) for p, r in sorted(self.results().items())]
+
+    def exception_kinds(self) -> dict[str, str]:
+        """Recording.exceptions entries: 'finger.N' -> reason."""
+        return {finger_kind(p): reason for p, reason in sorted(self.exceptions.items())}
+
+    def quality(self) -> dict[str, Any]:
+        """Recording.quality entries per finger: score, threshold, passed, attempts."""
+        out: dict[str, Any] = {}
+        for st in self.slaps.values():
+            for p, r in st.best.items():
+                out[finger_kind(p)] = {"score": r.quality, "threshold": r.threshold,
+                                       "passed": r.passed, "attempt": r.attempt,
+                                       "attempts": st.attempts}
+        return out

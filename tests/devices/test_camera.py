@@ -1,0 +1,58 @@
+"""The OpenCV camera on a generated video: paced, looping, newest frame, clear errors."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from kiosk.devices import face
+from kiosk.devices.base import READY, Camera, DeviceUnavailable
+from kiosk.devices.camera import OpenCVCamera
+from kiosk.settings import Settings
+
+
+def test_video_file_is_delivered_at_its_frame_rate_and_loops(face_video):
+    """The fake video lasts 2 s at 30 fps; reading for 2.5 s must loop and stay near 30 fps."""
+    with OpenCVCamera(str(face_video)) as cam:
+        assert isinstance(cam, Camera)
+        start = time.monotonic()
+        seq = 0
+        while time.monotonic() - start < 2.5:
+            seq, frame = cam.latest(after=seq)
+        rate = seq / (time.monotonic() - start)
+    assert frame.shape == (480, 640, 3)
+    assert seq > 60  # more frames than the file holds: it looped
+    assert 24 <= rate <= 36
+
+
+def test_latest_returns_newest_frame_without_waiting_when_not_asked_for_a_new_one(face_video):
+    with OpenCVCamera(str(face_video)) as cam:
+        seq, _ = cam.latest()
+        time.sleep(0.2)  # frames keep arriving while nobody reads
+        seq2, _ = cam.latest()
+        assert seq2 > seq + 2
+
+
+def test_fake_camera_frames_pass_the_face_gate(face_video):
+    with OpenCVCamera(str(face_video)) as cam:
+        _, frame = cam.latest()
+    assert face.passed(face.check_face(frame, Settings()))
+
+
+def test_missing_source_raises_device_unavailable(tmp_path):
+    with pytest.raises(DeviceUnavailable) as err:
+        OpenCVCamera(str(tmp_path / "none.avi")).open()
+    assert "Kamera" in err.value.msg.id
+
+
+def test_closed_camera_raises_instead_of_hanging(face_video):
+    cam = OpenCVCamera(str(face_video))
+    cam.open()
+    cam.close()
+    with pytest.raises(DeviceUnavailable):
+        cam.latest(timeout=0.5)
+    cam.open()  # usable again after it comes back
+    assert cam.latest()[1].shape == (480, 640, 3)
+    assert cam.info().status == READY
+    cam.close()
