@@ -30,20 +30,85 @@ from kiosk.domain.regions import RegionTable
 from kiosk.paths import RESOURCES
 
 MALE_NAMES = (
-    "BUDI", "AGUS", "ANDI", "RUDI", "HENDRA", "YOHANES", "DEDI", "EKO", "RIZKY", "FAJAR",
-    "MUHAMMAD", "AHMAD", "BAMBANG", "JOKO", "TRI", "DANIEL", "SURYA", "ARIF", "WAHYU", "IMAM",
+    "BUDI",
+    "AGUS",
+    "ANDI",
+    "RUDI",
+    "HENDRA",
+    "YOHANES",
+    "DEDI",
+    "EKO",
+    "RIZKY",
+    "FAJAR",
+    "MUHAMMAD",
+    "AHMAD",
+    "BAMBANG",
+    "JOKO",
+    "TRI",
+    "DANIEL",
+    "SURYA",
+    "ARIF",
+    "WAHYU",
+    "IMAM",
 )
 FEMALE_NAMES = (
-    "SITI", "DEWI", "SRI", "RINA", "AYU", "NUR", "FITRI", "WULAN", "MARIA", "PUTRI",
-    "LESTARI", "INDAH", "RATNA", "YULIANA", "NOVITA", "RAHMAWATI", "ANISA", "DIAN", "SARI", "MEGA",
+    "SITI",
+    "DEWI",
+    "SRI",
+    "RINA",
+    "AYU",
+    "NUR",
+    "FITRI",
+    "WULAN",
+    "MARIA",
+    "PUTRI",
+    "LESTARI",
+    "INDAH",
+    "RATNA",
+    "YULIANA",
+    "NOVITA",
+    "RAHMAWATI",
+    "ANISA",
+    "DIAN",
+    "SARI",
+    "MEGA",
 )
 FAMILY_NAMES = (
-    "SANTOSO", "PRATAMA", "SAPUTRA", "WIJAYA", "HIDAYAT", "SETIAWAN", "KURNIAWAN", "NUGROHO",
-    "SIHOMBING", "SIMANJUNTAK", "TAMBUNAN", "LUBIS", "HARAHAP", "RAHMAN", "DJAHAN", "BAUN",
-    "MIHING", "ANGKAL", "UMAR", "LESTARININGSIH",
+    "SANTOSO",
+    "PRATAMA",
+    "SAPUTRA",
+    "WIJAYA",
+    "HIDAYAT",
+    "SETIAWAN",
+    "KURNIAWAN",
+    "NUGROHO",
+    "SIHOMBING",
+    "SIMANJUNTAK",
+    "TAMBUNAN",
+    "LUBIS",
+    "HARAHAP",
+    "RAHMAN",
+    "DJAHAN",
+    "BAUN",
+    "MIHING",
+    "ANGKAL",
+    "UMAR",
+    "LESTARININGSIH",
 )
 PLACES = ("PALANGKA RAYA", "SAMPIT", "KUALA KAPUAS", "BANJARMASIN", "PANGKALAN BUN", "MUARA TEWEH")
 STREETS = ("JL. RTA MILONO", "JL. G. OBOS", "JL. TJILIK RIWUT", "JL. KALIMANTAN", "JL. MAHIR MAHAR")
+
+
+FINGER_POOL = 40  # distinct synthetic fingers; demo applicants draw from this pool
+
+
+@lru_cache(maxsize=FINGER_POOL)
+def _finger(pool_index: int) -> tuple[bytes, int]:
+    """One synthetic finger (ISO record bytes without position, score): costly, so pooled."""
+    img = synthetic.ridge_image(
+        1000 + pool_index, quality=0.85 + 0.15 * ((pool_index * 7) % 10) / 10
+    )
+    return img.tobytes(), synthetic.quality_proxy(img)
 
 
 @lru_cache(maxsize=1)
@@ -63,7 +128,9 @@ def demo_photo(rng: np.random.Generator) -> bytes:
     w, h = 180, 240
     crop = img[max(0, cy - h // 2) : cy + h // 2, max(0, cx - w // 2) : cx + w // 2]
     crop = cv2.resize(crop, (413, 551), interpolation=cv2.INTER_CUBIC)
-    crop = cv2.convertScaleAbs(crop, alpha=float(rng.uniform(0.95, 1.05)), beta=float(rng.uniform(-6, 6)))
+    crop = cv2.convertScaleAbs(
+        crop, alpha=float(rng.uniform(0.95, 1.05)), beta=float(rng.uniform(-6, 6))
+    )
     ok, jpg = cv2.imencode(".jpg", crop, [cv2.IMWRITE_JPEG_QUALITY, 90])
     assert ok
     return jpg.tobytes()
@@ -97,17 +164,15 @@ def demo_applicant(
     )
 
 
-def demo_recording(
-    seed: int, kecamatan: str, regions: RegionTable, today: dt.date
-) -> Recording:
+def demo_recording(seed: int, kecamatan: str, regions: RegionTable, today: dt.date) -> Recording:
     """One complete synthetic recording."""
     rng = np.random.default_rng(seed)
     applicant = demo_applicant(rng, kecamatan, regions, today, serial=1 + seed % 9999)
     blobs = [Blob(PHOTO, demo_photo(rng))]
     quality: dict[str, object] = {"face": {"passed": True}}
     for pos in FINGER_NAMES:
-        img = synthetic.ridge_image(seed * 10 + pos, quality=float(rng.uniform(0.85, 1.0)))
-        score = synthetic.quality_proxy(img)
+        raw, score = _finger(int(rng.integers(0, FINGER_POOL)))
+        img = np.frombuffer(raw, np.uint8).reshape(synthetic.FINGER_H, synthetic.FINGER_W)
         blobs.append(Blob(finger_kind(pos), iso19794.encode(pos, score, img)))
         quality[finger_kind(pos)] = score
     strokes = synthetic.signature_strokes(seed)
@@ -115,5 +180,7 @@ def demo_recording(
     assert ok
     blobs.append(Blob(SIGNATURE_PNG, png.tobytes()))
     stroke_json = [[[p.x, p.y, p.t, p.pressure] for p in s] for s in strokes]
-    blobs.append(Blob(SIGNATURE_STROKES, json.dumps({"w": 600, "h": 200, "strokes": stroke_json}).encode()))
+    blobs.append(
+        Blob(SIGNATURE_STROKES, json.dumps({"w": 600, "h": 200, "strokes": stroke_json}).encode())
+    )
     return Recording(applicant=applicant, blobs=blobs, quality=quality)

@@ -48,7 +48,7 @@ class Setting:
                 elif not isinstance(value, bool):
                     raise ValueError(value)
             elif self.type is int:
-                if isinstance(value, bool) or isinstance(value, float):
+                if isinstance(value, bool | float):
                     raise ValueError(value)
                 value = int(value)
             elif self.type is float:
@@ -86,19 +86,37 @@ SETTINGS: tuple[Setting, ...] = (
     _s("station.number", str, "01", "Station number inside the kecamatan office (two digits)."),
     _s("station.kecamatan", str, "627104", "Kecamatan code (PPKKCC) of this office."),
     _s("station.name", str, "Kecamatan Sabangau", "Office name printed on receipts."),
-    _s("station.timezone", str, "Asia/Jakarta",
-       "IANA time zone of the office (WIB Asia/Jakarta, WITA Asia/Makassar, WIT Asia/Jayapura)."),
-    _s("station.region_tables", list, [],
-       "Extra region-table CSV files to load beside the shipped ones."),
+    _s(
+        "station.timezone",
+        str,
+        "Asia/Jakarta",
+        "IANA time zone of the office (WIB Asia/Jakarta, WITA Asia/Makassar, WIT Asia/Jayapura).",
+    ),
+    _s(
+        "station.region_tables",
+        list,
+        [],
+        "Extra region-table CSV files to load beside the shipped ones.",
+    ),
     # --- daily cap
-    _s("cap.daily", int, 30, "Standing daily cap: recordings allowed per local day.",
-       minimum=1, maximum=1000),
+    _s(
+        "cap.daily",
+        int,
+        30,
+        "Standing daily cap: recordings allowed per local day.",
+        minimum=1,
+        maximum=1000,
+    ),
     # --- user interface and accounts
     _s("ui.language", str, "id", "Interface language.", choices=("id", "en")),
-    _s("ui.idle_lock_minutes", int, 5, "Minutes without input before the screen locks.",
-       minimum=1),
-    _s("ui.max_login_failures", int, 5, "Failed PINs in a row before an account is locked.",
-       minimum=1),
+    _s("ui.idle_lock_minutes", int, 5, "Minutes without input before the screen locks.", minimum=1),
+    _s(
+        "ui.max_login_failures",
+        int,
+        5,
+        "Failed PINs in a row before an account is locked.",
+        minimum=1,
+    ),
     _s("ui.lockout_minutes", int, 15, "How long a locked account stays locked.", minimum=1),
     # --- camera and face quality (ranges from ISO/IEC 19794-5 / BSI TR-03121, calibrated)
     _s("camera.source", str, "0", "Camera: a device index (0, 1, ...) or a file path / URL."),
@@ -108,18 +126,31 @@ SETTINGS: tuple[Setting, ...] = (
     _s("face.max_width_ratio", float, 0.75, "Largest head width / image width."),
     _s("face.centre_min", float, 0.45, "Leftmost allowed face centre, as a fraction of width."),
     _s("face.centre_max", float, 0.55, "Rightmost allowed face centre, as a fraction of width."),
-    _s("face.haar_to_head_width", float, 1.25,
-       "Head width / Haar face-box width (the box misses ears and hair); calibrated."),
-    _s("face.min_sharpness", float, 40.0,
-       "Smallest variance of the Laplacian of the face (128 px wide, brightness-normalised)."),
+    _s(
+        "face.haar_to_head_width",
+        float,
+        1.25,
+        "Head width / Haar face-box width (the box misses ears and hair); calibrated.",
+    ),
+    _s(
+        "face.min_sharpness",
+        float,
+        40.0,
+        "Smallest variance of the Laplacian of the face (128 px wide, brightness-normalised).",
+    ),
     _s("face.min_exposure", float, 70.0, "Lowest mean brightness (0-255) of the face region."),
     _s("face.max_exposure", float, 200.0, "Highest mean brightness (0-255) of the face region."),
     _s("face.max_clipped", float, 0.05, "Largest fraction of clipped (0 or 255) face pixels."),
-    _s("face.max_background_std", float, 30.0,
-       "Largest standard deviation of the background border (uniformity)."),
+    _s(
+        "face.max_background_std",
+        float,
+        30.0,
+        "Largest standard deviation of the background border (uniformity).",
+    ),
     _s("face.photo_width", int, 413, "Saved portrait width in pixels (card aspect 3:4)."),
-    _s("face.jpeg_quality", int, 90, "JPEG quality of the saved portrait.", minimum=50,
-       maximum=100),
+    _s(
+        "face.jpeg_quality", int, 90, "JPEG quality of the saved portrait.", minimum=50, maximum=100
+    ),
     # --- fingerprints (NFIQ2 enrolment thresholds from BSI)
     _s("finger.threshold_thumb", int, 30, "Minimum quality score for thumbs."),
     _s("finger.threshold_index", int, 30, "Minimum quality score for index fingers."),
@@ -132,12 +163,22 @@ SETTINGS: tuple[Setting, ...] = (
     _s("sbi.host", str, "127.0.0.1", "Host of the SBI device service (always local)."),
     _s("sbi.capture_timeout_ms", int, 10000, "RCAPTURE timeout in milliseconds."),
     # --- signature
-    _s("signature.input", str, "auto", "Signature input: auto, tablet, touch or mouse.",
-       choices=("auto", "tablet", "touch", "mouse")),
-    _s("signature.min_ink_ratio", float, 0.003,
-       "Smallest fraction of the pad that must carry ink."),
-    _s("signature.min_extent", float, 0.15,
-       "Smallest signature width, as a fraction of the pad width."),
+    _s(
+        "signature.input",
+        str,
+        "auto",
+        "Signature input: auto, tablet, touch or mouse.",
+        choices=("auto", "tablet", "touch", "mouse"),
+    ),
+    _s(
+        "signature.min_ink_ratio", float, 0.003, "Smallest fraction of the pad that must carry ink."
+    ),
+    _s(
+        "signature.min_extent",
+        float,
+        0.15,
+        "Smallest signature width, as a fraction of the pad width.",
+    ),
     # --- sync with the central server
     _s("sync.server_url", str, "", "Central server base URL (set by `kiosk setup central`)."),
     _s("sync.ca_bundle", str, "", "CA bundle for the server's TLS certificate (empty: system)."),
@@ -148,18 +189,40 @@ SETTINGS: tuple[Setting, ...] = (
     _s("sync.backoff_cap", float, 600.0, "Longest retry delay in seconds.", minimum=1),
     _s("sync.reconcile_minutes", float, 30.0, "Minutes between reconciliations."),
     _s("sync.reconcile_batch", int, 200, "Record ids per reconciliation request.", minimum=1),
-    _s("sync.retention_days", int, 30,
-       "Days after verification before biometric blobs are purged locally.", minimum=0),
-    _s("sync.max_parallel", int, 6,
-       "Most records in flight at once (ceiling of the adaptive send window).", minimum=1,
-       maximum=32),
+    _s(
+        "sync.retention_days",
+        int,
+        30,
+        "Days after verification before biometric blobs are purged locally.",
+        minimum=0,
+    ),
+    _s(
+        "sync.max_parallel",
+        int,
+        6,
+        "Most records in flight at once (ceiling of the adaptive send window).",
+        minimum=1,
+        maximum=32,
+    ),
     # --- freeze gates
-    _s("freeze.max_unsent_days", int, 7,
-       "Refuse new recordings when the oldest unsent record is older than this."),
-    _s("freeze.max_clock_skew_minutes", int, 10,
-       "Refuse new recordings when the clock differs from the server's by more."),
-    _s("freeze.record_size_mb", float, 0.5,
-       "Expected disk use of one recording, for the free-disk gate."),
+    _s(
+        "freeze.max_unsent_days",
+        int,
+        7,
+        "Refuse new recordings when the oldest unsent record is older than this.",
+    ),
+    _s(
+        "freeze.max_clock_skew_minutes",
+        int,
+        10,
+        "Refuse new recordings when the clock differs from the server's by more.",
+    ),
+    _s(
+        "freeze.record_size_mb",
+        float,
+        0.5,
+        "Expected disk use of one recording, for the free-disk gate.",
+    ),
 )
 
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}

@@ -40,8 +40,14 @@ def store(tmp_path: Path, settings: Settings):
 
 
 @pytest.fixture
-def subprocess_env(tmp_path: Path) -> dict[str, str]:
-    """Environment for `kiosk` child processes: a file keyring outside the data dir."""
+def subprocess_env(tmp_path: Path, memory_keyring) -> dict[str, str]:
+    """Environment for `kiosk` child processes: a file keyring outside the data dir.
+
+    This test process switches to the same file keyring, so it can open what children saved.
+    """
+    from kiosk.store.keys import FileKeyring
+
+    keyring.set_keyring(FileKeyring(tmp_path / "keyring.json"))
     env = dict(os.environ)
     env["PYTHON_KEYRING_BACKEND"] = "kiosk.store.keys.FileKeyring"
     env["KIOSK_KEYRING_FILE"] = str(tmp_path / "keyring.json")

@@ -17,8 +17,12 @@ from kiosk.cli.common import StationContext, station_options
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="kiosk")
 @station_options
-@click.option("--demo", is_flag=True, help="Simulated devices, a local central server, demo accounts.")
-@click.option("--kiosk", "kiosk_mode", is_flag=True, help="Full screen; only a supervisor can leave.")
+@click.option(
+    "--demo", is_flag=True, help="Simulated devices, a local central server, demo accounts."
+)
+@click.option(
+    "--kiosk", "kiosk_mode", is_flag=True, help="Full screen; only a supervisor can leave."
+)
 @click.pass_context
 def cli(ctx: click.Context, demo: bool, kiosk_mode: bool, **_: object) -> None:
     """e-KTP recording station. With no subcommand: open the station (GUI)."""
@@ -48,4 +52,3 @@ _register_all()
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     cli.main(args=argv, prog_name="kiosk")
-

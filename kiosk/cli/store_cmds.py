@@ -21,7 +21,10 @@ def _state_words(row: dict) -> tuple[str, str]:
             f"REJECTED by the central server: {reason}. The applicant must be recorded again.",
         )
     if row.get("processing_status") == "accepted":
-        return ("Diterima dan diproses oleh server pusat.", "Accepted and processed by the central server.")
+        return (
+            "Diterima dan diproses oleh server pusat.",
+            "Accepted and processed by the central server.",
+        )
     state = row["state"]
     if state == "verified":
         return (
@@ -30,7 +33,8 @@ def _state_words(row: dict) -> tuple[str, str]:
         )
     if state == "received":
         return (
-            f"Sudah diterima server pusat pada {row['received_at']} (tanda terima bertanda tangan).",
+            f"Sudah diterima server pusat pada {row['received_at']} "
+            "(tanda terima bertanda tangan).",
             f"Received by the central server at {row['received_at']} (signed receipt).",
         )
     if state == "uploading":
@@ -72,14 +76,26 @@ def register(cli: click.Group) -> None:
         click.echo(f"Hari ini / today  : {data['today']}  {cap.count} / {cap.cap}")
         if cap.override_reason:
             click.echo(f"  batas diubah / override: {cap.override_reason}")
-        click.echo("Antrean / backlog : " + ", ".join(f"{k} {v}" for k, v in data["backlog"].items()))
+        click.echo(
+            "Antrean / backlog : " + ", ".join(f"{k} {v}" for k, v in data["backlog"].items())
+        )
 
     @cli.command("demo-data")
     @station_options
-    @click.option("--count", "-n", type=click.IntRange(1, 100000), required=True,
-                  help="How many synthetic recordings to save.")
-    @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
-                  help="Local day to record them on (default: today).")
+    @click.option(
+        "--count",
+        "-n",
+        type=click.IntRange(1, 100000),
+        required=True,
+        help="How many synthetic recordings to save.",
+    )
+    @click.option(
+        "--date",
+        "day",
+        type=click.DateTime(["%Y-%m-%d"]),
+        default=None,
+        help="Local day to record them on (default: today).",
+    )
     @click.option("--operator", default="demo", show_default=True, help="Operator user name.")
     @click.pass_obj
     @domain_errors
@@ -99,7 +115,9 @@ def register(cli: click.Group) -> None:
             start = store.db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
             saved = 0
             for i in range(count):
-                rec = demo_recording(start + i + 1, store.settings["station.kecamatan"], regions, local)
+                rec = demo_recording(
+                    start + i + 1, store.settings["station.kecamatan"], regions, local
+                )
                 try:
                     result = store.save_recording(rec, operator, now=now)
                 except DailyCapReached as exc:
@@ -235,4 +253,6 @@ def register(cli: click.Group) -> None:
 
         with obj.open_store() as store:
             for r in audit_log.rows(store.db, limit):
-                click.echo(f"{r['seq']:>6} {r['ts']} {r['actor']:<12} {r['action']:<16} {r['detail']}")
+                click.echo(
+                    f"{r['seq']:>6} {r['ts']} {r['actor']:<12} {r['action']:<16} {r['detail']}"
+                )

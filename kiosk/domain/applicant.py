@@ -171,7 +171,12 @@ def validate_applicant(
         )
     if not a.tempat_lahir.strip():
         out.append(
-            _p("tempat_lahir", "required", "Tempat lahir wajib diisi.", "Place of birth is required.")
+            _p(
+                "tempat_lahir",
+                "required",
+                "Tempat lahir wajib diisi.",
+                "Place of birth is required.",
+            )
         )
     if a.tanggal_lahir is None:
         out.append(
@@ -198,7 +203,10 @@ def validate_applicant(
     out += _choice("golongan_darah", a.golongan_darah, BLOOD_TYPES, "Golongan darah", "Blood type")
     out += _choice("agama", a.agama, RELIGIONS, "Agama", "Religion")
     out += _choice(
-        "status_perkawinan", a.status_perkawinan, MARITAL_STATUSES, "Status perkawinan",
+        "status_perkawinan",
+        a.status_perkawinan,
+        MARITAL_STATUSES,
+        "Status perkawinan",
         "Marital status",
     )
     out += _choice("pekerjaan", a.pekerjaan, OCCUPATIONS, "Pekerjaan", "Occupation")
@@ -219,7 +227,9 @@ def validate_applicant(
             )
     out += _region_problems(a, regions)
     out += _validity_problems(a, today)
-    if a.telepon.strip() and not _PHONE_RE.match(a.telepon.strip().replace(" ", "").replace("-", "")):
+    if a.telepon.strip() and not _PHONE_RE.match(
+        a.telepon.strip().replace(" ", "").replace("-", "")
+    ):
         out.append(
             _p(
                 "telepon",
@@ -232,10 +242,19 @@ def validate_applicant(
     return out
 
 
-def _choice(field: str, value: str, allowed: tuple[str, ...], id_label: str, en_label: str) -> list[Problem]:
+def _choice(
+    field: str, value: str, allowed: tuple[str, ...], id_label: str, en_label: str
+) -> list[Problem]:
     if value in allowed:
         return []
-    return [_p(field, "choice", f"Pilih {id_label.lower()} dari daftar.", f"Choose the {en_label.lower()} from the list.")]
+    return [
+        _p(
+            field,
+            "choice",
+            f"Pilih {id_label.lower()} dari daftar.",
+            f"Choose the {en_label.lower()} from the list.",
+        )
+    ]
 
 
 def _region_problems(a: Applicant, regions: RegionTable) -> list[Problem]:
@@ -243,7 +262,12 @@ def _region_problems(a: Applicant, regions: RegionTable) -> list[Problem]:
     kec = regions.get(a.kecamatan) if a.kecamatan else None
     if kec is None or kec.level != 3:
         out.append(
-            _p("kecamatan", "choice", "Pilih kecamatan dari daftar.", "Choose the kecamatan from the list.")
+            _p(
+                "kecamatan",
+                "choice",
+                "Pilih kecamatan dari daftar.",
+                "Choose the kecamatan from the list.",
+            )
         )
         return out
     kel = regions.get(a.kelurahan) if a.kelurahan else None
@@ -279,7 +303,8 @@ def _validity_problems(a: Applicant, today: dt.date) -> list[Problem]:
                 "berlaku_hingga",
                 "format",
                 "Untuk WNA, isi tanggal berlaku (TTTT-BB-HH) sesuai izin tinggal tetap.",
-                "For a foreign national, enter the expiry date (YYYY-MM-DD) of the residence permit.",
+                "For a foreign national, enter the expiry date (YYYY-MM-DD) of the residence "
+                "permit.",
             )
         ]
     if until <= today:
@@ -315,7 +340,8 @@ def _nik_problems(a: Applicant, regions: RegionTable, today: dt.date) -> list[Pr
                 f"baru wajib pada umur {ADULT_AGE} tahun atau sudah/pernah kawin (UU 24/2013 "
                 "pasal 63).",
                 f"The applicant is {age_on(birth, today)} and has never married: an e-KTP is for "
-                f"those aged {ADULT_AGE} or more, or who are or were married (Law 24/2013 art. 63).",
+                f"those aged {ADULT_AGE} or more, or who are or were married "
+                "(Law 24/2013 art. 63).",
             )
         )
     return out

@@ -102,10 +102,15 @@ def parse_nik(
             f"The birth date in the NIK is not valid (day {number[6:8]}, month {number[8:10]}).",
         )
     # The typed birth date settles the century; otherwise the latest one not in the future.
-    if birth_date is not None and birth_date.year % 100 == yy and (
-        birth_date.month,
-        birth_date.day,
-    ) == (month, day):
+    if (
+        birth_date is not None
+        and birth_date.year % 100 == yy
+        and (
+            birth_date.month,
+            birth_date.day,
+        )
+        == (month, day)
+    ):
         born = birth_date
     else:
         born = _century(yy, month, day, today)
@@ -117,13 +122,16 @@ def parse_nik(
             f"Kode provinsi/kabupaten {number[:2]}.{number[2:4]} dalam NIK tidak dikenal.",
             f"The province/regency code {number[:2]}.{number[2:4]} in the NIK is unknown.",
         ) from None
-    if regions is not None and regions.holds_regency(number[:4]):
-        if not regions.kecamatan_known(number[:6]):
-            raise _fail(
-                "kecamatan",
-                f"Kode kecamatan {number[4:6]} tidak ada di {regions.name(number[:4])}.",
-                f"Kecamatan code {number[4:6]} does not exist in {regions.name(number[:4])}.",
-            )
+    if (
+        regions is not None
+        and regions.holds_regency(number[:4])
+        and not regions.kecamatan_known(number[:6])
+    ):
+        raise _fail(
+            "kecamatan",
+            f"Kode kecamatan {number[4:6]} tidak ada di {regions.name(number[:4])}.",
+            f"Kecamatan code {number[4:6]} does not exist in {regions.name(number[:4])}.",
+        )
     if number[12:] == "0000":
         raise _fail("serial", "Nomor urut NIK tidak boleh 0000.", "The NIK serial cannot be 0000.")
     info = NikInfo(

@@ -53,7 +53,10 @@ def finger_kind(position: int) -> str:
 
 
 def content_type(kind: str) -> str:
-    return CONTENT_TYPES.get(kind, "application/x-iso19794-4" if kind.startswith("finger.") else "application/octet-stream")
+    return CONTENT_TYPES.get(
+        kind,
+        "application/x-iso19794-4" if kind.startswith("finger.") else "application/octet-stream",
+    )
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,9 @@ class RegionTable:
                 if (
                     not name
                     or not 1 <= len(parts) <= 4
-                    or any(len(p) != w or not p.isdigit() for p, w in zip(parts, widths, strict=False))
+                    or any(
+                        len(p) != w or not p.isdigit() for p, w in zip(parts, widths, strict=False)
+                    )
                 ):
                     raise RegionTableError(f"{path}:{n}: bad row {code!r},{name!r}")
                 self._by_code[code] = Region(code, name)
@@ -88,7 +90,11 @@ class RegionTable:
             code = compact_to_dotted(code)
         prefix = code + "."
         return sorted(
-            (r for c, r in self._by_code.items() if c.startswith(prefix) and "." not in c[len(prefix):]),
+            (
+                r
+                for c, r in self._by_code.items()
+                if c.startswith(prefix) and "." not in c[len(prefix) :]
+            ),
             key=lambda r: r.code,
         )
 

@@ -90,5 +90,7 @@ def verify(db: sqlite_utils.Database) -> AuditFault | None:
 def rows(db: sqlite_utils.Database, limit: int = 100) -> list[dict[str, Any]]:
     """The newest rows, newest first."""
     return list(
-        db.query("SELECT seq, ts, actor, action, detail FROM audit ORDER BY seq DESC LIMIT ?", [limit])
+        db.query(
+            "SELECT seq, ts, actor, action, detail FROM audit ORDER BY seq DESC LIMIT ?", [limit]
+        )
     )

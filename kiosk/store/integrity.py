@@ -52,7 +52,8 @@ def check(store: Store) -> list[str]:
         expected = set(json.loads(summary)["items"])
         if kinds != expected:
             faults.append(
-                f"record {regno}: blobs {sorted(kinds)} differ from the saved list {sorted(expected)}"
+                f"record {regno}: blobs {sorted(kinds)} differ from the saved list "
+                f"{sorted(expected)}"
             )
         if rid not in audited:
             faults.append(f"record {regno}: no audit row for its save")

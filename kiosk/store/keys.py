@@ -97,25 +97,41 @@ def load_or_create_data_key(station_id: str, create: bool) -> bytes:
 
 def derive(key: bytes, purpose: str) -> bytes:
     """A 256-bit subkey for one purpose (encryption, NIK lookup) from the station key."""
-    return HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode()
-    ).derive(key)
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode()).derive(key)
+
+
+class _NeverAutomatic:
+    """Backends only ever chosen explicitly (keyring.set_keyring or PYTHON_KEYRING_BACKEND):
+    a priority that raises makes keyring's discovery treat them as not viable, so a station
+    without a real keyring gets KeyringUnavailable instead of silently using one of these."""
+
+    @keyring.backend.properties.classproperty
+    def priority(cls) -> float:  # noqa: N805
+        raise RuntimeError("chosen explicitly only")
 
 
 class FileKeyring(keyring.backend.KeyringBackend):
-    """Secrets in a 0600 JSON file named by KIOSK_KEYRING_FILE (demo and test processes only)."""
+    """Secrets in a 0600 JSON file named by KIOSK_KEYRING_FILE (demo and test processes only).
 
-    priority = 0.1  # type: ignore[assignment]  # never preferred over a real keyring
+    Viable only while KIOSK_KEYRING_FILE is set, so it is never picked on a production station.
+    """
+
     _lock = threading.Lock()
+
+    @keyring.backend.properties.classproperty
+    def priority(cls) -> float:  # noqa: N805
+        if not os.environ.get("KIOSK_KEYRING_FILE"):
+            raise RuntimeError("KIOSK_KEYRING_FILE is not set")
+        return 0.1
 
     def __init__(self, path: Path | None = None) -> None:
         super().__init__()
         env = os.environ.get("KIOSK_KEYRING_FILE")
-        if path is None and not env:
-            raise keyring.errors.InitError("KIOSK_KEYRING_FILE is not set")
-        self.path = Path(path or env)  # type: ignore[arg-type]
+        self.path = Path(path) if path else Path(env) if env else None
 
     def _read(self) -> dict[str, str]:
+        if self.path is None:
+            raise keyring.errors.KeyringError("KIOSK_KEYRING_FILE is not set")
         try:
             return json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -128,6 +144,7 @@ class FileKeyring(keyring.backend.KeyringBackend):
         with self._lock:
             data = self._read()
             data[f"{service}/{username}"] = password
+            assert self.path is not None
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(".tmp")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -142,13 +159,12 @@ class FileKeyring(keyring.backend.KeyringBackend):
             data = self._read()
             if data.pop(f"{service}/{username}", None) is None:
                 raise keyring.errors.PasswordDeleteError(username)
+            assert self.path is not None
             self.path.write_text(json.dumps(data), encoding="utf-8")
 
 
-class MemoryKeyring(keyring.backend.KeyringBackend):
+class MemoryKeyring(_NeverAutomatic, keyring.backend.KeyringBackend):
     """Secrets in this process's memory (in-process tests)."""
-
-    priority = 0.1  # type: ignore[assignment]
 
     def __init__(self) -> None:
         super().__init__()

@@ -130,17 +130,26 @@ class Store:
         """The station's sealer; KeyringUnavailable or DataKeyMismatch when it cannot be had."""
         if self._sealer is not None:
             return self._sealer
-        check = self.db.execute("SELECT value FROM meta WHERE key = 'key_check'").fetchone()
-        key = load_or_create_data_key(self.station_id, create=check is None)
-        sealer = Sealer(key)
+        check = self.meta("key_check")
         if check is None:
-            self.set_meta("key_check", sealer.seal(KEY_CHECK, "key-check").hex())
-        else:
-            try:
-                if sealer.open(bytes.fromhex(check[0]), "key-check") != KEY_CHECK:
-                    raise DataKeyMismatch()
-            except DecryptionFailed:
-                raise DataKeyMismatch() from None
+            # First use: create the key under the write lock, so that two processes starting
+            # together agree on one key.
+            with write_transaction(self.db):
+                check = self.meta("key_check")
+                if check is None:
+                    sealer = Sealer(load_or_create_data_key(self.station_id, create=True))
+                    self.db.execute(
+                        "INSERT INTO meta (key, value) VALUES ('key_check', ?)",
+                        [sealer.seal(KEY_CHECK, "key-check").hex()],
+                    )
+                    self._sealer = sealer
+                    return sealer
+        sealer = Sealer(load_or_create_data_key(self.station_id, create=False))
+        try:
+            if sealer.open(bytes.fromhex(check), "key-check") != KEY_CHECK:
+                raise DataKeyMismatch()
+        except DecryptionFailed:
+            raise DataKeyMismatch() from None
         self._sealer = sealer
         return sealer
 
@@ -182,7 +191,9 @@ class Store:
             raise DailyCapReached(status.count, status.cap, status.resets_at)
         return status
 
-    def override_cap(self, cap: int, reason: str, actor: str, now: dt.datetime | None = None) -> None:
+    def override_cap(
+        self, cap: int, reason: str, actor: str, now: dt.datetime | None = None
+    ) -> None:
         """Supervisor: set today's cap (raise or lower) with a reason; audited."""
         self._change_cap(cap, reason, actor, self.today(now))
 
@@ -197,7 +208,8 @@ class Store:
             raise ValueError("cap must be 1..1000 / batas harus 1..1000")
         with write_transaction(self.db):
             self.db.execute(
-                "INSERT INTO cap_changes (ts, local_date, cap, reason, actor) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO cap_changes (ts, local_date, cap, reason, actor) "
+                "VALUES (?, ?, ?, ?, ?)",
                 [iso(self.clock()), day.isoformat() if day else None, cap, reason.strip(), actor],
             )
             audit.append(
@@ -232,14 +244,14 @@ class Store:
         for b in rec.blobs:
             digest = hashlib.sha256(b.data).hexdigest()
             blob_rows.append(
-                {
-                    "record_id": rid,
-                    "kind": b.kind,
-                    "sha256": digest,
-                    "size": len(b.data),
-                    "content_type": b.content_type,
-                    "sealed": sealer.seal(b.data, f"blob:{rid}:{b.kind}:{digest}"),
-                }
+                (
+                    rid,
+                    b.kind,
+                    digest,
+                    len(b.data),
+                    b.content_type,
+                    sealer.seal(b.data, f"blob:{rid}:{b.kind}:{digest}"),
+                )
             )
         summary = {
             "items": sorted(b.kind for b in rec.blobs),
@@ -262,25 +274,33 @@ class Store:
             regno = format_regno(
                 self.settings["station.kecamatan"], self.settings["station.number"], day, seq
             )
-            self.db["records"].insert(
-                {
-                    "id": rid,
-                    "regno": regno,
-                    "local_date": day.isoformat(),
-                    "seq": seq,
-                    "created_at": created,
-                    "operator": operator,
-                    "nik_hash": nik_hash,
-                    "biodata": sealed_biodata,
-                    "summary": json.dumps(summary, sort_keys=True),
-                    "state": "saved",
-                }
+            # Plain SQL on this hot path: sqlite-utils' per-insert introspection cost more
+            # than the encryption (bench/save.py).
+            self.db.execute(
+                "INSERT INTO records (id, regno, local_date, seq, created_at, operator, nik_hash, "
+                "biodata, summary, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'saved')",
+                [
+                    rid,
+                    regno,
+                    day.isoformat(),
+                    seq,
+                    created,
+                    operator,
+                    nik_hash,
+                    sealed_biodata,
+                    json.dumps(summary, sort_keys=True),
+                ],
             )
-            self.db["blobs"].insert_all(blob_rows)
-            self.db["outbox"].insert({"record_id": rid, "enqueued_at": created, "attempts": 0})
-            audit.append(
-                self.db, operator, "record.saved", {"record_id": rid, "regno": regno}
+            self.db.conn.executemany(
+                "INSERT INTO blobs (record_id, kind, sha256, size, content_type, sealed) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                blob_rows,
             )
+            self.db.execute(
+                "INSERT INTO outbox (record_id, enqueued_at, attempts) VALUES (?, ?, 0)",
+                [rid, created],
+            )
+            audit.append(self.db, operator, "record.saved", {"record_id": rid, "regno": regno})
         return SavedRecord(rid, regno, day, created)
 
     # --- reading ----------------------------------------------------------------------
@@ -353,7 +373,12 @@ class Store:
     # --- incidents and self-tests ------------------------------------------------------
 
     def add_incident(
-        self, kind: str, device: str, detail: str, *, started: dt.datetime | None = None,
+        self,
+        kind: str,
+        device: str,
+        detail: str,
+        *,
+        started: dt.datetime | None = None,
         ended: dt.datetime | None = None,
     ) -> int:
         with write_transaction(self.db):
