@@ -1,0 +1,313 @@
+"""The daily log's content: one row per recording and a summary, with no biometrics.
+
+`gather_log` reads every record of the day(s) in one query and opens each sealed biodata
+in memory (one AES-GCM decrypt per row, no further SQL), so 10,000 rows take well under a
+second. NIKs are masked (627104********17) unless `full_nik`, which only a supervisor may ask
+for and which is audited as 'export.full_nik'.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from kiosk import accounts
+from kiosk.daylog import (
+    CapChange,
+    CapHistory,
+    day_bounds,
+    incident_count,
+    offline_intervals,
+    overlap_minutes,
+    selftest_counts,
+)
+from kiosk.domain.recording import FINGER_NAMES_ID, PHOTO, SIGNATURE_PNG, SIGNATURE_STROKES
+from kiosk.store.station import Store
+
+# (key, column header) in the order every format shows them.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("no", "No"),
+    ("time", "Waktu"),
+    ("regno", "No. Registrasi"),
+    ("nik", "NIK"),
+    ("name", "Nama"),
+    ("operator", "Petugas"),
+    ("captured", "Direkam"),
+    ("exceptions", "Pengecualian"),
+    ("face", "Foto wajah"),
+    ("fingers", "Jari direkam"),
+    ("finger_min", "Kualitas jari min"),
+    ("finger_mean", "Kualitas jari rata-rata"),
+    ("sync_state", "Status kirim"),
+    ("received_at", "Diterima server"),
+)
+HEADERS = tuple(h for _, h in COLUMNS)
+
+EXCEPTION_WORDS = {"amputated": "diamputasi", "bandaged": "diperban", "unable": "tidak dapat"}
+STATE_WORDS = {
+    "saved": "menunggu kirim",
+    "uploading": "sedang dikirim",
+    "received": "diterima server",
+    "verified": "terverifikasi server",
+}
+
+
+def mask_nik(nik: str) -> str:
+    """'6271041101900017' -> '627104********17' (region kept, birth date and serial hidden)."""
+    if len(nik) != 16:
+        return "*" * len(nik)
+    return nik[:6] + "*" * 8 + nik[-2:]
+
+
+def _kind_words(kind: str) -> str:
+    if kind.startswith("finger."):
+        try:
+            return FINGER_NAMES_ID[int(kind.split(".", 1)[1])]
+        except (KeyError, ValueError):
+            return kind
+    return {PHOTO: "foto", SIGNATURE_PNG: "tanda tangan", SIGNATURE_STROKES: "goresan"}.get(
+        kind, kind
+    )
+
+
+@dataclass(frozen=True)
+class LogRow:
+    """One recording in the daily log. Times are aware, in the station's time zone."""
+
+    no: int
+    time: dt.datetime
+    regno: str
+    nik: str
+    name: str
+    operator: str
+    captured: str
+    exceptions: str
+    face: str
+    fingers: int
+    finger_min: int | None
+    finger_mean: float | None
+    sync_state: str
+    received_at: dt.datetime | None
+
+    def values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, key) for key, _ in COLUMNS)
+
+
+@dataclass(frozen=True)
+class LogSummary:
+    """The figures under the rows: recordings against the cap, delivery, incidents."""
+
+    first: dt.date
+    last: dt.date
+    recordings: int
+    cap: int  # the cap in force; summed over the days for a range
+    standing_cap: int
+    overrides: list[CapChange]
+    synced: int  # received or verified by the server (and not rejected)
+    waiting: int  # saved or uploading
+    rejected: int  # the server's processing status is 'rejected'
+    incidents: int  # incidents (any kind) that started on these days
+    offline_minutes: float  # server unreachable, clipped to these days
+    selftests: int
+    selftests_failed: int
+
+    def items(self) -> list[tuple[str, Any]]:
+        """(label, value) pairs, the same in every format."""
+        period = self.first.isoformat()
+        if self.last != self.first:
+            period += f" s.d. {self.last.isoformat()}"
+        out: list[tuple[str, Any]] = [
+            ("Tanggal", period),
+            ("Jumlah perekaman", self.recordings),
+            ("Batas harian berlaku", self.cap),
+            ("Batas harian tetap", self.standing_cap),
+            ("Jumlah perubahan batas", len(self.overrides)),
+        ]
+        for o in self.overrides:
+            out.append((
+                f"Perubahan batas {o.day.isoformat() if o.day else ''}",
+                f"{o.cap} oleh {o.actor}: {o.reason}",
+            ))
+        out += [
+            ("Terkirim ke server", self.synced),
+            ("Menunggu kirim", self.waiting),
+            ("Ditolak server", self.rejected),
+            ("Insiden", self.incidents),
+            ("Menit offline", self.offline_minutes),
+            ("Swauji dijalankan", self.selftests),
+            ("Swauji gagal", self.selftests_failed),
+        ]
+        return out
+
+
+@dataclass
+class DailyLog:
+    """Everything an export writes: a header, the rows and the summary."""
+
+    station: str
+    office: str
+    timezone: str
+    generated_at: dt.datetime
+    first: dt.date
+    last: dt.date
+    full_nik: bool
+    rows: list[LogRow] = field(default_factory=list)
+    summary: LogSummary | None = None
+
+    def summary_items(self) -> list[tuple[str, Any]]:
+        """Header facts (station, zone, when, NIK mode) then the summary figures."""
+        assert self.summary is not None
+        return [
+            ("Stasiun", self.station),
+            ("Kantor", self.office),
+            ("Zona waktu", self.timezone),
+            ("Dibuat", self.generated_at.strftime("%Y-%m-%d %H:%M:%S")),
+            ("NIK lengkap", "ya" if self.full_nik else "tidak (disamarkan)"),
+            *self.summary.items(),
+        ]
+
+    @property
+    def title(self) -> str:
+        period = self.first.isoformat()
+        if self.last != self.first:
+            period += f" s.d. {self.last.isoformat()}"
+        return f"Log harian perekaman e-KTP {self.station} ({self.office}) - {period}"
+
+
+def _quality(q: dict[str, Any]) -> tuple[str, list[float]]:
+    face = q.get("face")
+    if isinstance(face, dict) and "passed" in face:
+        face_words = "lulus" if face["passed"] else "tidak lulus"
+    else:
+        face_words = "-"
+    scores: list[float] = []
+    for kind, value in q.items():
+        if not kind.startswith("finger."):
+            continue
+        if isinstance(value, dict):
+            value = value.get("score")
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            scores.append(float(value))
+    return face_words, scores
+
+
+def _row(
+    no: int, rec: tuple[Any, ...], applicant: dict[str, Any], full_nik: bool, tz: Any
+) -> LogRow:
+    (_, _, regno, created, operator, _, summary_txt, state, received, status, reason) = rec
+    summary = json.loads(summary_txt)
+    items = summary.get("items", [])
+    fingers = sum(1 for k in items if k.startswith("finger."))
+    captured = []
+    if PHOTO in items:
+        captured.append("foto")
+    if fingers:
+        captured.append(f"{fingers} jari")
+    if SIGNATURE_PNG in items:
+        captured.append("tanda tangan")
+    exceptions = "; ".join(
+        f"{_kind_words(k)}: {EXCEPTION_WORDS.get(v, v)}"
+        for k, v in sorted(summary.get("exceptions", {}).items())
+    )
+    face, scores = _quality(summary.get("quality", {}))
+    if status == "rejected":
+        sync = f"ditolak: {reason or '-'}"
+    elif status == "accepted":
+        sync = "diterima dan diproses"
+    else:
+        sync = STATE_WORDS.get(state, state)
+    nik = applicant.get("nik", "")
+    return LogRow(
+        no=no,
+        time=dt.datetime.fromisoformat(created).astimezone(tz),
+        regno=regno,
+        nik=nik if full_nik else mask_nik(nik),
+        name=applicant.get("nama", ""),
+        operator=operator,
+        captured=", ".join(captured),
+        exceptions=exceptions,
+        face=face,
+        fingers=fingers,
+        finger_min=int(min(scores)) if scores else None,
+        finger_mean=round(sum(scores) / len(scores), 1) if scores else None,
+        sync_state=sync,
+        received_at=dt.datetime.fromisoformat(received).astimezone(tz) if received else None,
+    )
+
+
+def gather_log(
+    store: Store,
+    first: dt.date,
+    last: dt.date | None = None,
+    *,
+    full_nik: bool = False,
+    actor: str = "system",
+    now: dt.datetime | None = None,
+) -> DailyLog:
+    """The log of local day `first` (or the days first..last), rows in recording order.
+
+    `full_nik` needs `actor` to be an active supervisor (PermissionDenied otherwise) and is
+    audited before any NIK is decrypted.
+    """
+    last = last or first
+    if last < first:
+        raise ValueError("last day before first day")
+    now = now or store.clock()
+    settings = store.settings
+    tz = settings.timezone
+    if full_nik:
+        accounts.require(store, actor, "export")
+        store.audit(actor, "export.full_nik",
+                    {"date": first.isoformat(), "until": last.isoformat()})
+    sealer = store.sealer()
+    cursor = store.db.execute(
+        "SELECT id, biodata, regno, created_at, operator, local_date, summary, state, "
+        "received_at, processing_status, reject_reason FROM records "
+        "WHERE local_date >= ? AND local_date <= ? ORDER BY local_date, seq",
+        [first.isoformat(), last.isoformat()],
+    )
+    rows: list[LogRow] = []
+    synced = waiting = rejected = 0
+    for rec in cursor:
+        biodata = json.loads(sealer.open(rec[1], f"biodata:{rec[0]}"))
+        rows.append(_row(len(rows) + 1, rec, biodata["applicant"], full_nik, tz))
+        state, status = rec[7], rec[9]
+        if status == "rejected":
+            rejected += 1
+        elif state in ("received", "verified"):
+            synced += 1
+        else:
+            waiting += 1
+    caps = CapHistory(store)
+    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    start, _ = day_bounds(first, tz)
+    _, end = day_bounds(last, tz)
+    tests, failed = selftest_counts(store, first, last)
+    summary = LogSummary(
+        first=first,
+        last=last,
+        recordings=len(rows),
+        cap=sum(caps.cap_on(d) for d in days),
+        standing_cap=caps.standing_on(last),
+        overrides=[o for d in days for o in caps.overrides_on(d)],
+        synced=synced,
+        waiting=waiting,
+        rejected=rejected,
+        incidents=incident_count(store, first, last),
+        offline_minutes=overlap_minutes(offline_intervals(store, start, end), start, end, now),
+        selftests=tests,
+        selftests_failed=failed,
+    )
+    return DailyLog(
+        station=f"{settings['station.kecamatan']}-{settings['station.number']}",
+        office=settings["station.name"],
+        timezone=settings["station.timezone"],
+        generated_at=now.astimezone(tz),
+        first=first,
+        last=last,
+        full_nik=full_nik,
+        rows=rows,
+        summary=summary,
+    )
