@@ -223,6 +223,13 @@ SETTINGS: tuple[Setting, ...] = (
         0.5,
         "Expected disk use of one recording, for the free-disk gate.",
     ),
+    _s(
+        "freeze.disk_margin_mb",
+        float,
+        200.0,
+        "Free disk kept beyond one more day of recordings (database growth, logs, exports).",
+        minimum=0,
+    ),
 )
 
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
