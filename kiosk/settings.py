@@ -162,6 +162,14 @@ SETTINGS: tuple[Setting, ...] = (
     _s("sbi.port_last", int, 4600, "Last port of the SBI device-service range."),
     _s("sbi.host", str, "127.0.0.1", "Host of the SBI device service (always local)."),
     _s("sbi.capture_timeout_ms", int, 10000, "RCAPTURE timeout in milliseconds."),
+    # --- self-test (kiosk selftest, technician screen)
+    _s("selftest.min_fps", float, 15.0, "Lowest camera frame rate the self-test accepts.",
+       minimum=1),
+    _s("selftest.camera_seconds", float, 1.0, "Seconds of frames the camera self-test reads.",
+       minimum=0.2, maximum=10),
+    _s("selftest.min_disk_days", int, 30,
+       "Fewest days of recording the free disk space must leave at the current pace.",
+       minimum=1),
     # --- signature
     _s(
         "signature.input",
