@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import threading
+import time
 from typing import Any
 
 import requests
@@ -81,6 +82,8 @@ class CentralClient:
         self.health_timeout = health_timeout
         self.request_timeout = request_timeout
         self._local = threading.local()
+        # Retry-After applies to the whole link: every sender thread waits it out.
+        self.pause_until = 0.0
 
     def _session(self) -> requests.Session:
         s = getattr(self._local, "session", None)
@@ -111,6 +114,9 @@ class CentralClient:
                 and len(body) >= GZIP_MIN:
             body = gzip.compress(body, compresslevel=6, mtime=0)
             hdrs["Content-Encoding"] = "gzip"
+        pause = self.pause_until - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
         try:
             resp = self._session().request(
                 method, self.base_url + path, data=body, headers=hdrs,
@@ -123,7 +129,10 @@ class CentralClient:
         except requests.exceptions.RequestException as exc:
             raise Unreachable(f"{type(exc).__name__}: {exc}") from None
         if resp.status_code in (429, 503):
-            raise ServerBusy(resp.status_code, _retry_after(resp.headers.get("Retry-After")))
+            after = _retry_after(resp.headers.get("Retry-After"))
+            if after:
+                self.pause_until = max(self.pause_until, time.monotonic() + after)
+            raise ServerBusy(resp.status_code, after)
         if resp.status_code in (401, 403):
             raise AuthRejected(f"{resp.status_code}: {resp.text[:200]}")
         return resp
