@@ -176,20 +176,26 @@ class DailyLog:
         return f"Log harian perekaman e-KTP {self.station} ({self.office}) - {period}"
 
 
+FINGER_KINDS = tuple(f"finger.{p}" for p in range(1, 11))
+_NUMBER = (int, float)
+
+
 def _quality(q: dict[str, Any]) -> tuple[str, list[float]]:
+    """Face verdict and the finger scores (plain numbers or {"score": n}); hot: one per row."""
     face = q.get("face")
     if isinstance(face, dict) and "passed" in face:
         face_words = "lulus" if face["passed"] else "tidak lulus"
     else:
         face_words = "-"
     scores: list[float] = []
-    for kind, value in q.items():
-        if not kind.startswith("finger."):
+    for kind in FINGER_KINDS:
+        value = q.get(kind)
+        if value is None:
             continue
-        if isinstance(value, dict):
+        if type(value) is dict:
             value = value.get("score")
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            scores.append(float(value))
+        if type(value) in _NUMBER:
+            scores.append(value)
     return face_words, scores
 
 
@@ -199,7 +205,7 @@ def _row(
     (_, _, regno, created, operator, _, summary_txt, state, received, status, reason) = rec
     summary = json.loads(summary_txt)
     items = summary.get("items", [])
-    fingers = sum(1 for k in items if k.startswith("finger."))
+    fingers = len(set(items).intersection(FINGER_KINDS))
     captured = []
     if PHOTO in items:
         captured.append("foto")

@@ -12,7 +12,9 @@ created when the process has none.
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,8 +66,8 @@ def _font(points: int, bold: bool = False) -> QFont:
     font = QFont("DejaVu Sans", points)
     font.setBold(bold)
     # No ligatures: "offline" must stay six letters for anyone searching or copying the text.
-    for tag in ("liga", "clig"):
-        font.setFeature(QFont.Tag(tag), 0)
+    # (Not QFont.setFeature: in PySide6 6.12 it over-releases None and crashes the process.)
+    font.setStyleStrategy(QFont.StyleStrategy.PreferNoShaping)
     return font
 
 
@@ -220,8 +222,20 @@ class QtReportPainter:
             y += self.line
 
 
+def _rebalance_none(before: int) -> None:
+    """Work around PySide6 6.12 on CPython < 3.12: void methods (fillRect, setFont, ...)
+    return None without a new reference, so each call takes one from None and thousands
+    of them crash the interpreter ("deallocating None"). Give back what painting took."""
+    lost = before - sys.getrefcount(None)
+    if lost > 0 and sys.version_info < (3, 12):
+        # references that are never released, not even at interpreter shutdown
+        for _ in range(lost):
+            ctypes.pythonapi.Py_IncRef(ctypes.py_object(None))
+
+
 def write_pdf(log: DailyLog, path: Path, gate: ProgressGate) -> None:
     """Paint `log` into a new PDF file at `path`."""
+    none_refs = sys.getrefcount(None)
     ensure_app()
     writer = QPdfWriter(str(path))
     writer.setResolution(RESOLUTION)
@@ -239,6 +253,7 @@ def write_pdf(log: DailyLog, path: Path, gate: ProgressGate) -> None:
         # cancel's traceback would otherwise keep it alive past the temp file's removal).
         painter.writer = None  # type: ignore[assignment]
         del painter, writer
+        _rebalance_none(none_refs)
 
 
 def export_pdf(
