@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -56,3 +60,67 @@ def test_closed_camera_raises_instead_of_hanging(face_video):
     assert cam.latest()[1].shape == (480, 640, 3)
     assert cam.info().status == READY
     cam.close()
+
+
+class _MjpegCamera:
+    """A network camera: MJPEG over HTTP at ~30 fps until stopped (an unplugged camera)."""
+
+    def __init__(self, port: int = 0) -> None:
+        import cv2
+
+        from kiosk.devices import demo_face
+
+        jpg = cv2.imencode(".jpg", demo_face.framed())[1].tobytes()
+        self.stop_event = threading.Event()
+        self.conns: set[socket.socket] = set()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                return
+
+            def do_GET(self) -> None:  # noqa: N802
+                outer.conns.add(self.connection)
+                self.send_response(200)
+                self.send_header("Content-Type", "multipart/x-mixed-replace; boundary=frame")
+                self.end_headers()
+                part = (b"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n"
+                        % len(jpg)) + jpg + b"\r\n"
+                with contextlib.suppress(OSError):
+                    while not outer.stop_event.wait(1 / 30):
+                        self.wfile.write(part)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def unplug(self) -> None:
+        self.stop_event.set()
+        self.server.shutdown()
+        self.server.server_close()
+        for c in self.conns:
+            with contextlib.suppress(OSError):
+                c.shutdown(socket.SHUT_RDWR)
+
+
+def test_camera_unplugged_mid_preview_raises_and_works_again_when_back():
+    net = _MjpegCamera()
+    cam = OpenCVCamera(f"http://127.0.0.1:{net.port}/video.mjpg")
+    cam.open()
+    try:
+        seq, frame = cam.latest(timeout=5)
+        assert frame.shape == (480, 640, 3)
+        net.unplug()
+        start = time.monotonic()
+        with pytest.raises(DeviceUnavailable):
+            while True:
+                seq, _ = cam.latest(after=seq, timeout=3)
+        assert time.monotonic() - start < 4
+        back = _MjpegCamera(net.port)
+        try:
+            cam.open()  # reconnect, same object, no restart
+            assert cam.latest(timeout=5)[1].shape == (480, 640, 3)
+        finally:
+            back.unplug()
+    finally:
+        cam.close()
