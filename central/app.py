@@ -9,6 +9,8 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from fastapi import Path as PathParam
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
@@ -85,6 +87,14 @@ def create_api(store: CentralStore) -> FastAPI:
         description="Reference receiver for kecamatan recording stations (sync protocol v1).",
     )
     api.state.store = store
+
+    @api.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # The stock handler echoes the input and fails (500) on bytes that are not UTF-8.
+        errors = jsonable_encoder(
+            exc.errors(), custom_encoder={bytes: lambda b: b.decode("utf-8", "replace")}
+        )
+        return JSONResponse({"detail": errors}, status_code=422)
 
     @api.get("/v1/health")
     def health() -> dict[str, Any]:

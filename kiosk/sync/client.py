@@ -120,6 +120,8 @@ class CentralClient:
         try:
             resp = self._session().request(
                 method, self.base_url + path, data=body, headers=hdrs,
+                # per request: a session-level CA bundle loses to REQUESTS_CA_BUNDLE
+                verify=self.verify,
                 timeout=(self.health_timeout, timeout or self.request_timeout),
             )
         except requests.exceptions.SSLError as exc:
