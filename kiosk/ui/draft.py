@@ -1,0 +1,86 @@
+"""The recording in progress (draft): what the operator has captured so far, in memory only.
+
+A draft is never written to disk. A crash or power cut mid-flow loses only the draft; the
+applicant is still at the desk and the operator starts again. Persisting an encrypted draft
+would buy little (capture takes minutes) and would add a second place biometrics live.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from kiosk.devices.fingerprint import FingerprintCapture
+from kiosk.domain.applicant import Applicant
+from kiosk.domain.recording import PHOTO, SIGNATURE_PNG, SIGNATURE_STROKES, Blob, Recording
+
+
+@dataclass
+class Draft:
+    """Everything captured for one applicant before it is saved."""
+
+    applicant: Applicant = field(default_factory=Applicant)
+    started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    photo: bytes | None = None
+    face_checks: list[dict[str, Any]] = field(default_factory=list)
+    fingers: FingerprintCapture | None = None  # the 4-4-2 capture, once a scanner is found
+    signature_png: bytes | None = None
+    signature_strokes: bytes | None = None
+    signature_exception: str | None = None
+
+    # --- fingers --------------------------------------------------------------------
+
+    def finger_state(self, position: int) -> str:
+        """'captured', 'low' (best kept but under threshold), 'exception' or 'missing'."""
+        cap = self.fingers
+        if cap is None:
+            return "missing"
+        if position in cap.exceptions:
+            return "exception"
+        result = cap.results().get(position)
+        if result is None:
+            return "missing"
+        return "captured" if result.passed else "low"
+
+    def fingers_done(self) -> bool:
+        """Every finger captured or excused; a low finger is acceptable once its slap used up
+        its attempts (the best image is kept, as the 4-4-2 procedure prescribes)."""
+        cap = self.fingers
+        if cap is None or cap.missing():
+            return False
+        return all(st.passed(cap.exceptions) or not cap.can_attempt(name)
+                   for name, st in cap.slaps.items())
+
+    # --- the whole recording ----------------------------------------------------------
+
+    def photo_done(self) -> bool:
+        return self.photo is not None
+
+    def signature_done(self) -> bool:
+        return self.signature_png is not None or bool(self.signature_exception)
+
+    def to_recording(self) -> Recording:
+        """The complete recording for Store.save_recording."""
+        blobs: list[Blob] = []
+        exceptions: dict[str, str] = {}
+        quality: dict[str, Any] = {}
+        if self.photo is not None:
+            blobs.append(Blob(PHOTO, self.photo))
+            quality["face"] = {
+                "passed": all(c.get("passed") for c in self.face_checks),
+                "checks": {c["name"]: c.get("value") for c in self.face_checks},
+            }
+        if self.fingers is not None:
+            blobs += self.fingers.blobs()
+            exceptions.update(self.fingers.exception_kinds())
+            quality.update(self.fingers.quality())
+        if self.signature_exception:
+            exceptions[SIGNATURE_PNG] = self.signature_exception
+        elif self.signature_png is not None:
+            blobs.append(Blob(SIGNATURE_PNG, self.signature_png))
+            if self.signature_strokes is not None:
+                blobs.append(Blob(SIGNATURE_STROKES, self.signature_strokes))
+        return Recording(
+            applicant=self.applicant, blobs=blobs, exceptions=exceptions, quality=quality
+        )

@@ -1,0 +1,160 @@
+"""Home: today's quota as a big "12 / 30", the sync state, and the one big new-recording button."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+
+from kiosk.accounts import User
+from kiosk.ui.qt_common import button, label
+from kiosk.ui.qt_i18n import fmt_date, fmt_datetime, fmt_int, msg_text
+from kiosk.ui.service import HomeView, StationService
+
+
+@dataclass(frozen=True)
+class SyncView:
+    """The sync state the home screen shows (from the sync worker's state signal)."""
+
+    status: str  # "online" | "offline" | "busy" | "unconfigured"
+    backlog: int
+    last_success: dt.datetime | None = None
+    detail: str = ""
+
+
+class QtHomeScreen(QWidget):
+    """What an operator sees between applicants."""
+
+    new_recording = Signal()
+    status_lookup = Signal()
+    raise_cap = Signal()
+
+    def __init__(self, service: StationService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.user: User | None = None
+        self.view: HomeView | None = None
+        self.sync: SyncView | None = None
+
+        self.greeting = label("title")
+        quota_card = QFrame()
+        quota_card.setObjectName("card")
+        q = QVBoxLayout(quota_card)
+        self.quota_title = label("subtitle")
+        self.quota = label("quota")
+        self.quota.setObjectName("quota")
+        self.quota.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.quota_note = label("hint", wrap=True)
+        self.quota_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        q.addWidget(self.quota_title)
+        q.addWidget(self.quota, 1)
+        q.addWidget(self.quota_note)
+
+        sync_card = QFrame()
+        sync_card.setObjectName("card")
+        s = QGridLayout(sync_card)
+        self.sync_title = label("subtitle")
+        self.sync_state = label("title")
+        self.sync_state.setObjectName("syncState")
+        self.backlog = label(wrap=True)
+        self.last_sync = label("hint", wrap=True)
+        s.addWidget(self.sync_title, 0, 0)
+        s.addWidget(self.sync_state, 1, 0)
+        s.addWidget(self.backlog, 2, 0)
+        s.addWidget(self.last_sync, 3, 0)
+        s.setRowStretch(4, 1)
+
+        cards = QHBoxLayout()
+        cards.addWidget(quota_card, 3)
+        cards.addWidget(sync_card, 2)
+
+        self.new_button = button("big")
+        self.new_button.setObjectName("big")
+        self.new_button.clicked.connect(self.new_recording)
+        self.blocked = label("warning", wrap=True)
+        self.cap_button = button()
+        self.cap_button.clicked.connect(self.raise_cap)
+        self.status_button = button()
+        self.status_button.clicked.connect(self.status_lookup)
+        actions = QHBoxLayout()
+        actions.addWidget(self.status_button)
+        actions.addStretch(1)
+        actions.addWidget(self.cap_button)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(28, 20, 28, 20)
+        lay.setSpacing(14)
+        lay.addWidget(self.greeting)
+        lay.addLayout(cards, 1)
+        lay.addWidget(self.new_button)
+        lay.addWidget(self.blocked)
+        lay.addLayout(actions)
+        self.retranslate()
+
+    def set_user(self, user: User | None) -> None:
+        self.user = user
+        self.retranslate()
+
+    def refresh(self) -> None:
+        """Re-read today's quota and the gates (after a save, an override, a day change)."""
+        self.view = self.service.home()
+        self.retranslate()
+
+    def set_sync(self, sync: SyncView) -> None:
+        self.sync = sync
+        self._show_sync()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        name = self.user.display_name if self.user else ""
+        self.greeting.setText(self.tr("Selamat datang, {name}").format(name=name))
+        self.quota_title.setText(self.tr("Kuota hari ini"))
+        self.sync_title.setText(self.tr("Pengiriman ke server pusat"))
+        self.new_button.setText(self.tr("Perekaman Baru"))
+        self.cap_button.setText(self.tr("Naikkan batas hari ini (pengawas)"))
+        self.status_button.setText(self.tr("Cek status perekaman"))
+        view = self.view
+        if view is not None:
+            cap = view.cap
+            self.quota.setText(f"{fmt_int(cap.count)} / {fmt_int(cap.cap)}")
+            note = self.tr("{date}: {n} perekaman tersisa hari ini.").format(
+                date=fmt_date(cap.day), n=fmt_int(cap.remaining))
+            if cap.override_reason:
+                note += " " + self.tr("Batas dinaikkan: {reason}").format(
+                    reason=cap.override_reason)
+            self.quota_note.setText(note)
+            self.new_button.setEnabled(view.can_start)
+            self.blocked.setVisible(not view.can_start)
+            self.blocked.setText("\n".join(msg_text(m) for m in view.blocked))
+            self.cap_button.setVisible(cap.reached)
+        self._show_sync()
+
+    def _show_sync(self) -> None:
+        sync = self.sync
+        if sync is None:
+            self.sync_state.setText(self.tr("Belum diketahui"))
+            self.backlog.setText("")
+            self.last_sync.setText("")
+            return
+        words = {
+            "online": self.tr("Online"),
+            "offline": self.tr("Offline"),
+            "busy": self.tr("Server sibuk"),
+            "unconfigured": self.tr("Server belum diatur"),
+        }
+        self.sync_state.setText(words.get(sync.status, sync.status))
+        colour = {"online": "#1e6b2f", "offline": "#b3261e", "busy": "#7a4f00"}
+        self.sync_state.setStyleSheet(f"color: {colour.get(sync.status, '#4a5a6a')};")
+        self.backlog.setText(self.tr("Menunggu dikirim: {n} perekaman").format(
+            n=fmt_int(sync.backlog)))
+        if sync.last_success is not None:
+            self.last_sync.setText(self.tr("Terakhir berhasil: {when}").format(
+                when=fmt_datetime(sync.last_success.astimezone(self.service.settings.timezone))))
+        else:
+            self.last_sync.setText(self.tr("Belum pernah berhasil terkirim."))

@@ -1,0 +1,299 @@
+"""The main window: a top bar, and one page at a time (login, home, recording, receipt...)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.accounts import User
+from kiosk.domain.messages import DomainError
+from kiosk.ui.devices import StationDevices
+from kiosk.ui.qt_common import STYLE, button, confirm, inform, label
+from kiosk.ui.qt_flow import QtRecordingFlow
+from kiosk.ui.qt_home import QtHomeScreen, SyncView
+from kiosk.ui.qt_i18n import QtLanguage, msg_text
+from kiosk.ui.qt_login import QtLockScreen, QtLoginScreen
+from kiosk.ui.qt_receipt import QtReceiptScreen, write_pdf
+from kiosk.ui.qt_setup import QtSetupScreen
+from kiosk.ui.qt_status import QtStatusScreen
+from kiosk.ui.qt_step_data import QtDataStep
+from kiosk.ui.qt_step_fingers import QtFingerStep
+from kiosk.ui.qt_step_photo import QtPhotoStep
+from kiosk.ui.qt_step_review import QtReviewStep
+from kiosk.ui.qt_step_signature import QtSignatureStep
+from kiosk.ui.qt_supervisor import QtCapOverrideDialog, QtSupervisorDialog
+from kiosk.ui.qt_tasks import TaskRunner
+from kiosk.ui.service import StationService
+
+log = logging.getLogger(__name__)
+
+INPUT_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
+                QEvent.Type.Wheel, QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate,
+                QEvent.Type.TabletPress, QEvent.Type.TabletMove}
+
+
+@dataclass
+class QtContext:
+    """What the window is built from (the app start-up or a test supplies it)."""
+
+    service: StationService
+    devices: StationDevices
+    device_runner: TaskRunner
+    settings_path: Path
+    receipts_dir: Path
+    demo_accounts: list[tuple[str, str, str]] = field(default_factory=list)
+    kiosk_mode: bool = False
+    language: QtLanguage | None = None
+
+
+class QtIdleWatcher(QObject):
+    """An application event filter: any input restarts the idle timer; `idle` on timeout."""
+
+    idle = Signal()
+
+    def __init__(self, minutes: float, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(int(minutes * 60_000))
+        self.timer.timeout.connect(self.idle)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() in INPUT_EVENTS and self.timer.isActive():
+            self.timer.start()
+        return False
+
+
+class QtMainWindow(QMainWindow):
+    """The station window."""
+
+    def __init__(self, ctx: QtContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.service = ctx.service
+        self.language = ctx.language or QtLanguage(self)
+        self.user: User | None = None
+        self.before_lock: QWidget | None = None
+        self.may_close = not ctx.kiosk_mode
+        self.setStyleSheet(STYLE)
+        self.resize(1366, 768)
+
+        bar = QFrame()
+        bar.setObjectName("topbar")
+        b = QHBoxLayout(bar)
+        b.setContentsMargins(16, 6, 16, 6)
+        self.station_label = label()
+        self.user_label = label()
+        self.lang_button = button()
+        self.lang_button.setObjectName("language")
+        self.lang_button.clicked.connect(self.language.toggle)
+        self.lock_button = button()
+        self.lock_button.clicked.connect(self.lock)
+        self.logout_button = button()
+        self.logout_button.clicked.connect(self.logout)
+        b.addWidget(self.station_label)
+        b.addStretch(1)
+        b.addWidget(self.user_label)
+        b.addWidget(self.lang_button)
+        b.addWidget(self.lock_button)
+        b.addWidget(self.logout_button)
+
+        svc = self.service
+        self.setup = QtSetupScreen(svc, ctx.settings_path)
+        self.login = QtLoginScreen(svc, ctx.demo_accounts)
+        self.lock_screen = QtLockScreen(svc)
+        self.home = QtHomeScreen(svc)
+        self.status = QtStatusScreen(svc)
+        self.receipt = QtReceiptScreen()
+        self.flow = QtRecordingFlow(svc, {
+            "data": QtDataStep(svc),
+            "photo": QtPhotoStep(ctx.devices, ctx.device_runner),
+            "fingers": QtFingerStep(ctx.devices, ctx.device_runner),
+            "signature": QtSignatureStep(svc.settings),
+            "review": QtReviewStep(svc.regions),
+        })
+        self.stack = QStackedWidget()
+        for page in (self.setup, self.login, self.lock_screen, self.home, self.status,
+                     self.flow, self.receipt):
+            page.setObjectName("page")
+            self.stack.addWidget(page)
+        central = QWidget()
+        lay = QVBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(bar)
+        lay.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.setup.done.connect(self._setup_done)
+        self.login.logged_in.connect(self.logged_in)
+        self.lock_screen.unlocked.connect(self.unlocked)
+        self.lock_screen.switch_user.connect(self.logout)
+        self.home.new_recording.connect(self.new_recording)
+        self.home.status_lookup.connect(self.open_status)
+        self.home.raise_cap.connect(self.raise_cap)
+        self.status.back.connect(self.go_home)
+        self.flow.saved.connect(self.recording_saved)
+        self.flow.cancelled.connect(self.cancel_recording)
+        self.receipt.done.connect(self.go_home)
+
+        self.idle = QtIdleWatcher(svc.settings["ui.idle_lock_minutes"], self)
+        self.idle.idle.connect(self.lock)
+        QApplication.instance().installEventFilter(self.idle)
+        self.language.changed.connect(lambda _l: self.retranslate())
+        self.retranslate()
+        self.show_page(self.login if svc.has_accounts() else self.setup)
+
+    # --- pages ------------------------------------------------------------------------
+
+    def show_page(self, page: QWidget) -> None:
+        self.stack.setCurrentWidget(page)
+        self.retranslate()
+
+    def page(self) -> QWidget:
+        return self.stack.currentWidget()
+
+    def _setup_done(self, _user: User) -> None:
+        self.show_page(self.login)
+        self.login.reset()
+
+    def logged_in(self, user: User) -> None:
+        self.user = user
+        log.info("login: %s (%s)", user.username, user.role)
+        self.home.set_user(user)
+        self.go_home()
+        self.idle.timer.start()
+
+    def go_home(self) -> None:
+        self.home.refresh()
+        self.show_page(self.home)
+        self.home.new_button.setFocus()
+
+    def open_status(self) -> None:
+        self.status.reset()
+        self.show_page(self.status)
+
+    def set_sync(self, sync: SyncView) -> None:
+        self.home.set_sync(sync)
+
+    # --- recording --------------------------------------------------------------------
+
+    def new_recording(self) -> None:
+        assert self.user is not None
+        try:
+            draft = self.service.start_recording()
+        except DomainError as exc:
+            inform(self, self.tr("Tidak dapat mulai"), msg_text(exc.msg), error=True)
+            self.home.refresh()
+            return
+        self.flow.start(draft, self.user.username)
+        self.show_page(self.flow)
+
+    def cancel_recording(self) -> None:
+        if self.confirm_discard():
+            self.flow.discard()
+            self.go_home()
+
+    def confirm_discard(self) -> bool:
+        """Leaving a recording half-way asks first (the draft is never saved)."""
+        if not self.flow.in_progress:
+            return True
+        return confirm(self, self.tr("Tinggalkan perekaman?"),
+                       self.tr("Perekaman ini belum disimpan. Bila ditinggalkan, semua yang "
+                               "sudah direkam untuk pemohon ini hilang."),
+                       self.tr("Ya, tinggalkan"), self.tr("Tidak, lanjutkan perekaman"))
+
+    def recording_saved(self, saved, draft) -> None:  # SavedRecord, Draft
+        view = self.service.receipt(saved, draft)
+        pdf = None
+        try:
+            pdf = write_pdf(view, self.ctx.receipts_dir / f"{saved.regno}.pdf")
+        except OSError as exc:
+            log.warning("receipt PDF not written: %s", exc)
+        self.receipt.show_receipt(view, pdf)
+        self.show_page(self.receipt)
+        self.home.refresh()
+
+    def raise_cap(self) -> None:
+        dialog = QtCapOverrideDialog(self.service, self.user, self)
+        if dialog.exec() and dialog.user is not None:
+            self.service.override_cap(dialog.cap.value(), dialog.reason.text(),
+                                      dialog.user.username)
+            self.home.refresh()
+
+    # --- locking and leaving ----------------------------------------------------------
+
+    def lock(self) -> None:
+        if self.user is None or self.page() is self.lock_screen:
+            return
+        self.before_lock = self.page()
+        self.idle.timer.stop()
+        self.lock_screen.lock(self.user)
+        self.show_page(self.lock_screen)
+
+    def unlocked(self) -> None:
+        self.show_page(self.before_lock or self.home)
+        self.before_lock = None
+        self.idle.timer.start()
+
+    def logout(self) -> None:
+        if self.user is None or not self.confirm_discard():
+            return
+        self.flow.discard()
+        log.info("logout: %s", self.user.username)
+        self.user = None
+        self.before_lock = None
+        self.idle.timer.stop()
+        self.home.set_user(None)
+        self.login.reset()
+        self.show_page(self.login)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if not self.may_close:
+            dialog = QtSupervisorDialog(
+                self.service, "accounts", self.tr("Keluar dari mode kiosk"),
+                self.tr("Hanya pengawas yang dapat menutup stasiun."), self.user, self)
+            dialog.finish_layout()
+            if not dialog.exec():
+                event.ignore()
+                return
+            self.may_close = True
+        if self.flow.in_progress and not self.confirm_discard():
+            event.ignore()
+            return
+        self.flow.discard()
+        event.accept()
+
+    # --- text -------------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        s = self.service.settings
+        self.setWindowTitle(self.tr("Stasiun Perekaman KTP-el"))
+        self.station_label.setText(self.tr("Perekaman KTP-el · {office} · stasiun {no}").format(
+            office=s["station.name"], no=s["station.number"]))
+        logged = self.user is not None
+        self.user_label.setText(self.user.display_name if self.user else "")
+        self.lang_button.setText("English" if self.language.lang == "id" else "Bahasa Indonesia")
+        self.lock_button.setText(self.tr("Kunci layar"))
+        self.logout_button.setText(self.tr("Keluar"))
+        locked = self.page() is self.lock_screen
+        self.lock_button.setVisible(logged and not locked)
+        self.logout_button.setVisible(logged and not locked)
