@@ -1,4 +1,4 @@
-"""Starting the station: the real one, or `--demo` on a demo data dir with synthetic data."""
+"""Starting the station GUI: the real one, or `--demo` on a demo data dir with synthetic data."""
 
 from __future__ import annotations
 
@@ -28,19 +28,24 @@ def prepare_demo(obj: StationContext) -> None:
 
 
 def start(obj: StationContext, *, demo: bool, kiosk_mode: bool) -> int:
-    """Open the station. Until the GUI lands this prints the headless station summary."""
-    from kiosk.cli import cli
-
+    """Open the station window (`--demo`: demo data dir, simulated devices, local server)."""
     if demo:
         prepare_demo(obj)
+        assert obj.data_dir is not None
+        # The demo keeps its settings beside its data, never in the real station's file.
+        local = obj.data_dir / "settings.toml"
+        local.touch(exist_ok=True)
         with obj.open_store() as store:
             if store.cap_status().count == 0:
                 click.echo(f"Membuat {DEMO_RECORDS} rekaman demo / making demo recordings...")
+                from kiosk.cli import cli
+
                 ctx = click.get_current_context()
                 ctx.invoke(cli.commands["demo-data"], count=DEMO_RECORDS, day=None, operator="demo")
-    ctx = click.get_current_context()
-    ctx.invoke(cli.commands["summary"], as_json=False)
-    return 0
+    from kiosk.ui.qt_app import run_gui  # Qt is loaded only when the GUI opens
+
+    return run_gui(obj.resolved_data_dir(), obj.resolved_config(), demo=demo,
+                   kiosk_mode=kiosk_mode)
 
 
 def register(cli: click.Group) -> None:

@@ -1,0 +1,135 @@
+"""Start-up: single instance, rotating log, excepthook, the window, devices, sync, demo."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+import platformdirs
+from PySide6.QtCore import QLockFile, Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from kiosk.domain.regions import RegionTable
+from kiosk.paths import APP_NAME
+from kiosk.settings import Settings
+from kiosk.store.station import Store
+from kiosk.sync.engine import SyncState
+from kiosk.ui.devices import StationDevices
+from kiosk.ui.qt_home import SyncView
+from kiosk.ui.qt_i18n import QtLanguage
+from kiosk.ui.qt_main import QtContext, QtMainWindow
+from kiosk.ui.qt_sync import QtSyncWorker
+from kiosk.ui.qt_tasks import QtTaskRunner
+from kiosk.ui.service import StationService
+
+log = logging.getLogger("kiosk")
+
+
+def setup_logging(log_dir: Path | None = None) -> Path:
+    """kiosk.log in the platform log dir, rotated at 2 MB x 5. Never NIKs or names: the code
+    logs registration numbers, record ids, user names of staff and technical errors only."""
+    folder = log_dir or Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "kiosk.log"
+    handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5,
+                                                   encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return path
+
+
+def install_excepthook(log_path: Path) -> None:
+    """An unexpected error is logged and shown in words; the station keeps running."""
+
+    def hook(kind, value, tb) -> None:  # type: ignore[no-untyped-def]
+        log.error("unhandled error:\n%s", "".join(traceback.format_exception(kind, value, tb)))
+        if QApplication.instance() is None:
+            return
+        box = QMessageBox(QMessageBox.Icon.Critical, "Terjadi kesalahan / An error occurred",
+                          "Terjadi kesalahan yang tidak terduga. Perekaman yang sudah "
+                          "tersimpan aman. Bila berulang, hubungi teknisi.\n\n"
+                          "An unexpected error occurred. Saved recordings are safe. If it "
+                          f"happens again, call the technician.\n\n{kind.__name__}: {value}\n"
+                          f"Log: {log_path}")
+        box.exec()
+
+    sys.excepthook = hook
+
+
+def sync_view(state: SyncState) -> SyncView:
+    """The sync worker's state as the home screen shows it."""
+    import datetime as dt
+
+    status = {"online": "online", "offline": "offline", "busy": "busy",
+              "unconfigured": "unconfigured"}.get(state.link, "offline")
+    waiting = sum(state.backlog.get(s, 0) for s in ("saved", "uploading"))
+    last = dt.datetime.fromisoformat(state.last_success) if state.last_success else None
+    return SyncView(status, waiting, last, state.detail)
+
+
+def run_gui(data_dir: Path, settings_path: Path, *, demo: bool = False,
+            kiosk_mode: bool = False, argv: list[str] | None = None,
+            on_ready: Callable[[QtMainWindow], None] | None = None,
+            demo_central: bool = True) -> int:
+    """Open the station window and run until it closes; the exit status."""
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    log_path = setup_logging()
+    install_excepthook(log_path)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock = QLockFile(str(data_dir / "kiosk.lock"))
+    lock.setStaleLockTime(0)
+    if not lock.tryLock(200):
+        QMessageBox(QMessageBox.Icon.Warning, "Stasiun sudah berjalan / Already running",
+                    "Stasiun perekaman sudah terbuka di jendela lain.\n"
+                    "The recording station is already open in another window.").exec()
+        return 1
+    settings = Settings.load(settings_path)
+    store = Store(data_dir, settings)
+    demo_env = None
+    demo_accounts: list[tuple[str, str, str]] = []
+    if demo:
+        from kiosk.ui.demo_env import ensure_demo_accounts, start_demo
+
+        demo_accounts = ensure_demo_accounts(store)
+        demo_env = start_demo(store, settings_path, central=demo_central)
+    language = QtLanguage()
+    runner = QtTaskRunner("devices")
+    devices = StationDevices(settings)
+    ctx = QtContext(
+        service=StationService(store, RegionTable.load(settings["station.region_tables"])),
+        devices=devices, device_runner=runner, settings_path=settings_path,
+        receipts_dir=data_dir / "receipts", demo_accounts=demo_accounts,
+        kiosk_mode=kiosk_mode, language=language,
+    )
+    if settings["ui.language"] != "id":
+        language.set_language(settings["ui.language"])
+    window = QtMainWindow(ctx)
+    sync = QtSyncWorker(lambda: Store(data_dir, settings))
+    sync.state_changed.connect(lambda st: window.set_sync(sync_view(st)))
+    window.flow.saved.connect(lambda *_: sync.wake())
+    sync.start()
+    if kiosk_mode:
+        window.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
+        window.showFullScreen()
+    else:
+        window.show()
+    log.info("station started (demo=%s, kiosk=%s)", demo, kiosk_mode)
+    if on_ready is not None:
+        on_ready(window)
+    try:
+        return app.exec()
+    finally:
+        sync.stop()
+        runner.stop()
+        devices.close()
+        if demo_env is not None:
+            demo_env.stop()
+        store.close()
+        lock.unlock()
