@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 import qrcode
-from PySide6.QtCore import QMarginsF, QRectF, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QMarginsF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QFont,
     QImage,
@@ -20,11 +20,9 @@ from PySide6.QtGui import (
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from kiosk.ui.qt_common import button, label, tr
+from kiosk.ui.qt_common import button, label
 from kiosk.ui.qt_i18n import fmt_datetime
 from kiosk.ui.service import ReceiptView
-
-CTX = "QtReceipt"
 
 
 def qr_image(text: str, box: int = 8) -> QImage:
@@ -37,26 +35,45 @@ def qr_image(text: str, box: int = 8) -> QImage:
 
 def receipt_lines(view: ReceiptView) -> list[tuple[str, str]]:
     """(label, value) rows printed under the registration number."""
-    captured = [tr(CTX, "foto") if view.photo else tr(CTX, "foto: tidak ada")]
-    captured.append(tr(CTX, "{n} sidik jari").format(n=view.fingers_captured))
+    captured = [
+        QCoreApplication.translate("QtReceipt", "foto")
+        if view.photo
+        else QCoreApplication.translate("QtReceipt", "foto: tidak ada")
+    ]
+    captured.append(
+        QCoreApplication.translate("QtReceipt", "{n} sidik jari").format(n=view.fingers_captured)
+    )
     if view.fingers_excepted:
-        captured.append(tr(CTX, "{n} jari dengan pengecualian").format(n=view.fingers_excepted))
-    captured.append(tr(CTX, "tanda tangan") if view.signature
-                    else tr(CTX, "tanpa tanda tangan (pengecualian)"))
+        captured.append(
+            QCoreApplication.translate("QtReceipt", "{n} jari dengan pengecualian").format(
+                n=view.fingers_excepted
+            )
+        )
+    captured.append(
+        QCoreApplication.translate("QtReceipt", "tanda tangan")
+        if view.signature
+        else QCoreApplication.translate("QtReceipt", "tanpa tanda tangan (pengecualian)")
+    )
     return [
-        (tr(CTX, "Nama"), view.applicant_name),
-        (tr(CTX, "NIK"), view.nik_masked),
-        (tr(CTX, "Tanggal"), fmt_datetime(view.saved_at)),
-        (tr(CTX, "Tempat"), f"{view.station_name} ({view.station_code})"),
-        (tr(CTX, "Direkam"), ", ".join(captured)),
+        (QCoreApplication.translate("QtReceipt", "Nama"), view.applicant_name),
+        (QCoreApplication.translate("QtReceipt", "NIK"), view.nik_masked),
+        (QCoreApplication.translate("QtReceipt", "Tanggal"), fmt_datetime(view.saved_at)),
+        (
+            QCoreApplication.translate("QtReceipt", "Tempat"),
+            f"{view.station_name} ({view.station_code})",
+        ),
+        (QCoreApplication.translate("QtReceipt", "Direkam"), ", ".join(captured)),
     ]
 
 
 def status_help() -> str:
-    return tr(CTX, "Simpan tanda bukti ini. Untuk mengecek apakah rekaman Anda sudah sampai di "
-                   "server pusat, tunjukkan nomor registrasi (atau kode QR) ini kepada petugas "
-                   "di kantor kecamatan; petugas membuka menu Cek status. Anda tidak perlu "
-                   "direkam ulang kecuali petugas menghubungi Anda.")
+    return QCoreApplication.translate(
+        "QtReceipt",
+        "Simpan tanda bukti ini. Untuk mengecek apakah rekaman Anda sudah sampai di "
+        "server pusat, tunjukkan nomor registrasi (atau kode QR) ini kepada petugas "
+        "di kantor kecamatan; petugas membuka menu Cek status. Anda tidak perlu "
+        "direkam ulang kecuali petugas menghubungi Anda.",
+    )
 
 
 def paint_receipt(painter: QPainter, page: QRectF, view: ReceiptView) -> None:
@@ -65,9 +82,14 @@ def paint_receipt(painter: QPainter, page: QRectF, view: ReceiptView) -> None:
     pt = dpi / 72.0
     y = page.top()
 
-    def text(s: str, size: float, bold: bool = False, height: float = 0.0,
-             flags: int = int(Qt.AlignmentFlag.AlignLeft) | int(Qt.TextFlag.TextWordWrap),
-             left: float = 0.0) -> float:
+    def text(
+        s: str,
+        size: float,
+        bold: bool = False,
+        height: float = 0.0,
+        flags: int = int(Qt.AlignmentFlag.AlignLeft) | int(Qt.TextFlag.TextWordWrap),
+        left: float = 0.0,
+    ) -> float:
         f = QFont("DejaVu Sans")
         f.setPointSizeF(size)
         f.setBold(bold)
@@ -77,9 +99,12 @@ def paint_receipt(painter: QPainter, page: QRectF, view: ReceiptView) -> None:
         painter.drawText(rect, flags, s)
         return bound.height()
 
-    y += text(tr(CTX, "TANDA BUKTI PEREKAMAN KTP-el"), 16, True) + 6 * pt
+    y += (
+        text(QCoreApplication.translate("QtReceipt", "TANDA BUKTI PEREKAMAN KTP-el"), 16, True)
+        + 6 * pt
+    )
     y += text(view.station_name, 11) + 14 * pt
-    y += text(tr(CTX, "Nomor registrasi"), 10) + 2 * pt
+    y += text(QCoreApplication.translate("QtReceipt", "Nomor registrasi"), 10) + 2 * pt
     y += text(view.regno, 20, True) + 10 * pt
     qr_size = 130 * pt
     qr = qr_image(view.regno)
@@ -126,7 +151,7 @@ def print_receipt(view: ReceiptView, parent: QWidget) -> bool:
 
 
 class QtReceiptScreen(QWidget):
-    """"Tersimpan": the registration number, its QR code, and print / done."""
+    """ "Tersimpan": the registration number, its QR code, and print / done."""
 
     done = Signal()
 
@@ -177,8 +202,11 @@ class QtReceiptScreen(QWidget):
     def show_receipt(self, view: ReceiptView, pdf_path: Path | None) -> None:
         self.view = view
         self.pdf_path = pdf_path
-        self.qr.setPixmap(QPixmap.fromImage(qr_image(view.regno, 6)).scaled(
-            self.qr.size(), Qt.AspectRatioMode.KeepAspectRatio))
+        self.qr.setPixmap(
+            QPixmap.fromImage(qr_image(view.regno, 6)).scaled(
+                self.qr.size(), Qt.AspectRatioMode.KeepAspectRatio
+            )
+        )
         self.retranslate()
         self.done_button.setFocus()
 
@@ -203,5 +231,6 @@ class QtReceiptScreen(QWidget):
         self.regno.setText(self.view.regno)
         self.details.setText("\n".join(f"{k}: {v}" for k, v in receipt_lines(self.view)))
         self.help.setText(status_help())
-        self.pdf_note.setText(self.tr("PDF tersimpan: {path}").format(path=self.pdf_path)
-                              if self.pdf_path else "")
+        self.pdf_note.setText(
+            self.tr("PDF tersimpan: {path}").format(path=self.pdf_path) if self.pdf_path else ""
+        )
