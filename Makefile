@@ -30,3 +30,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# PNGs of every station screen into docs/screenshots/ (needs Xvfb: apt-get install xvfb).
+screenshots: $(STAMP)
+	command -v xvfb-run >/dev/null || (apt-get install -y xvfb || sudo apt-get install -y xvfb)
+	xvfb-run -a $(BIN)/python scripts/screenshots.py

@@ -175,7 +175,6 @@ class QtReceiptScreen(QWidget):
         self.print_button = button()
         self.print_button.clicked.connect(self.print)
         self.done_button = button("primary")
-        self.done_button.setObjectName("receiptDone")
         self.done_button.clicked.connect(self.done)
         card = QFrame()
         card.setObjectName("card")

@@ -139,7 +139,6 @@ class QtFingerStep(QtStep):
         row = QHBoxLayout()
         for slap in SLAPS:
             b = button("primary")
-            b.setObjectName(f"slap_{slap.name}")
             b.clicked.connect(lambda _c=False, n=slap.name: self.capture(n))
             self.slap_buttons[slap.name] = b
             row.addWidget(b)

@@ -59,7 +59,6 @@ class QtPhotoStep(QtStep):
         self.error = label("error", wrap=True)
         self.error.setObjectName("photoError")
         self.capture_button = button("primary")
-        self.capture_button.setObjectName("capturePhoto")
         self.capture_button.clicked.connect(self.capture)
         self.capture_button.setEnabled(False)  # until a frame passes every check
         self.retake_button = button()

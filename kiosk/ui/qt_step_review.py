@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.domain.recording import FINGER_NAMES
 from kiosk.domain.regions import RegionTable
@@ -29,11 +29,12 @@ class QtReviewStep(QtStep):
         self.data.setObjectName("reviewData")
         self.data.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.photo = QLabel()
-        self.photo.setFixedSize(150, 200)
+        self.photo.setFixedSize(120, 160)
         self.fingers = label(wrap=True)
         self.fingers.setObjectName("reviewFingers")
+        self.fingers_left = label(wrap=True)
         self.signature = QLabel()
-        self.signature.setFixedSize(300, 100)
+        self.signature.setFixedSize(240, 80)
         self.signature_text = label(wrap=True)
         self.edit_buttons: dict[str, QWidget] = {}
         grid = QGridLayout()
@@ -51,18 +52,24 @@ class QtReviewStep(QtStep):
             cards[name] = c
         cards["data"].addWidget(self.data, 1)
         cards["photo"].addWidget(self.photo)
-        cards["fingers"].addWidget(self.fingers, 1)
+        hands = QHBoxLayout()
+        hands.addWidget(self.fingers, 1)
+        hands.addWidget(self.fingers_left, 1)
+        cards["fingers"].addLayout(hands, 1)
         cards["signature"].addWidget(self.signature)
         cards["signature"].addWidget(self.signature_text)
         for name in SECTIONS:
             cards[name].addWidget(self.edit_buttons[name], 0, Qt.AlignmentFlag.AlignRight)
         # data spans the left column; photo, fingers and signature stack on the right
-        grid.addWidget(self.cards["photo"], 0, 1)
-        grid.addWidget(self.cards["fingers"], 1, 1)
-        grid.addWidget(self.cards["signature"], 2, 1)
-        grid.addWidget(self.cards["data"], 0, 0, 3, 1)
+        # data on the left; photo and signature side by side on the right, fingers below
+        grid.addWidget(self.cards["data"], 0, 0, 2, 2)
+        grid.addWidget(self.cards["photo"], 0, 2)
+        grid.addWidget(self.cards["signature"], 0, 3)
+        grid.addWidget(self.cards["fingers"], 1, 2, 1, 2)
         grid.setColumnStretch(0, 3)
-        grid.setColumnStretch(1, 2)
+        grid.setColumnStretch(2, 1)
+        grid.setColumnStretch(3, 2)
+        self.setStyleSheet("QLabel { font-size: 13pt; }")
         lay = QVBoxLayout(self)
         lay.addWidget(self.heading)
         lay.addLayout(grid, 1)
@@ -119,7 +126,8 @@ class QtReviewStep(QtStep):
             if state == "exception" and d.fingers:
                 score = f" ({d.fingers.exceptions[pos]})"
             lines.append(f"{finger_name(pos)}: {words[state]}{score}")
-        self.fingers.setText("\n".join(lines))
+        self.fingers.setText("\n".join(lines[:5]))  # right hand
+        self.fingers_left.setText("\n".join(lines[5:]))
         if d.signature_exception:
             self.signature.clear()
             self.signature_text.setText(self.tr("Tidak bertanda tangan: {reason}").format(

@@ -1,0 +1,187 @@
+"""Screenshots of every station screen into docs/screenshots/ (run by `make screenshots`).
+
+Runs the real window on a throw-away data dir with the demo devices (fake camera, simulated
+SBI scanner) and a local central server, walks one recording from set-up to receipt, and
+saves a PNG at each screen. Needs a display: `xvfb-run -a` provides one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import keyring
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kiosk.store.keys import FileKeyring  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="ektp-shots-"))
+    os.environ["KIOSK_KEYRING_FILE"] = str(tmp / "keyring.json")
+    keyring.set_keyring(FileKeyring(tmp / "keyring.json"))
+
+    from PySide6.QtCore import QEvent, QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.demo import demo_applicant, demo_recording
+    from kiosk.domain.regions import RegionTable
+    from kiosk.settings import Settings
+    from kiosk.store.station import Store
+    from kiosk.ui.demo_env import DEMO_ACCOUNTS, ensure_demo_accounts, start_demo
+    from kiosk.ui.devices import StationDevices
+    from kiosk.ui.draft import Draft
+    from kiosk.ui.qt_app import sync_view
+    from kiosk.ui.qt_i18n import QtLanguage
+    from kiosk.ui.qt_main import QtContext, QtMainWindow
+    from kiosk.ui.qt_sync import QtSyncWorker
+    from kiosk.ui.qt_tasks import QtTaskRunner
+    from kiosk.ui.service import StationService
+
+    app = QApplication(sys.argv[:1])
+    args.out.mkdir(parents=True, exist_ok=True)
+    data = tmp / "data"
+    settings_path = data / "settings.toml"
+    data.mkdir()
+    settings = Settings.load(settings_path)
+    store = Store(data, settings)
+    env = start_demo(store, settings_path, cache_dir=tmp / "cache")
+    regions = RegionTable.load()
+    for seed in range(12):
+        store.save_recording(demo_recording(100 + seed, settings["station.kecamatan"], regions,
+                                            store.today()), "demo")
+    runner = QtTaskRunner("devices")
+    devices = StationDevices(settings)
+    language = QtLanguage()
+    ctx = QtContext(StationService(store, regions), devices, runner, settings_path,
+                    data / "receipts", list(DEMO_ACCOUNTS), language=language)
+    win = QtMainWindow(ctx)
+    win.resize(1366, 768)
+    win.show()
+    sync = QtSyncWorker(lambda: Store(data, settings))
+    sync.state_changed.connect(lambda st: win.set_sync(sync_view(st)))
+    sync.start()
+
+    def pump(seconds: float) -> None:
+        """Run the event loop; sleeping in Python lets the in-process simulator's threads
+        have the GIL (QTest.qWait would hold it while it waits)."""
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.01)
+
+    def wait(cond: Callable[[], bool], timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not cond():
+            if time.monotonic() > deadline:
+                raise TimeoutError("screen did not get ready")
+            pump(0.05)
+
+    def shot(name: str) -> None:
+        pump(0.2)
+        path = args.out / f"{name}.png"
+        win.grab().save(str(path))
+        print(path.relative_to(ROOT))
+
+    shot("01-setup")
+    ensure_demo_accounts(store)
+    win.show_page(win.login)
+    win.login.username.setText("operator")
+    shot("02-login")
+    win.login.pin.setText("111111")
+    win.login.submit()
+    wait(lambda: win.home.sync is not None and win.home.sync.status == "online")
+    shot("03-home")
+    win.home.new_button.click()
+    data_step = win.flow.steps["data"]
+    data_step.fields["nik"].setText("6271013202900001")
+    data_step.fields["nama"].setText("budi")
+    win.flow.next_button.click()
+    shot("04-data-validation")
+    rng = np.random.default_rng(5)
+    data_step.fill(demo_applicant(rng, settings["station.kecamatan"], regions, store.today(), 5))
+    win.flow.next_button.click()
+    photo = win.flow.steps["photo"]
+    wait(photo.capture_button.isEnabled)
+    shot("05-photo-preview")
+    photo.capture_button.click()
+    wait(lambda: win.flow.draft.photo is not None)
+    win.flow.next_button.click()
+    fingers = win.flow.steps["fingers"]
+    wait(lambda: not fingers.busy)
+    env.sbi.control(quality=0.1)  # a poor first press: fingers below the threshold
+    fingers.capture("right")
+    wait(lambda: not fingers.busy)
+    shot("06-fingers-partial")
+    env.sbi.control(quality=1.0)
+    for slap in ("right", "left", "thumbs"):
+        fingers.capture(slap)
+        wait(lambda: not fingers.busy)
+    shot("07-fingers-done")
+    win.flow.next_button.click()
+    pad = win.flow.steps["signature"].pad
+    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+    for s in range(3):
+        y0 = pad.height() * (0.35 + 0.15 * s)
+        points = [(pad.width() * (0.1 + 0.6 * i / 40), y0 + np.sin(i / 3) * 20)
+                  for i in range(41)]
+        for i, (x, y) in enumerate(points):
+            kind = (QEvent.Type.MouseButtonPress if i == 0 else QEvent.Type.MouseButtonRelease
+                    if i == len(points) - 1 else QEvent.Type.MouseMove)
+            QApplication.sendEvent(pad, QMouseEvent(
+                kind, QPointF(x, y), QPointF(x, y), left if kind != QEvent.Type.MouseMove
+                else none, left if kind != QEvent.Type.MouseButtonRelease else none,
+                Qt.KeyboardModifier.NoModifier))
+    shot("08-signature")
+    win.flow.next_button.click()
+    shot("09-review")
+    win.flow.next_button.click()
+    wait(lambda: win.page() is win.receipt)
+    regno = win.receipt.regno.text()
+    shot("10-receipt")
+    win.receipt.done_button.click()
+    wait(lambda: win.home.sync is not None and win.home.sync.backlog == 0, 30)
+    win.open_status()
+    win.status.query.setText(regno)
+    win.status.search()
+    shot("11-status")
+    win.go_home()
+    win.lock()
+    shot("12-lock")
+    win.lock_screen.pin.setText("111111")
+    win.lock_screen.submit()
+    store.override_cap(store.cap_status().count, "contoh batas tercapai", "pengawas")
+    win.go_home()
+    shot("13-home-cap-reached")
+    language.set_language("en")
+    pump(0.1)
+    win.go_home()
+    shot("14-home-english")
+    win.flow.start(Draft(), "operator")  # the cap is reached: show the empty form directly
+    win.show_page(win.flow)
+    shot("15-data-english")
+    win.flow.discard()
+    sync.stop()
+    runner.stop()
+    devices.close()
+    env.stop()
+    store.close()
+    win.close()
+    app.quit()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
