@@ -57,6 +57,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _die_with_parent() -> None:
+    """Linux: the demo server ends when the station process dies, even when killed."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def _central_cmd() -> list[str]:
     script = Path(sys.executable).parent / "kiosk-central"
     if script.exists():
@@ -97,7 +106,7 @@ def start_central(data_dir: Path, timeout: float = 20.0) -> tuple[subprocess.Pop
     log_file = open(data_dir / "central.log", "ab")  # noqa: SIM115 (owned by the child)
     proc = subprocess.Popen(
         [*_central_cmd(), "serve", "--data-dir", str(data_dir), "--port", str(port)],
-        stdout=log_file, stderr=subprocess.STDOUT,
+        stdout=log_file, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
