@@ -342,3 +342,22 @@ def test_device_settings_refuse_a_reversed_port_range(qtbot, desk: Store, tmp_pa
     assert w.save() == {}
     assert "port terakhir" in w.status.text() and desk.settings["sbi.port_first"] == before
     assert not (tmp_path / "settings.toml").exists()
+
+
+def test_desk_screens_switch_to_english_with_their_own_translation_file(
+    qtbot, desk: Store, tmp_path: Path
+):
+    from kiosk.ui.qt_desk import QtDeskTranslations
+    from kiosk.ui.qt_i18n import QtLanguage
+
+    language = QtLanguage()
+    QtDeskTranslations(language)
+    w = QtCapScreen(service(desk, "pengawas", tmp_path))
+    qtbot.addWidget(w)
+    try:
+        language.set_language("en")  # LanguageChange is posted: wait for its delivery
+        qtbot.waitUntil(lambda: w.title.text() == "Daily cap")
+        assert w.save_button.text() == "Save cap"
+    finally:
+        language.set_language("id")
+    qtbot.waitUntil(lambda: w.title.text() == "Batas harian")
