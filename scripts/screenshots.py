@@ -173,6 +173,32 @@ def main() -> int:
     win.show_page(win.flow)
     shot("15-data-english")
     win.flow.discard()
+    language.set_language("id")
+    win.logout()
+    win.login.username.setText("pengawas")
+    win.login.pin.setText("333333")
+    win.login.submit()
+    shot("16-home-supervisor")
+    page = win.open_desk("cap")
+    shot("17-desk-page-cap")
+    if page is not None:
+        page.back_button.click()
+    # Every technician and supervisor screen on a month of demo history.
+    from kiosk.ui.qt_desk_demo import build_desk_demo
+
+    desk = build_desk_demo(tmp / "desk")
+    selftest = desk.screens["selftest"]
+    selftest.show()
+    selftest.run_all()
+    wait(lambda: not selftest.running, 60)
+    for n, (name, screen) in enumerate(desk.screens.items(), start=20):
+        screen.show()
+        pump(0.5)
+        path = args.out / f"{n}-{name.replace('_', '-')}.png"
+        screen.grab().save(str(path))
+        print(path.relative_to(ROOT))
+        screen.hide()
+    desk.close()
     sync.stop()
     runner.stop()
     devices.close()

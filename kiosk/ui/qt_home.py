@@ -6,10 +6,18 @@ import datetime as dt
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.accounts import User
 from kiosk.ui.qt_common import button, label
+from kiosk.ui.qt_desk_nav import BY_NAME, button_text, entries_for
 from kiosk.ui.qt_i18n import fmt_date, fmt_datetime, fmt_int, msg_text
 from kiosk.ui.service import HomeView, StationService
 
@@ -30,6 +38,7 @@ class QtHomeScreen(QWidget):
     new_recording = Signal()
     status_lookup = Signal()
     raise_cap = Signal()
+    open_desk = Signal(str)  # a technician/supervisor screen by name (kiosk.ui.qt_desk_nav)
 
     def __init__(self, service: StationService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -82,6 +91,9 @@ class QtHomeScreen(QWidget):
         actions.addWidget(self.status_button)
         actions.addStretch(1)
         actions.addWidget(self.cap_button)
+        # The technician's and supervisor's screens, per role (rebuilt on login).
+        self.desk_row = QHBoxLayout()
+        self.desk_buttons: dict[str, QPushButton] = {}
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(28, 20, 28, 20)
@@ -91,10 +103,22 @@ class QtHomeScreen(QWidget):
         lay.addWidget(self.new_button)
         lay.addWidget(self.blocked)
         lay.addLayout(actions)
+        lay.addLayout(self.desk_row)
         self.retranslate()
 
     def set_user(self, user: User | None) -> None:
         self.user = user
+        for b in self.desk_buttons.values():
+            self.desk_row.removeWidget(b)
+            b.deleteLater()
+        self.desk_buttons = {}
+        if user is not None:
+            for entry in entries_for(user.role):
+                b = button()
+                b.setObjectName(f"desk_{entry.name}")
+                b.clicked.connect(lambda _=False, n=entry.name: self.open_desk.emit(n))
+                self.desk_row.addWidget(b)
+                self.desk_buttons[entry.name] = b
         self.retranslate()
 
     def refresh(self) -> None:
@@ -133,6 +157,15 @@ class QtHomeScreen(QWidget):
             self.blocked.setVisible(not view.can_start)
             self.blocked.setText("\n".join(msg_text(m) for m in view.blocked))
             self.cap_button.setVisible(cap.reached)
+        for name, b in self.desk_buttons.items():
+            text = button_text(BY_NAME[name])
+            if name == "rerecord" and view is not None:
+                # reached from home only while the list holds something
+                b.setVisible(view.rerecord_total > 0)
+                text = self.tr("Perlu rekam ulang ({n} belum dihubungi)").format(
+                    n=fmt_int(view.rerecord_waiting))
+                b.setObjectName("primary" if view.rerecord_waiting else "desk_rerecord")
+            b.setText(text)
         self._show_sync()
 
     def _show_sync(self) -> None:

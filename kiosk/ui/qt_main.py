@@ -20,8 +20,11 @@ from PySide6.QtWidgets import (
 
 from kiosk.accounts import User
 from kiosk.domain.messages import DomainError
+from kiosk.ui.desk_service import DeskService
 from kiosk.ui.devices import StationDevices
 from kiosk.ui.qt_common import STYLE, button, confirm, inform, label
+from kiosk.ui.qt_desk import QtDeskTranslations
+from kiosk.ui.qt_desk_nav import BY_NAME, QtDeskPage
 from kiosk.ui.qt_flow import QtRecordingFlow
 from kiosk.ui.qt_home import QtHomeScreen, SyncView
 from kiosk.ui.qt_i18n import QtLanguage, msg_text
@@ -145,6 +148,8 @@ class QtMainWindow(QMainWindow):
         self.home.new_recording.connect(self.new_recording)
         self.home.status_lookup.connect(self.open_status)
         self.home.raise_cap.connect(self.raise_cap)
+        self.home.open_desk.connect(self.open_desk)
+        self.desk_translations = QtDeskTranslations(self.language)
         self.status.back.connect(self.go_home)
         self.flow.saved.connect(self.recording_saved)
         self.flow.cancelled.connect(self.cancel_recording)
@@ -188,6 +193,40 @@ class QtMainWindow(QMainWindow):
 
     def set_sync(self, sync: SyncView) -> None:
         self.home.set_sync(sync)
+
+    # --- technician and supervisor screens ----------------------------------------------
+
+    def open_desk(self, name: str) -> QtDeskPage | None:
+        """Open one desk screen as a page; refused (with the reason) for a role that may not."""
+        assert self.user is not None
+        desk = DeskService(self.service.store, self.ctx.settings_path, self.user)
+        try:
+            screen = BY_NAME[name].build(desk, self.ctx.device_runner)
+        except DomainError as exc:
+            inform(self, self.tr("Tidak diizinkan"), msg_text(exc.msg), error=True)
+            return None
+        page = QtDeskPage(screen)
+        page.setObjectName("page")
+        page.back.connect(lambda: self._close_desk(page))
+        for signal_name in ("cap_changed", "changed"):
+            if hasattr(screen, signal_name):
+                getattr(screen, signal_name).connect(self.home.refresh)
+        if hasattr(screen, "devices_changed"):
+            screen.devices_changed.connect(self._devices_changed)
+        self.stack.addWidget(page)
+        self.show_page(page)
+        return page
+
+    def _close_desk(self, page: QtDeskPage) -> None:
+        self.go_home()
+        self.stack.removeWidget(page)
+        page.deleteLater()
+
+    def _devices_changed(self, _values: dict) -> None:
+        """New device settings take effect without a restart: reopen on next use."""
+        devices = self.ctx.devices
+        devices.close()
+        devices.camera_source = self.service.settings["camera.source"]
 
     # --- recording --------------------------------------------------------------------
 
@@ -253,6 +292,11 @@ class QtMainWindow(QMainWindow):
         if self.user is None or not self.confirm_discard():
             return
         self.flow.discard()
+        for i in reversed(range(self.stack.count())):
+            page = self.stack.widget(i)
+            if isinstance(page, QtDeskPage):
+                self.stack.removeWidget(page)
+                page.deleteLater()
         log.info("logout: %s", self.user.username)
         self.user = None
         self.before_lock = None

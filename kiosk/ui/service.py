@@ -29,6 +29,8 @@ class HomeView:
     cap: CapStatus
     blocked: list[Msg]
     backlog: dict[str, int]
+    rerecord_total: int = 0  # records the server rejected (perlu rekam ulang)
+    rerecord_waiting: int = 0  # of those, applicants not yet informed
 
     @property
     def can_start(self) -> bool:
@@ -108,7 +110,12 @@ class StationService:
         if cap.reached:
             blocked.append(_cap_msg(cap))
         blocked += self.freeze_reasons()
-        return HomeView(cap=cap, blocked=blocked, backlog=self.store.backlog())
+        total, waiting = self.store.db.execute(
+            "SELECT COUNT(*), COUNT(*) - COUNT(contacted_at) FROM records "
+            "WHERE processing_status = 'rejected'"
+        ).fetchone()
+        return HomeView(cap=cap, blocked=blocked, backlog=self.store.backlog(),
+                        rerecord_total=int(total), rerecord_waiting=int(waiting or 0))
 
     def today(self) -> dt.date:
         return self.store.today()

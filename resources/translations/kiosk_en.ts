@@ -137,6 +137,54 @@
     </message>
 </context>
 <context>
+    <name>QtDeskNav</name>
+    <message>
+        <location filename="../../kiosk/ui/qt_desk_nav.py" line="85" />
+        <source>Swauji perangkat</source>
+        <translation>Device self-test</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/qt_desk_nav.py" line="87" />
+        <source>Riwayat insiden</source>
+        <translation>Incident history</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/qt_desk_nav.py" line="90" />
+        <source>Pengaturan perangkat</source>
+        <translation>Device settings</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/qt_desk_nav.py" line="91" />
+        <source>Dasbor</source>
+        <translation>Dashboard</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/qt_desk_nav.py" line="92" />
+        <source>Log harian</source>
+        <translation>Daily log</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/qt_desk_nav.py" line="93" />
+        <source>Batas harian</source>
+        <translation>Daily cap</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/qt_desk_nav.py" line="94" />
+        <source>Akun</source>
+        <translation>Accounts</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/qt_desk_nav.py" line="95" />
+        <source>Perlu rekam ulang</source>
+        <translation>Re-recordings needed</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/qt_desk_nav.py" line="131" />
+        <source>‹ Kembali ke beranda</source>
+        <translation>‹ Back to home</translation>
+    </message>
+</context>
+<context>
     <name>QtFingerExceptionDialog</name>
     <message>
         <location filename="../../kiosk/ui/qt_step_fingers.py" line="97" />
@@ -182,72 +230,72 @@
 <context>
     <name>QtFingerStep</name>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="168" />
+        <location filename="../../kiosk/ui/qt_step_fingers.py" line="167" />
         <source>Sidik jari</source>
         <translation>Fingerprints</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="239" />
+        <location filename="../../kiosk/ui/qt_step_fingers.py" line="238" />
         <source>Urutan 4-4-2: empat jari kanan, empat jari kiri, lalu kedua ibu jari. Tekan jari rata di kaca pemindai.</source>
         <translation>The 4-4-2 order: right four fingers, left four fingers, then both thumbs. Press the fingers flat on the scanner glass.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="241" />
+        <location filename="../../kiosk/ui/qt_step_fingers.py" line="240" />
         <source>Hijau: lulus mutu · Kuning: di bawah batas mutu (terbaik disimpan) · Abu-abu: pengecualian · Putih: belum</source>
         <translation>Green: quality passed · Yellow: below the quality threshold (best kept) · Grey: exception · White: not yet</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="243" />
+        <location filename="../../kiosk/ui/qt_step_fingers.py" line="242" />
         <source>Pengecualian jari...</source>
         <translation>Finger exception...</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="244" />
+        <location filename="../../kiosk/ui/qt_step_fingers.py" line="243" />
         <source>Coba lagi</source>
         <translation>Try again</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="246" />
+        <location filename="../../kiosk/ui/qt_step_fingers.py" line="245" />
         <source>Empat jari kanan</source>
         <translation>Right four fingers</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="246" />
+        <location filename="../../kiosk/ui/qt_step_fingers.py" line="245" />
         <source>Empat jari kiri</source>
         <translation>Left four fingers</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="247" />
+        <location filename="../../kiosk/ui/qt_step_fingers.py" line="246" />
         <source>Kedua ibu jari</source>
         <translation>Both thumbs</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="251" />
+        <location filename="../../kiosk/ui/qt_step_fingers.py" line="250" />
         <source>{name} ({n}/{max})</source>
         <translation>{name} ({n}/{max})</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="257" />
+        <location filename="../../kiosk/ui/qt_step_fingers.py" line="256" />
         <source>Menunggu pemindai sidik jari...</source>
         <translation>Waiting for the fingerprint scanner...</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="259" />
+        <location filename="../../kiosk/ui/qt_step_fingers.py" line="258" />
         <source>Pemindai belum tersambung.</source>
         <translation>The scanner is not connected yet.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="261" />
+        <location filename="../../kiosk/ui/qt_step_fingers.py" line="260" />
         <source>Sepuluh jari selesai. Lanjut ke tanda tangan.</source>
         <translation>All ten fingers done. Go on to the signature.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="265" />
+        <location filename="../../kiosk/ui/qt_step_fingers.py" line="264" />
         <source>Rekam setiap kelompok jari. Jari di bawah batas mutu bisa diulang.</source>
         <translation>Capture each group of fingers. Fingers below the quality threshold can be retried.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="267" />
+        <location filename="../../kiosk/ui/qt_step_fingers.py" line="266" />
         <source>Perlu diulang: {fingers}.</source>
         <translation>Retry: {fingers}.</translation>
     </message>
@@ -268,82 +316,87 @@
 <context>
     <name>QtHomeScreen</name>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="116" />
+        <location filename="../../kiosk/ui/qt_home.py" line="140" />
         <source>Selamat datang, {name}</source>
         <translation>Welcome, {name}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="117" />
+        <location filename="../../kiosk/ui/qt_home.py" line="141" />
         <source>Kuota hari ini</source>
         <translation>Today's quota</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="118" />
+        <location filename="../../kiosk/ui/qt_home.py" line="142" />
         <source>Pengiriman ke server pusat</source>
         <translation>Delivery to the central server</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="119" />
+        <location filename="../../kiosk/ui/qt_home.py" line="143" />
         <source>Perekaman Baru</source>
         <translation>New Recording</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="120" />
+        <location filename="../../kiosk/ui/qt_home.py" line="144" />
         <source>Naikkan batas hari ini (pengawas)</source>
         <translation>Raise today's cap (supervisor)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="121" />
+        <location filename="../../kiosk/ui/qt_home.py" line="145" />
         <source>Cek status perekaman</source>
         <translation>Check a recording's status</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="126" />
+        <location filename="../../kiosk/ui/qt_home.py" line="150" />
         <source>{date}: {n} perekaman tersisa hari ini.</source>
         <translation>{date}: {n} recordings left today.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="129" />
+        <location filename="../../kiosk/ui/qt_home.py" line="153" />
         <source>Batas dinaikkan: {reason}</source>
         <translation>Cap raised: {reason}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="141" />
+        <location filename="../../kiosk/ui/qt_home.py" line="165" />
+        <source>Perlu rekam ulang ({n} belum dihubungi)</source>
+        <translation>Re-recordings needed ({n} not yet informed)</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/qt_home.py" line="174" />
         <source>Belum diketahui</source>
         <translation>Not known yet</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="146" />
+        <location filename="../../kiosk/ui/qt_home.py" line="179" />
         <source>Online</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="147" />
+        <location filename="../../kiosk/ui/qt_home.py" line="180" />
         <source>Offline</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="148" />
+        <location filename="../../kiosk/ui/qt_home.py" line="181" />
         <source>Server sibuk</source>
         <translation>Server busy</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="149" />
+        <location filename="../../kiosk/ui/qt_home.py" line="182" />
         <source>Server belum diatur</source>
         <translation>Server not set up</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="154" />
+        <location filename="../../kiosk/ui/qt_home.py" line="187" />
         <source>Menunggu dikirim: {n} perekaman</source>
         <translation>Waiting to be sent: {n} recordings</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="157" />
+        <location filename="../../kiosk/ui/qt_home.py" line="190" />
         <source>Terakhir berhasil: {when}</source>
         <translation>Last success: {when}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="160" />
+        <location filename="../../kiosk/ui/qt_home.py" line="193" />
         <source>Belum pernah berhasil terkirim.</source>
         <translation>Nothing delivered yet.</translation>
     </message>
@@ -422,57 +475,62 @@
 <context>
     <name>QtMainWindow</name>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="199" />
+        <location filename="../../kiosk/ui/qt_main.py" line="206" />
+        <source>Tidak diizinkan</source>
+        <translation>Not allowed</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/qt_main.py" line="238" />
         <source>Tidak dapat mulai</source>
         <translation>Cannot start</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="214" />
+        <location filename="../../kiosk/ui/qt_main.py" line="253" />
         <source>Tinggalkan perekaman?</source>
         <translation>Leave the recording?</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="215" />
+        <location filename="../../kiosk/ui/qt_main.py" line="254" />
         <source>Perekaman ini belum disimpan. Bila ditinggalkan, semua yang sudah direkam untuk pemohon ini hilang.</source>
         <translation>This recording is not saved. If you leave it, everything captured for this applicant is lost.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="217" />
+        <location filename="../../kiosk/ui/qt_main.py" line="256" />
         <source>Ya, tinggalkan</source>
         <translation>Yes, leave it</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="217" />
+        <location filename="../../kiosk/ui/qt_main.py" line="256" />
         <source>Tidak, lanjutkan perekaman</source>
         <translation>No, continue recording</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="267" />
+        <location filename="../../kiosk/ui/qt_main.py" line="311" />
         <source>Keluar dari mode kiosk</source>
         <translation>Leave kiosk mode</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="268" />
+        <location filename="../../kiosk/ui/qt_main.py" line="312" />
         <source>Hanya pengawas yang dapat menutup stasiun.</source>
         <translation>Only a supervisor can close the station.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="289" />
+        <location filename="../../kiosk/ui/qt_main.py" line="333" />
         <source>Stasiun Perekaman KTP-el</source>
         <translation>e-KTP Recording Station</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="290" />
+        <location filename="../../kiosk/ui/qt_main.py" line="334" />
         <source>Perekaman KTP-el · {office} · stasiun {no}</source>
         <translation>e-KTP recording · {office} · station {no}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="295" />
+        <location filename="../../kiosk/ui/qt_main.py" line="339" />
         <source>Kunci layar</source>
         <translation>Lock screen</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="296" />
+        <location filename="../../kiosk/ui/qt_main.py" line="340" />
         <source>Keluar</source>
         <translation>Log out</translation>
     </message>
@@ -480,82 +538,82 @@
 <context>
     <name>QtPhotoStep</name>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="90" />
+        <location filename="../../kiosk/ui/qt_step_photo.py" line="89" />
         <source>Foto</source>
         <translation>Photo</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="186" />
+        <location filename="../../kiosk/ui/qt_step_photo.py" line="185" />
         <source>Satu wajah</source>
         <translation>One face</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="186" />
+        <location filename="../../kiosk/ui/qt_step_photo.py" line="185" />
         <source>Ukuran wajah</source>
         <translation>Face size</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="187" />
+        <location filename="../../kiosk/ui/qt_step_photo.py" line="186" />
         <source>Posisi tengah</source>
         <translation>Centred</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="187" />
+        <location filename="../../kiosk/ui/qt_step_photo.py" line="186" />
         <source>Mata terlihat</source>
         <translation>Eyes visible</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="188" />
+        <location filename="../../kiosk/ui/qt_step_photo.py" line="187" />
         <source>Ketajaman</source>
         <translation>Sharpness</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="188" />
+        <location filename="../../kiosk/ui/qt_step_photo.py" line="187" />
         <source>Pencahayaan</source>
         <translation>Exposure</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="189" />
+        <location filename="../../kiosk/ui/qt_step_photo.py" line="188" />
         <source>Tanpa silau</source>
         <translation>No glare</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="189" />
+        <location filename="../../kiosk/ui/qt_step_photo.py" line="188" />
         <source>Latar polos</source>
         <translation>Plain background</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="232" />
+        <location filename="../../kiosk/ui/qt_step_photo.py" line="231" />
         <source>Pemeriksaan mutu foto</source>
         <translation>Photo quality checks</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="233" />
+        <location filename="../../kiosk/ui/qt_step_photo.py" line="232" />
         <source>Ambil foto</source>
         <translation>Take photo</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="234" />
+        <location filename="../../kiosk/ui/qt_step_photo.py" line="233" />
         <source>Ulangi foto</source>
         <translation>Retake photo</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="235" />
+        <location filename="../../kiosk/ui/qt_step_photo.py" line="234" />
         <source>Coba lagi</source>
         <translation>Try again</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="239" />
+        <location filename="../../kiosk/ui/qt_step_photo.py" line="238" />
         <source>Foto sudah diambil. Lanjut, atau ulangi bila perlu.</source>
         <translation>The photo is taken. Go on, or retake it if needed.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="241" />
+        <location filename="../../kiosk/ui/qt_step_photo.py" line="240" />
         <source>Semua pemeriksaan lulus: tekan Ambil foto.</source>
         <translation>Every check passed: press Take photo.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="243" />
+        <location filename="../../kiosk/ui/qt_step_photo.py" line="242" />
         <source>Minta pemohon menatap kamera, wajah di dalam oval.</source>
         <translation>Ask the applicant to look at the camera, face inside the oval.</translation>
     </message>
@@ -563,72 +621,72 @@
 <context>
     <name>QtReceipt</name>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="38" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="39" />
         <source>foto</source>
         <translation>photo</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="38" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="41" />
         <source>foto: tidak ada</source>
         <translation>photo: none</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="39" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="44" />
         <source>{n} sidik jari</source>
         <translation>{n} fingerprints</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="41" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="48" />
         <source>{n} jari dengan pengecualian</source>
         <translation>{n} fingers with an exception</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="42" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="53" />
         <source>tanda tangan</source>
         <translation>signature</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="43" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="55" />
         <source>tanpa tanda tangan (pengecualian)</source>
         <translation>no signature (exception)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="45" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="58" />
         <source>Nama</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="46" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="59" />
         <source>NIK</source>
         <translation>NIK</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="47" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="60" />
         <source>Tanggal</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="48" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="62" />
         <source>Tempat</source>
         <translation>Place</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="49" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="65" />
         <source>Direkam</source>
         <translation>Captured</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="54" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="70" />
         <source>Simpan tanda bukti ini. Untuk mengecek apakah rekaman Anda sudah sampai di server pusat, tunjukkan nomor registrasi (atau kode QR) ini kepada petugas di kantor kecamatan; petugas membuka menu Cek status. Anda tidak perlu direkam ulang kecuali petugas menghubungi Anda.</source>
         <translation>Keep this receipt. To check that your recording reached the central server, show this registration number (or QR code) to the staff at the kecamatan office; they open the Check status screen. You do not need to be recorded again unless the office contacts you.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="78" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="103" />
         <source>TANDA BUKTI PEREKAMAN KTP-el</source>
         <translation>e-KTP RECORDING RECEIPT</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="80" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="107" />
         <source>Nomor registrasi</source>
         <translation>Registration number</translation>
     </message>
@@ -636,27 +694,27 @@
 <context>
     <name>QtReceiptScreen</name>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="195" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="224" />
         <source>Tersimpan</source>
         <translation>Saved</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="196" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="225" />
         <source>Nomor registrasi</source>
         <translation>Registration number</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="197" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="226" />
         <source>Cetak tanda bukti</source>
         <translation>Print receipt</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="198" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="227" />
         <source>Selesai</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="204" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="234" />
         <source>PDF tersimpan: {path}</source>
         <translation>PDF saved: {path}</translation>
     </message>
@@ -664,22 +722,22 @@
 <context>
     <name>QtRecordingFlow</name>
     <message>
-        <location filename="../../kiosk/ui/qt_flow.py" line="157" />
+        <location filename="../../kiosk/ui/qt_flow.py" line="155" />
         <source>Simpan</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_flow.py" line="157" />
+        <location filename="../../kiosk/ui/qt_flow.py" line="155" />
         <source>Lanjut ›</source>
         <translation>Next ›</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_flow.py" line="171" />
+        <location filename="../../kiosk/ui/qt_flow.py" line="169" />
         <source>Batalkan perekaman</source>
         <translation>Cancel recording</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_flow.py" line="172" />
+        <location filename="../../kiosk/ui/qt_flow.py" line="170" />
         <source>‹ Kembali</source>
         <translation>‹ Back</translation>
     </message>
@@ -687,127 +745,127 @@
 <context>
     <name>QtReviewStep</name>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="72" />
+        <location filename="../../kiosk/ui/qt_step_review.py" line="79" />
         <source>Periksa</source>
         <translation>Review</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="83" />
+        <location filename="../../kiosk/ui/qt_step_review.py" line="90" />
         <source>Bacakan data ini kepada pemohon. Bila ada yang salah, tekan Ubah. Tekan Simpan bila semua benar.</source>
         <translation>Read this data to the applicant. If anything is wrong, press Edit. Press Save when everything is right.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="86" />
+        <location filename="../../kiosk/ui/qt_step_review.py" line="93" />
         <source>Ubah</source>
         <translation>Edit</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="92" />
+        <location filename="../../kiosk/ui/qt_step_review.py" line="99" />
         <source>NIK</source>
         <translation>NIK</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="92" />
+        <location filename="../../kiosk/ui/qt_step_review.py" line="99" />
         <source>Nama</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="93" />
+        <location filename="../../kiosk/ui/qt_step_review.py" line="100" />
         <source>Tempat/Tgl lahir</source>
         <translation>Place/date of birth</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="95" />
+        <location filename="../../kiosk/ui/qt_step_review.py" line="102" />
         <source>Jenis kelamin</source>
         <translation>Sex</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="96" />
+        <location filename="../../kiosk/ui/qt_step_review.py" line="103" />
         <source>Gol. darah</source>
         <translation>Blood type</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="97" />
+        <location filename="../../kiosk/ui/qt_step_review.py" line="104" />
         <source>Alamat</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="97" />
+        <location filename="../../kiosk/ui/qt_step_review.py" line="104" />
         <source>RT/RW</source>
         <translation>RT/RW</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="98" />
+        <location filename="../../kiosk/ui/qt_step_review.py" line="105" />
         <source>Kel/Desa</source>
         <translation>Kelurahan/Desa</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="99" />
+        <location filename="../../kiosk/ui/qt_step_review.py" line="106" />
         <source>Kecamatan</source>
         <translation>Kecamatan</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="100" />
+        <location filename="../../kiosk/ui/qt_step_review.py" line="107" />
         <source>Agama</source>
         <translation>Religion</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="100" />
+        <location filename="../../kiosk/ui/qt_step_review.py" line="107" />
         <source>Status perkawinan</source>
         <translation>Marital status</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="101" />
+        <location filename="../../kiosk/ui/qt_step_review.py" line="108" />
         <source>Pekerjaan</source>
         <translation>Occupation</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="101" />
+        <location filename="../../kiosk/ui/qt_step_review.py" line="108" />
         <source>Kewarganegaraan</source>
         <translation>Citizenship</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="102" />
+        <location filename="../../kiosk/ui/qt_step_review.py" line="109" />
         <source>Berlaku hingga</source>
         <translation>Valid until</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="103" />
+        <location filename="../../kiosk/ui/qt_step_review.py" line="110" />
         <source>No. HP</source>
         <translation>Mobile no.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="111" />
+        <location filename="../../kiosk/ui/qt_step_review.py" line="118" />
         <source>Belum ada foto</source>
         <translation>No photo yet</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="113" />
+        <location filename="../../kiosk/ui/qt_step_review.py" line="120" />
         <source>lulus</source>
         <translation>passed</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="113" />
+        <location filename="../../kiosk/ui/qt_step_review.py" line="120" />
         <source>di bawah batas</source>
         <translation>below threshold</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="114" />
+        <location filename="../../kiosk/ui/qt_step_review.py" line="121" />
         <source>pengecualian</source>
         <translation>exception</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="114" />
+        <location filename="../../kiosk/ui/qt_step_review.py" line="121" />
         <source>belum</source>
         <translation>not yet</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="125" />
+        <location filename="../../kiosk/ui/qt_step_review.py" line="133" />
         <source>Tidak bertanda tangan: {reason}</source>
         <translation>No signature: {reason}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="134" />
+        <location filename="../../kiosk/ui/qt_step_review.py" line="142" />
         <source>Belum ada tanda tangan</source>
         <translation>No signature yet</translation>
     </message>
