@@ -33,8 +33,11 @@ def qr_image(text: str, box: int = 8) -> QImage:
     return QImage.fromData(buf.getvalue())
 
 
-def receipt_lines(view: ReceiptView) -> list[tuple[str, str]]:
-    """(label, value) rows printed under the registration number."""
+def receipt_lines(view: ReceiptView, with_name: bool = True) -> list[tuple[str, str]]:
+    """(label, value) rows printed under the registration number.
+
+    The PDF kept on the station leaves the name out (`with_name=False`): nothing personal is
+    stored in plaintext there; the paper handed to the applicant and the screen show it."""
     captured = [
         QCoreApplication.translate("QtReceipt", "foto")
         if view.photo
@@ -54,8 +57,9 @@ def receipt_lines(view: ReceiptView) -> list[tuple[str, str]]:
         if view.signature
         else QCoreApplication.translate("QtReceipt", "tanpa tanda tangan (pengecualian)")
     )
+    name = [(QCoreApplication.translate("QtReceipt", "Nama"), view.applicant_name)]
     return [
-        (QCoreApplication.translate("QtReceipt", "Nama"), view.applicant_name),
+        *(name if with_name else []),
         (QCoreApplication.translate("QtReceipt", "NIK"), view.nik_masked),
         (QCoreApplication.translate("QtReceipt", "Tanggal"), fmt_datetime(view.saved_at)),
         (
@@ -76,7 +80,9 @@ def status_help() -> str:
     )
 
 
-def paint_receipt(painter: QPainter, page: QRectF, view: ReceiptView) -> None:
+def paint_receipt(
+    painter: QPainter, page: QRectF, view: ReceiptView, with_name: bool = True
+) -> None:
     """Draw the receipt into `page` (device pixels): shared by PDF and printer."""
     dpi = painter.device().logicalDpiY()
     pt = dpi / 72.0
@@ -109,7 +115,7 @@ def paint_receipt(painter: QPainter, page: QRectF, view: ReceiptView) -> None:
     qr_size = 130 * pt
     qr = qr_image(view.regno)
     painter.drawImage(QRectF(page.right() - qr_size, page.top(), qr_size, qr_size), qr)
-    for key, value in receipt_lines(view):
+    for key, value in receipt_lines(view, with_name):
         h1 = text(key, 10, True)
         h2 = text(value, 10, left=110 * pt)
         y += max(h1, h2) + 5 * pt
@@ -126,15 +132,15 @@ def write_pdf(view: ReceiptView, path: Path) -> Path:
     writer.setResolution(300)
     writer.setTitle(f"Tanda bukti {view.regno}")
     writer.setCreator("ektp-kiosk")
-    _paint_on(writer, view)
+    _paint_on(writer, view, with_name=False)
     return path
 
 
-def _paint_on(device: QPagedPaintDevice, view: ReceiptView) -> None:
+def _paint_on(device: QPagedPaintDevice, view: ReceiptView, with_name: bool = True) -> None:
     painter = QPainter(device)
     try:
         rect = device.pageLayout().paintRectPixels(device.resolution())
-        paint_receipt(painter, QRectF(0, 0, rect.width(), rect.height()), view)
+        paint_receipt(painter, QRectF(0, 0, rect.width(), rect.height()), view, with_name)
     finally:
         painter.end()
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+
 from PySide6.QtCore import Qt
 
 from tests.ui.conftest import applicant, login, sign
@@ -64,6 +67,13 @@ def test_whole_flow_from_login_to_receipt_saves_the_record_and_the_pdf(qtbot, wi
     assert {"photo", "finger.1", "finger.10", "signature.png"} <= kinds
     assert window.receipt.pdf_path.exists()
     assert window.receipt.pdf_path.read_bytes().startswith(b"%PDF")
+    # the copy kept on the station holds the registration number, not the applicant's name
+    person = applicant(station)
+    saved_regno = regno
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(window.receipt.pdf_path), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        assert saved_regno in text and person.nama not in text and person.nik not in text
     click(qtbot, window.receipt.done_button)
     assert window.page() is window.home
     assert window.home.quota.text() == "1 / 30"
