@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from kiosk.devices import face
-from kiosk.devices.camera import OpenCVCamera
-from kiosk.devices.fingerprint import FingerprintCapture
-from kiosk.devices.sbi import SbiClient
 from kiosk.settings import Settings
+
+if TYPE_CHECKING:  # OpenCV, numpy and the SBI client load with the first capture step
+    import numpy as np
+
+    from kiosk.devices import face
+    from kiosk.devices.camera import OpenCVCamera
+    from kiosk.devices.fingerprint import FingerprintCapture
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class FaceFrame:
 
     @property
     def passed(self) -> bool:
+        from kiosk.devices import face
+
         return face.passed(self.checks)
 
 
@@ -47,6 +51,8 @@ class StationDevices:
         with self._lock:
             if self._camera is not None and self._camera.is_open:
                 return
+            from kiosk.devices.camera import OpenCVCamera
+
             cam = OpenCVCamera(self.camera_source, self.settings["camera.width"],
                                self.settings["camera.height"])
             cam.open()
@@ -68,16 +74,23 @@ class StationDevices:
         except Exception:
             self.close_camera()  # the next call re-opens it (retry)
             raise
+        from kiosk.devices import face
+
         return FaceFrame(seq, frame, face.check_face(frame, self.settings))
 
     def portrait(self, frame: np.ndarray) -> bytes:
         """The card portrait (JPEG) cut from an accepted frame."""
+        from kiosk.devices import face
+
         return face.portrait_jpeg(frame, self.settings)
 
     # --- fingerprints ----------------------------------------------------------------
 
     def fingerprint_capture(self) -> FingerprintCapture:
         """A 4-4-2 capture on the first SBI scanner found; DeviceUnavailable when none."""
+        from kiosk.devices.fingerprint import FingerprintCapture
+        from kiosk.devices.sbi import SbiClient
+
         client = SbiClient.from_settings(self.settings)
         device = client.find("Finger")
         client.device_info(device)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kiosk.devices.fingerprint import FingerprintCapture
 from kiosk.domain.applicant import Applicant
 from kiosk.domain.recording import PHOTO, SIGNATURE_PNG, SIGNATURE_STROKES, Blob, Recording
+
+if TYPE_CHECKING:
+    from kiosk.devices.fingerprint import FingerprintCapture
 
 
 @dataclass

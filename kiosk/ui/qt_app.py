@@ -8,23 +8,26 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
-from PySide6.QtCore import QLockFile, Qt
+from PySide6.QtCore import QLockFile, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from kiosk.domain.regions import RegionTable
 from kiosk.paths import APP_NAME
 from kiosk.settings import Settings
 from kiosk.store.station import Store
-from kiosk.sync.engine import SyncState
 from kiosk.ui.devices import StationDevices
 from kiosk.ui.qt_home import SyncView
 from kiosk.ui.qt_i18n import QtLanguage
 from kiosk.ui.qt_main import QtContext, QtMainWindow
-from kiosk.ui.qt_sync import QtSyncWorker
 from kiosk.ui.qt_tasks import QtTaskRunner
 from kiosk.ui.service import StationService
+
+if TYPE_CHECKING:
+    from kiosk.sync.engine import SyncState
+    from kiosk.ui.qt_sync import QtSyncWorker
 
 log = logging.getLogger("kiosk")
 
@@ -111,10 +114,19 @@ def run_gui(data_dir: Path, settings_path: Path, *, demo: bool = False,
     if settings["ui.language"] != "id":
         language.set_language(settings["ui.language"])
     window = QtMainWindow(ctx)
-    sync = QtSyncWorker(lambda: Store(data_dir, settings))
-    sync.state_changed.connect(lambda st: window.set_sync(sync_view(st)))
-    window.flow.saved.connect(lambda *_: sync.wake())
-    sync.start()
+    workers: list[QtSyncWorker] = []
+
+    def after_first_paint() -> None:
+        """The sync worker and the capture steps load once the login screen shows."""
+        from kiosk.ui.qt_sync import QtSyncWorker
+
+        sync = QtSyncWorker(lambda: Store(data_dir, settings))
+        sync.state_changed.connect(lambda st: window.set_sync(sync_view(st)))
+        window.recording_stored.connect(sync.wake)
+        sync.start()
+        workers.append(sync)
+        window.warm_up()
+
     if kiosk_mode:
         window.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
         window.showFullScreen()
@@ -123,10 +135,12 @@ def run_gui(data_dir: Path, settings_path: Path, *, demo: bool = False,
     log.info("station started (demo=%s, kiosk=%s)", demo, kiosk_mode)
     if on_ready is not None:
         on_ready(window)
+    QTimer.singleShot(0, after_first_paint)  # queued after the window's first paint
     try:
         return app.exec()
     finally:
-        sync.stop()
+        for sync in workers:
+            sync.stop()
         runner.stop()
         devices.close()
         if demo_env is not None:

@@ -3,6 +3,8 @@ tables, colours, and the English translation file of these screens (kiosk6_en.qm
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTranslator
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -16,9 +18,11 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.domain.messages import DomainError, Msg
-from kiosk.ui.desk_service import DeskService
 from kiosk.ui.qt_common import STYLE, label
 from kiosk.ui.qt_i18n import TRANSLATIONS, QtLanguage, msg_text
+
+if TYPE_CHECKING:
+    from kiosk.ui.desk_service import DeskService
 
 PASS_COLOUR = "#1e6b2f"
 FAIL_COLOUR = "#b3261e"

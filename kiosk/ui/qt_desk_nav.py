@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.accounts import can
-from kiosk.ui.desk_service import DeskService
 from kiosk.ui.qt_common import button
-from kiosk.ui.qt_tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from kiosk.ui.desk_service import DeskService
+    from kiosk.ui.qt_tasks import TaskRunner
 
 
 def _t(text: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
@@ -20,26 +21,22 @@ from PySide6.QtWidgets import (
 
 from kiosk.accounts import User
 from kiosk.domain.messages import DomainError
-from kiosk.ui.desk_service import DeskService
-from kiosk.ui.devices import StationDevices
 from kiosk.ui.qt_common import STYLE, button, confirm, inform, label
 from kiosk.ui.qt_desk import QtDeskTranslations
 from kiosk.ui.qt_desk_nav import BY_NAME, QtDeskPage
-from kiosk.ui.qt_flow import QtRecordingFlow
 from kiosk.ui.qt_home import QtHomeScreen, SyncView
 from kiosk.ui.qt_i18n import QtLanguage, msg_text
 from kiosk.ui.qt_login import QtLockScreen, QtLoginScreen
 from kiosk.ui.qt_receipt import QtReceiptScreen, write_pdf
 from kiosk.ui.qt_setup import QtSetupScreen
 from kiosk.ui.qt_status import QtStatusScreen
-from kiosk.ui.qt_step_data import QtDataStep
-from kiosk.ui.qt_step_fingers import QtFingerStep
-from kiosk.ui.qt_step_photo import QtPhotoStep
-from kiosk.ui.qt_step_review import QtReviewStep
-from kiosk.ui.qt_step_signature import QtSignatureStep
 from kiosk.ui.qt_supervisor import QtCapOverrideDialog, QtSupervisorDialog
 from kiosk.ui.qt_tasks import TaskRunner
 from kiosk.ui.service import StationService
+
+if TYPE_CHECKING:
+    from kiosk.ui.devices import StationDevices
+    from kiosk.ui.qt_flow import QtRecordingFlow
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +80,8 @@ class QtIdleWatcher(QObject):
 class QtMainWindow(QMainWindow):
     """The station window."""
 
+    recording_stored = Signal()  # a recording was saved (the sync worker is woken by it)
+
     def __init__(self, ctx: QtContext) -> None:
         super().__init__()
         self.ctx = ctx
@@ -121,16 +120,10 @@ class QtMainWindow(QMainWindow):
         self.home = QtHomeScreen(svc)
         self.status = QtStatusScreen(svc)
         self.receipt = QtReceiptScreen()
-        self.flow = QtRecordingFlow(svc, {
-            "data": QtDataStep(svc),
-            "photo": QtPhotoStep(ctx.devices, ctx.device_runner),
-            "fingers": QtFingerStep(ctx.devices, ctx.device_runner),
-            "signature": QtSignatureStep(svc.settings),
-            "review": QtReviewStep(svc.regions),
-        })
+        self._flow: QtRecordingFlow | None = None  # built on first use, see `flow`
         self.stack = QStackedWidget()
         for page in (self.setup, self.login, self.lock_screen, self.home, self.status,
-                     self.flow, self.receipt):
+                     self.receipt):
             page.setObjectName("page")
             self.stack.addWidget(page)
         central = QWidget()
@@ -151,8 +144,6 @@ class QtMainWindow(QMainWindow):
         self.home.open_desk.connect(self.open_desk)
         self.desk_translations = QtDeskTranslations(self.language)
         self.status.back.connect(self.go_home)
-        self.flow.saved.connect(self.recording_saved)
-        self.flow.cancelled.connect(self.cancel_recording)
         self.receipt.done.connect(self.go_home)
 
         self.idle = QtIdleWatcher(svc.settings["ui.idle_lock_minutes"], self)
@@ -163,6 +154,44 @@ class QtMainWindow(QMainWindow):
         self.show_page(self.login if svc.has_accounts() else self.setup)
 
     # --- pages ------------------------------------------------------------------------
+
+    @property
+    def flow(self) -> QtRecordingFlow:
+        """The recording flow, built on first use: its steps bring in OpenCV and the scanner
+        client, which the login screen does not need (start-up time, bench/startup.py)."""
+        if self._flow is None:
+            from kiosk.ui.qt_flow import QtRecordingFlow
+            from kiosk.ui.qt_step_data import QtDataStep
+            from kiosk.ui.qt_step_fingers import QtFingerStep
+            from kiosk.ui.qt_step_photo import QtPhotoStep
+            from kiosk.ui.qt_step_review import QtReviewStep
+            from kiosk.ui.qt_step_signature import QtSignatureStep
+
+            svc, ctx = self.service, self.ctx
+            flow = QtRecordingFlow(svc, {
+                "data": QtDataStep(svc),
+                "photo": QtPhotoStep(ctx.devices, ctx.device_runner),
+                "fingers": QtFingerStep(ctx.devices, ctx.device_runner),
+                "signature": QtSignatureStep(svc.settings),
+                "review": QtReviewStep(svc.regions),
+            })
+            flow.setObjectName("page")
+            flow.saved.connect(self.recording_saved)
+            flow.cancelled.connect(self.cancel_recording)
+            self.stack.addWidget(flow)
+            self._flow = flow
+        return self._flow
+
+    def warm_up(self) -> None:
+        """Build what the first recording needs, once the login screen is on screen."""
+        _ = self.flow
+
+    def _recording_in_progress(self) -> bool:
+        return self._flow is not None and self._flow.in_progress
+
+    def _discard_recording(self) -> None:
+        if self._flow is not None:
+            self._flow.discard()
 
     def show_page(self, page: QWidget) -> None:
         self.stack.setCurrentWidget(page)
@@ -198,6 +227,8 @@ class QtMainWindow(QMainWindow):
 
     def open_desk(self, name: str) -> QtDeskPage | None:
         """Open one desk screen as a page; refused (with the reason) for a role that may not."""
+        from kiosk.ui.desk_service import DeskService
+
         assert self.user is not None
         desk = DeskService(self.service.store, self.ctx.settings_path, self.user)
         try:
@@ -248,7 +279,7 @@ class QtMainWindow(QMainWindow):
 
     def confirm_discard(self) -> bool:
         """Leaving a recording half-way asks first (the draft is never saved)."""
-        if not self.flow.in_progress:
+        if not self._recording_in_progress():
             return True
         return confirm(self, self.tr("Tinggalkan perekaman?"),
                        self.tr("Perekaman ini belum disimpan. Bila ditinggalkan, semua yang "
@@ -262,6 +293,7 @@ class QtMainWindow(QMainWindow):
             pdf = write_pdf(view, self.ctx.receipts_dir / f"{saved.regno}.pdf")
         except OSError as exc:
             log.warning("receipt PDF not written: %s", exc)
+        self.recording_stored.emit()
         self.receipt.show_receipt(view, pdf)
         self.show_page(self.receipt)
         self.home.refresh()
@@ -291,7 +323,7 @@ class QtMainWindow(QMainWindow):
     def logout(self) -> None:
         if self.user is None or not self.confirm_discard():
             return
-        self.flow.discard()
+        self._discard_recording()
         for i in reversed(range(self.stack.count())):
             page = self.stack.widget(i)
             if isinstance(page, QtDeskPage):
@@ -315,10 +347,10 @@ class QtMainWindow(QMainWindow):
                 event.ignore()
                 return
             self.may_close = True
-        if self.flow.in_progress and not self.confirm_discard():
+        if self._recording_in_progress() and not self.confirm_discard():
             event.ignore()
             return
-        self.flow.discard()
+        self._discard_recording()
         event.accept()
 
     # --- text -------------------------------------------------------------------------

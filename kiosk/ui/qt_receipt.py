@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import qrcode
 from PySide6.QtCore import QCoreApplication, QMarginsF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QFont,
@@ -27,6 +26,8 @@ from kiosk.ui.service import ReceiptView
 
 def qr_image(text: str, box: int = 8) -> QImage:
     """A QR code of `text` as a QImage (qrcode -> PNG bytes -> QImage)."""
+    import qrcode  # only when a receipt is made (start-up time)
+
     img = qrcode.make(text, box_size=box, border=2)
     buf = io.BytesIO()
     img.save(buf, format="PNG")
