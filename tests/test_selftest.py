@@ -42,8 +42,10 @@ def central(tmp_path_factory):
     token = subprocess.run([str(exe), "station", "add", "selftest", "--data-dir", str(data)],
                            check=True, capture_output=True, text=True).stdout.strip()
     port = _free_port()
+    log_path = data.parent / "central-server.log"  # a file: an unread pipe can fill and block
+    log = open(log_path, "ab")  # noqa: SIM115
     proc = subprocess.Popen([str(exe), "serve", "--data-dir", str(data), "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            stdout=subprocess.DEVNULL, stderr=log)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20
     while True:
@@ -54,12 +56,12 @@ def central(tmp_path_factory):
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
-            err = proc.stderr.read() if proc.stderr else ""
-            pytest.fail(f"central server did not start: {err}")
+            pytest.fail(f"central server did not start: {log_path.read_text()[-2000:]}")
         time.sleep(0.1)
     yield url, token
     proc.terminate()
     proc.wait(timeout=10)
+    log.close()
 
 
 @pytest.fixture

@@ -50,7 +50,11 @@ class CentralProcess:
                "--max-inflight", str(max_inflight)]
         if tls:
             cmd += ["--tls-cert", tls[0], "--tls-key", tls[1]]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # The server's log goes to a file: a pipe nobody reads fills up (64 KB of tracebacks
+        # from injected faults) and then blocks the server's event loop on its next log line.
+        self.log_path = self.data_dir.parent / f"{self.data_dir.name}-server.log"
+        self.log = open(self.log_path, "ab")  # noqa: SIM115  (closed in stop())
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.log)
         deadline = time.monotonic() + 20
         while True:
             try:
@@ -59,7 +63,7 @@ class CentralProcess:
             except requests.RequestException:
                 pass
             if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"central did not start: {self.proc.stderr.read()!r}")
+                raise RuntimeError(f"central did not start: {self.log_path.read_text()[-2000:]}")
             time.sleep(0.05)
 
     def add_station(self, name: str) -> str:
@@ -74,6 +78,7 @@ class CentralProcess:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        self.log.close()
 
 
 @lru_cache(maxsize=1)
