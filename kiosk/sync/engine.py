@@ -83,7 +83,9 @@ class SyncEngine:
         self.reconcile_every = float(s["sync.reconcile_minutes"]) * 60.0
         self.batch = int(s["sync.reconcile_batch"])
         self.retention = dt.timedelta(days=int(s["sync.retention_days"]))
-        self.window = Window(int(s["sync.max_parallel"]))
+        ceiling = int(s["sync.max_parallel"])
+        # Start wide: a fresh link is assumed fine until a 429/503 or a timeout says otherwise.
+        self.window = Window(ceiling, start=ceiling)
         self.link = OFFLINE
         self.detail = "starting"
         self.failures = 0
