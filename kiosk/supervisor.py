@@ -15,7 +15,7 @@ from typing import Any
 from kiosk import accounts
 from kiosk.daylog import CapHistory, Interval, day_bounds, overlap_minutes, parse_ts
 from kiosk.domain.messages import DomainError, Msg
-from kiosk.export.rows import mask_nik
+from kiosk.domain.nik import mask_nik
 from kiosk.store import audit
 from kiosk.store.db import iso, write_transaction
 from kiosk.store.station import Store

@@ -23,6 +23,7 @@ from kiosk.daylog import (
     overlap_minutes,
     selftest_counts,
 )
+from kiosk.domain.nik import mask_nik
 from kiosk.domain.recording import FINGER_NAMES_ID, PHOTO, SIGNATURE_PNG, SIGNATURE_STROKES
 from kiosk.store.station import Store
 
@@ -53,12 +54,6 @@ STATE_WORDS = {
     "verified": "terverifikasi server",
 }
 
-
-def mask_nik(nik: str) -> str:
-    """'6271041101900017' -> '627104********17' (region kept, birth date and serial hidden)."""
-    if len(nik) != 16:
-        return "*" * len(nik)
-    return nik[:6] + "*" * 8 + nik[-2:]
 
 
 def _kind_words(kind: str) -> str:
