@@ -2,7 +2,8 @@
 
 Prints one JSON object. Each figure is the median of several child processes, timed from just
 before the child is spawned to the moment its window has been shown and the event loop ran
-once. Targets: station / bare <= 2.0; peak RSS of a full scripted recording < 350 MB.
+once; for the station also to the moment the store and every screen are loaded (the PIN can
+be checked). Targets: station / bare <= 2.0; peak RSS of a full scripted recording < 350 MB.
 """
 
 from __future__ import annotations
@@ -37,10 +38,14 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from kiosk.ui.qt_app import run_gui
 data = Path(sys.argv[1])
-def ready(win):
+def shown(win):  # the login screen is on screen (the event loop ran once)
     assert win.page() is win.login
-    QTimer.singleShot(0, lambda: (print(time.time(), flush=True), QApplication.quit()))
-run_gui(data, data / "settings.toml", on_ready=ready)
+    QTimer.singleShot(0, lambda: print(time.time(), flush=True))
+def ready(win):  # the store and every screen are loaded: the PIN can be checked
+    assert win.page() is win.login and win.login.login_button.isEnabled()
+    print(time.time(), flush=True)
+    QApplication.quit()
+run_gui(data, data / "settings.toml", on_shown=shown, on_ready=ready)
 """
 
 RECORD = """
@@ -113,11 +118,16 @@ def _env(tmp: Path) -> dict[str, str]:
     return env
 
 
-def _timed(code: str, args: list[str], env: dict[str, str]) -> float:
+def _times(code: str, args: list[str], env: dict[str, str]) -> list[float]:
+    """Seconds from spawning the child to each time stamp it prints."""
     start = time.time()
     out = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True,
                          text=True, timeout=120, check=True).stdout
-    return float(out.strip().splitlines()[-1]) - start
+    return [float(line) - start for line in out.strip().splitlines()]
+
+
+def _timed(code: str, args: list[str], env: dict[str, str]) -> float:
+    return _times(code, args, env)[0]
 
 
 def main() -> None:
@@ -135,7 +145,9 @@ def main() -> None:
     _timed(BARE, [], env)  # warm the OS file cache for both
     _timed(STATION, [str(data)], env)
     bare = [_timed(BARE, [], env) for _ in range(RUNS)]
-    station = [_timed(STATION, [str(data)], env) for _ in range(RUNS)]
+    runs = [_times(STATION, [str(data)], env) for _ in range(RUNS)]
+    station = [r[0] for r in runs]
+    usable = [r[1] for r in runs]
     demo = tmp / "demo"
     demo.mkdir()
     (demo / "settings.toml").touch()
@@ -149,6 +161,7 @@ def main() -> None:
         "bare_pyside6_window_s_median": round(b, 3),
         "station_login_screen_s_median": round(s, 3),
         "ratio_station_to_bare": round(s / b, 2),
+        "station_login_usable_s_median": round(statistics.median(usable), 3),
         "target_ratio_max": 2.0,
         "peak_rss_full_demo_recording_mb": round(rss_kb / 1024, 1),
         "target_peak_rss_mb_max": 350,

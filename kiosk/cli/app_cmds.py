@@ -6,11 +6,9 @@ import os
 from pathlib import Path
 
 import click
-import keyring
 
 from kiosk.cli.common import StationContext
 from kiosk.paths import demo_data_dir
-from kiosk.store.keys import FileKeyring
 
 DEMO_RECORDS = 12
 
@@ -22,6 +20,10 @@ def prepare_demo(obj: StationContext) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
     # The demo's secrets sit beside (not inside) its data dir, in a 0600 file: there is no
     # OS keyring on a bare test machine, and the demo holds invented applicants only.
+    import keyring  # here, not at the top: `kiosk --help` and start-up stay quick
+
+    from kiosk.store.keys import FileKeyring
+
     keyring_file = Path(str(data_dir) + "-keyring.json")
     os.environ["KIOSK_KEYRING_FILE"] = str(keyring_file)
     keyring.set_keyring(FileKeyring(keyring_file))

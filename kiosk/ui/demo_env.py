@@ -25,15 +25,10 @@ from kiosk.devices.camera import fake_camera_source
 from kiosk.devices.sbi_sim import SbiSimulator
 from kiosk.store.station import Store
 from kiosk.sync.link import setup_central
+from kiosk.ui.demo_accounts import DEMO_ACCOUNTS
 
 log = logging.getLogger(__name__)
 
-# (user name, PIN, role): shown on the demo login screen. Invented, demo data dir only.
-DEMO_ACCOUNTS = [
-    ("operator", "111111", "operator"),
-    ("teknisi", "222222", "technician"),
-    ("pengawas", "333333", "supervisor"),
-]
 _NAMES = {"operator": "Petugas Demo", "teknisi": "Teknisi Demo", "pengawas": "Pengawas Demo"}
 
 

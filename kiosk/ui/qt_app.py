@@ -8,26 +8,20 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 from PySide6.QtCore import QLockFile, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from kiosk.domain.regions import RegionTable
 from kiosk.paths import APP_NAME
 from kiosk.settings import Settings
-from kiosk.store.station import Store
-from kiosk.ui.devices import StationDevices
-from kiosk.ui.qt_home import SyncView
 from kiosk.ui.qt_i18n import QtLanguage
-from kiosk.ui.qt_main import QtContext, QtMainWindow
-from kiosk.ui.qt_tasks import QtTaskRunner
-from kiosk.ui.service import StationService
+from kiosk.ui.qt_main import QtMainWindow
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # loaded after the login screen shows (start-up time, bench/startup.py)
     from kiosk.sync.engine import SyncState
-    from kiosk.ui.qt_sync import QtSyncWorker
+    from kiosk.ui.qt_home import SyncView
 
 log = logging.getLogger("kiosk")
 
@@ -69,6 +63,8 @@ def sync_view(state: SyncState) -> SyncView:
     """The sync worker's state as the home screen shows it."""
     import datetime as dt
 
+    from kiosk.ui.qt_home import SyncView
+
     status = {"online": "online", "offline": "offline", "busy": "busy",
               "unconfigured": "unconfigured"}.get(state.link, "offline")
     waiting = sum(state.backlog.get(s, 0) for s in ("saved", "uploading"))
@@ -79,8 +75,13 @@ def sync_view(state: SyncState) -> SyncView:
 def run_gui(data_dir: Path, settings_path: Path, *, demo: bool = False,
             kiosk_mode: bool = False, argv: list[str] | None = None,
             on_ready: Callable[[QtMainWindow], None] | None = None,
+            on_shown: Callable[[QtMainWindow], None] | None = None,
             demo_central: bool = True) -> int:
-    """Open the station window and run until it closes; the exit status."""
+    """Open the station window and run until it closes; the exit status.
+
+    The login screen shows first; the store, devices, sync worker and the other screens are
+    built right after its first paint, then `on_ready(window)` runs (`on_shown` runs as soon
+    as the login screen is on screen)."""
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationName(APP_NAME)
     log_path = setup_logging()
@@ -94,56 +95,91 @@ def run_gui(data_dir: Path, settings_path: Path, *, demo: bool = False,
                     "The recording station is already open in another window.").exec()
         return 1
     settings = Settings.load(settings_path)
-    store = Store(data_dir, settings)
-    demo_env = None
-    demo_accounts: list[tuple[str, str, str]] = []
-    if demo:
-        from kiosk.ui.demo_env import ensure_demo_accounts, start_demo
-
-        demo_accounts = ensure_demo_accounts(store)
-        demo_env = start_demo(store, settings_path, central=demo_central)
     language = QtLanguage()
-    runner = QtTaskRunner("devices")
-    devices = StationDevices(settings)
-    ctx = QtContext(
-        service=StationService(store, RegionTable.load(settings["station.region_tables"])),
-        devices=devices, device_runner=runner, settings_path=settings_path,
-        receipts_dir=data_dir / "receipts", demo_accounts=demo_accounts,
-        kiosk_mode=kiosk_mode, language=language,
-    )
     if settings["ui.language"] != "id":
         language.set_language(settings["ui.language"])
-    window = QtMainWindow(ctx)
-    workers: list[QtSyncWorker] = []
+    demo_accounts: list[tuple[str, str, str]] = []
+    if demo:
+        from kiosk.ui.demo_accounts import DEMO_ACCOUNTS
 
-    def after_first_paint() -> None:
-        """The sync worker and the capture steps load once the login screen shows."""
-        from kiosk.ui.qt_sync import QtSyncWorker
-
-        sync = QtSyncWorker(lambda: Store(data_dir, settings))
-        sync.state_changed.connect(lambda st: window.set_sync(sync_view(st)))
-        window.recording_stored.connect(sync.wake)
-        sync.start()
-        workers.append(sync)
-        window.warm_up()
-
+        demo_accounts = list(DEMO_ACCOUNTS)
+    window = QtMainWindow(settings=settings, language=language, demo_accounts=demo_accounts,
+                          kiosk_mode=kiosk_mode)
     if kiosk_mode:
         window.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
         window.showFullScreen()
     else:
         window.show()
-    log.info("station started (demo=%s, kiosk=%s)", demo, kiosk_mode)
-    if on_ready is not None:
-        on_ready(window)
-    QTimer.singleShot(0, after_first_paint)  # queued after the window's first paint
+    if on_shown is not None:
+        on_shown(window)
+    parts: dict[str, Any] = {}
+    exit_code = 0
+
+    def attach() -> None:
+        """Everything but the login screen, once it is on screen."""
+        nonlocal exit_code
+        try:
+            _attach(window, parts, data_dir, settings_path, settings, language, demo,
+                    demo_central, demo_accounts, kiosk_mode)
+        except Exception:
+            log.exception("station could not start")
+            QMessageBox(QMessageBox.Icon.Critical, "Stasiun tidak dapat mulai / Cannot start",
+                        "Stasiun tidak dapat mulai; rinciannya ada di log.\n"
+                        f"The station could not start; the details are in the log.\n{log_path}"
+                        ).exec()
+            exit_code = 1
+            app.quit()
+            return
+        log.info("station started (demo=%s, kiosk=%s)", demo, kiosk_mode)
+        if on_ready is not None:
+            on_ready(window)
+
+    QTimer.singleShot(0, attach)  # queued after the window's first paint
     try:
-        return app.exec()
+        code = app.exec()
+        return exit_code or code
     finally:
-        for sync in workers:
+        for sync in parts.get("workers", []):
             sync.stop()
-        runner.stop()
-        devices.close()
-        if demo_env is not None:
-            demo_env.stop()
-        store.close()
+        if "runner" in parts:
+            parts["runner"].stop()
+        if "devices" in parts:
+            parts["devices"].close()
+        if parts.get("demo_env") is not None:
+            parts["demo_env"].stop()
+        if "store" in parts:
+            parts["store"].close()
         lock.unlock()
+
+
+def _attach(window: QtMainWindow, parts: dict[str, Any], data_dir: Path, settings_path: Path,
+            settings: Settings, language: QtLanguage, demo: bool, demo_central: bool,
+            demo_accounts: list[tuple[str, str, str]], kiosk_mode: bool) -> None:
+    from kiosk.domain.regions import RegionTable
+    from kiosk.store.station import Store
+    from kiosk.ui.devices import StationDevices
+    from kiosk.ui.qt_main import QtContext
+    from kiosk.ui.qt_sync import QtSyncWorker
+    from kiosk.ui.qt_tasks import QtTaskRunner
+    from kiosk.ui.service import StationService
+
+    parts["store"] = store = Store(data_dir, settings)
+    if demo:
+        from kiosk.ui.demo_env import ensure_demo_accounts, start_demo
+
+        ensure_demo_accounts(store)
+        parts["demo_env"] = start_demo(store, settings_path, central=demo_central)
+    parts["runner"] = runner = QtTaskRunner("devices")
+    parts["devices"] = devices = StationDevices(settings)
+    window.attach(QtContext(
+        service=StationService(store, RegionTable.load(settings["station.region_tables"])),
+        devices=devices, device_runner=runner, settings_path=settings_path,
+        receipts_dir=data_dir / "receipts", demo_accounts=demo_accounts,
+        kiosk_mode=kiosk_mode, language=language,
+    ))
+    sync = QtSyncWorker(lambda: Store(data_dir, settings))
+    sync.state_changed.connect(lambda st: window.set_sync(sync_view(st)))
+    window.recording_stored.connect(sync.wake)
+    sync.start()
+    parts["workers"] = [sync]
+    window.warm_up()

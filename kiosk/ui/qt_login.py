@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QRegularExpression, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
-from kiosk.accounts import User
 from kiosk.domain.messages import DomainError
 from kiosk.ui.qt_common import button, label
 from kiosk.ui.qt_i18n import msg_text
-from kiosk.ui.service import StationService
+
+if TYPE_CHECKING:
+    from kiosk.accounts import User
+    from kiosk.ui.service import StationService
 
 
 def pin_edit() -> QLineEdit:
@@ -43,8 +47,10 @@ class QtLoginScreen(QWidget):
 
     logged_in = Signal(object)  # User
 
-    def __init__(self, service: StationService, demo_accounts: list[tuple[str, str, str]],
+    def __init__(self, service: StationService | None,
+                 demo_accounts: list[tuple[str, str, str]],
                  parent: QWidget | None = None) -> None:
+        """`service` None: shown while the station starts; `attach` enables logging in."""
         super().__init__(parent)
         self.service = service
         self.demo_accounts = demo_accounts
@@ -65,6 +71,7 @@ class QtLoginScreen(QWidget):
         self.error = label("error", wrap=True)
         self.login_button = button("primary")
         self.login_button.clicked.connect(self.submit)
+        self.login_button.setEnabled(service is not None)
         self.pin.returnPressed.connect(self.submit)
         self.username.returnPressed.connect(self.pin.setFocus)
         self.demo = label("demo", wrap=True)
@@ -111,7 +118,13 @@ class QtLoginScreen(QWidget):
         self.error.clear()
         self.username.setFocus()
 
+    def attach(self, service: StationService) -> None:
+        self.service = service
+        self.login_button.setEnabled(True)
+
     def submit(self) -> None:
+        if self.service is None:  # still starting (a fraction of a second)
+            return
         try:
             user = self.service.authenticate(self.username.text(), self.pin.text())
         except DomainError as exc:

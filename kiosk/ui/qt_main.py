@@ -19,24 +19,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.accounts import User
 from kiosk.domain.messages import DomainError
 from kiosk.ui.qt_common import STYLE, button, confirm, inform, label
-from kiosk.ui.qt_desk import QtDeskTranslations
-from kiosk.ui.qt_desk_nav import BY_NAME, QtDeskPage
-from kiosk.ui.qt_home import QtHomeScreen, SyncView
 from kiosk.ui.qt_i18n import QtLanguage, msg_text
-from kiosk.ui.qt_login import QtLockScreen, QtLoginScreen
-from kiosk.ui.qt_receipt import QtReceiptScreen, write_pdf
-from kiosk.ui.qt_setup import QtSetupScreen
-from kiosk.ui.qt_status import QtStatusScreen
-from kiosk.ui.qt_supervisor import QtCapOverrideDialog, QtSupervisorDialog
-from kiosk.ui.qt_tasks import TaskRunner
-from kiosk.ui.service import StationService
+from kiosk.ui.qt_login import QtLoginScreen
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the rest loads in attach(), after the login screen is on screen
+    from kiosk.accounts import User
+    from kiosk.settings import Settings
     from kiosk.ui.devices import StationDevices
+    from kiosk.ui.qt_desk_nav import QtDeskPage
     from kiosk.ui.qt_flow import QtRecordingFlow
+    from kiosk.ui.qt_home import SyncView
+    from kiosk.ui.qt_tasks import TaskRunner
+    from kiosk.ui.service import StationService
 
 log = logging.getLogger(__name__)
 
@@ -82,14 +78,32 @@ class QtMainWindow(QMainWindow):
 
     recording_stored = Signal()  # a recording was saved (the sync worker is woken by it)
 
-    def __init__(self, ctx: QtContext) -> None:
+    def __init__(
+        self,
+        ctx: QtContext | None = None,
+        *,
+        settings: Settings | None = None,
+        language: QtLanguage | None = None,
+        demo_accounts: list[tuple[str, str, str]] | None = None,
+        kiosk_mode: bool = False,
+    ) -> None:
+        """With `ctx` the window is complete at once. Without, it shows the login screen
+        straight away (from `settings` alone) and `attach(ctx)` completes it: start-up builds
+        the store, devices and the other screens after the first paint (qt_app.run_gui)."""
         super().__init__()
-        self.ctx = ctx
-        self.service = ctx.service
-        self.language = ctx.language or QtLanguage(self)
+        if ctx is not None:
+            settings, language = ctx.service.settings, ctx.language
+            demo_accounts, kiosk_mode = ctx.demo_accounts, ctx.kiosk_mode
+        if settings is None:
+            raise ValueError("QtMainWindow needs a context or the settings")
+        self.settings = settings
+        self.ctx: QtContext | None = None
+        self.service: StationService | None = None
+        self.language = language or QtLanguage(self)
         self.user: User | None = None
         self.before_lock: QWidget | None = None
-        self.may_close = not ctx.kiosk_mode
+        self.may_close = not kiosk_mode
+        self._flow: QtRecordingFlow | None = None  # built on first use, see `flow`
         self.setStyleSheet(STYLE)
         self.resize(1366, 768)
 
@@ -113,19 +127,10 @@ class QtMainWindow(QMainWindow):
         b.addWidget(self.lock_button)
         b.addWidget(self.logout_button)
 
-        svc = self.service
-        self.setup = QtSetupScreen(svc, ctx.settings_path)
-        self.login = QtLoginScreen(svc, ctx.demo_accounts)
-        self.lock_screen = QtLockScreen(svc)
-        self.home = QtHomeScreen(svc)
-        self.status = QtStatusScreen(svc)
-        self.receipt = QtReceiptScreen()
-        self._flow: QtRecordingFlow | None = None  # built on first use, see `flow`
+        self.login = QtLoginScreen(None, list(demo_accounts or []))
+        self.login.setObjectName("page")
         self.stack = QStackedWidget()
-        for page in (self.setup, self.login, self.lock_screen, self.home, self.status,
-                     self.receipt):
-            page.setObjectName("page")
-            self.stack.addWidget(page)
+        self.stack.addWidget(self.login)
         central = QWidget()
         lay = QVBoxLayout(central)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -133,9 +138,35 @@ class QtMainWindow(QMainWindow):
         lay.addWidget(bar)
         lay.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+        self.login.logged_in.connect(self.logged_in)
+        self.language.changed.connect(lambda _l: self.retranslate())
+        self.retranslate()
+        self.show_page(self.login)
+        if ctx is not None:
+            self.attach(ctx)
+
+    def attach(self, ctx: QtContext) -> None:
+        """Build every screen but login on the station's service and devices."""
+        from kiosk.ui.qt_desk import QtDeskTranslations
+        from kiosk.ui.qt_home import QtHomeScreen
+        from kiosk.ui.qt_login import QtLockScreen
+        from kiosk.ui.qt_receipt import QtReceiptScreen
+        from kiosk.ui.qt_setup import QtSetupScreen
+        from kiosk.ui.qt_status import QtStatusScreen
+
+        self.ctx = ctx
+        self.service = svc = ctx.service
+        self.settings = svc.settings
+        self.setup = QtSetupScreen(svc, ctx.settings_path)
+        self.lock_screen = QtLockScreen(svc)
+        self.home = QtHomeScreen(svc)
+        self.status = QtStatusScreen(svc)
+        self.receipt = QtReceiptScreen()
+        for page in (self.setup, self.lock_screen, self.home, self.status, self.receipt):
+            page.setObjectName("page")
+            self.stack.addWidget(page)
 
         self.setup.done.connect(self._setup_done)
-        self.login.logged_in.connect(self.logged_in)
         self.lock_screen.unlocked.connect(self.unlocked)
         self.lock_screen.switch_user.connect(self.logout)
         self.home.new_recording.connect(self.new_recording)
@@ -149,9 +180,15 @@ class QtMainWindow(QMainWindow):
         self.idle = QtIdleWatcher(svc.settings["ui.idle_lock_minutes"], self)
         self.idle.idle.connect(self.lock)
         QApplication.instance().installEventFilter(self.idle)
-        self.language.changed.connect(lambda _l: self.retranslate())
+        self.login.attach(svc)
         self.retranslate()
-        self.show_page(self.login if svc.has_accounts() else self.setup)
+        if not svc.has_accounts():
+            self.show_page(self.setup)
+
+    @property
+    def ready(self) -> bool:
+        """True once attach() has built the station's screens."""
+        return self.ctx is not None
 
     # --- pages ------------------------------------------------------------------------
 
@@ -228,6 +265,7 @@ class QtMainWindow(QMainWindow):
     def open_desk(self, name: str) -> QtDeskPage | None:
         """Open one desk screen as a page; refused (with the reason) for a role that may not."""
         from kiosk.ui.desk_service import DeskService
+        from kiosk.ui.qt_desk_nav import BY_NAME, QtDeskPage
 
         assert self.user is not None
         desk = DeskService(self.service.store, self.ctx.settings_path, self.user)
@@ -287,6 +325,8 @@ class QtMainWindow(QMainWindow):
                        self.tr("Ya, tinggalkan"), self.tr("Tidak, lanjutkan perekaman"))
 
     def recording_saved(self, saved, draft) -> None:  # SavedRecord, Draft
+        from kiosk.ui.qt_receipt import write_pdf
+
         view = self.service.receipt(saved, draft)
         pdf = None
         try:
@@ -299,6 +339,8 @@ class QtMainWindow(QMainWindow):
         self.home.refresh()
 
     def raise_cap(self) -> None:
+        from kiosk.ui.qt_supervisor import QtCapOverrideDialog
+
         dialog = QtCapOverrideDialog(self.service, self.user, self)
         if dialog.exec() and dialog.user is not None:
             self.service.override_cap(dialog.cap.value(), dialog.reason.text(),
@@ -323,6 +365,8 @@ class QtMainWindow(QMainWindow):
     def logout(self) -> None:
         if self.user is None or not self.confirm_discard():
             return
+        from kiosk.ui.qt_desk_nav import QtDeskPage
+
         self._discard_recording()
         for i in reversed(range(self.stack.count())):
             page = self.stack.widget(i)
@@ -339,6 +383,11 @@ class QtMainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if not self.may_close:
+            if self.service is None:  # still starting: kiosk mode stays up
+                event.ignore()
+                return
+            from kiosk.ui.qt_supervisor import QtSupervisorDialog
+
             dialog = QtSupervisorDialog(
                 self.service, "accounts", self.tr("Keluar dari mode kiosk"),
                 self.tr("Hanya pengawas yang dapat menutup stasiun."), self.user, self)
@@ -361,7 +410,7 @@ class QtMainWindow(QMainWindow):
         super().changeEvent(event)
 
     def retranslate(self) -> None:
-        s = self.service.settings
+        s = self.settings
         self.setWindowTitle(self.tr("Stasiun Perekaman KTP-el"))
         self.station_label.setText(self.tr("Perekaman KTP-el · {office} · stasiun {no}").format(
             office=s["station.name"], no=s["station.number"]))
@@ -370,6 +419,6 @@ class QtMainWindow(QMainWindow):
         self.lang_button.setText("English" if self.language.lang == "id" else "Bahasa Indonesia")
         self.lock_button.setText(self.tr("Kunci layar"))
         self.logout_button.setText(self.tr("Keluar"))
-        locked = self.page() is self.lock_screen
+        locked = self.page() is getattr(self, "lock_screen", None)
         self.lock_button.setVisible(logged and not locked)
         self.logout_button.setVisible(logged and not locked)

@@ -6,31 +6,29 @@ exception lists wrap inside their cell. The summary follows the last row (on a n
 it does not fit). Painting goes straight to the page (no QTextDocument): a 10,000-row table
 is laid out in one pass, which QTextDocument's table layout cannot do in reasonable time.
 
-Works headless (QT_QPA_PLATFORM=offscreen) and off the GUI thread; a QGuiApplication is
-created when the process has none.
+Works headless (QT_QPA_PLATFORM=offscreen) and off the GUI thread; a QApplication is created
+when the process has none (a widgets one, so the same process can still open windows).
 """
 
 from __future__ import annotations
 
-import ctypes
 import datetime as dt
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMarginsF, QRectF, Qt
+from PySide6.QtCore import QCoreApplication, QMarginsF, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetricsF,
-    QGuiApplication,
     QPageLayout,
     QPageSize,
     QPainter,
     QPdfWriter,
     QPen,
 )
+from PySide6.QtWidgets import QApplication
 
 from kiosk.export.common import ExportResult, Progress, ProgressGate, run_export
 from kiosk.export.rows import COLUMNS, HEADERS, DailyLog
@@ -38,7 +36,7 @@ from kiosk.store.station import Store
 
 RESOLUTION = 300  # dots per inch of the painter's coordinates
 PAD = 10.0  # cell padding in dots (0.85 mm)
-_app: QGuiApplication | None = None
+_app: QApplication | None = None
 
 # Columns whose content has a fixed shape: sized to a sample; the others share what is left.
 SAMPLES = {
@@ -52,14 +50,17 @@ WRAPPING = ("name", "operator", "captured", "exceptions", "sync_state", "face")
 WRAP = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop) | int(Qt.TextFlag.TextWordWrap)
 
 
-def ensure_app() -> QGuiApplication:
-    """The process's Qt application, created (headless-safe) if there is none yet."""
+def ensure_app() -> QCoreApplication:
+    """The process's Qt application, created (headless-safe) if there is none yet.
+
+    A QApplication, not a QGuiApplication: a process whose first Qt use is a PDF export may
+    open a window later, and Qt aborts when a widget is made under a QGuiApplication."""
     global _app
-    app = QGuiApplication.instance()
+    app = QCoreApplication.instance()
     if app is None:
-        _app = QGuiApplication([])
+        _app = QApplication([])
         app = _app
-    return app  # type: ignore[return-value]
+    return app
 
 
 def _font(points: int, bold: bool = False) -> QFont:
@@ -222,20 +223,8 @@ class QtReportPainter:
             y += self.line
 
 
-def _rebalance_none(before: int) -> None:
-    """Work around PySide6 6.12 on CPython < 3.12: void methods (fillRect, setFont, ...)
-    return None without a new reference, so each call takes one from None and thousands
-    of them crash the interpreter ("deallocating None"). Give back what painting took."""
-    lost = before - sys.getrefcount(None)
-    if lost > 0 and sys.version_info < (3, 12):
-        # references that are never released, not even at interpreter shutdown
-        for _ in range(lost):
-            ctypes.pythonapi.Py_IncRef(ctypes.py_object(None))
-
-
 def write_pdf(log: DailyLog, path: Path, gate: ProgressGate) -> None:
     """Paint `log` into a new PDF file at `path`."""
-    none_refs = sys.getrefcount(None)
     ensure_app()
     writer = QPdfWriter(str(path))
     writer.setResolution(RESOLUTION)
@@ -253,7 +242,6 @@ def write_pdf(log: DailyLog, path: Path, gate: ProgressGate) -> None:
         # cancel's traceback would otherwise keep it alive past the temp file's removal).
         painter.writer = None  # type: ignore[assignment]
         del painter, writer
-        _rebalance_none(none_refs)
 
 
 def export_pdf(

@@ -173,6 +173,12 @@ class _Conn:
         self.kill()
 
     def _read(self, up: bool, q: queue.Queue) -> None:
+        try:
+            self._pump(up, q)
+        finally:
+            q.put("quit")  # however reading ended, the writer must not wait for ever
+
+    def _pump(self, up: bool, q: queue.Queue) -> None:
         src = self.client if up else self.upstream
         f = self.p.faults
         while not self.dead.is_set():
@@ -230,6 +236,8 @@ class _Conn:
         bucket = self.p.up if up else self.p.down
         while True:
             item = q.get()
+            if item == "quit":
+                return
             if item is None:
                 with contextlib.suppress(OSError):
                     dst.shutdown(socket.SHUT_WR)
