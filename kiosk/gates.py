@@ -25,11 +25,11 @@ from typing import Any
 
 from kiosk.daylog import CapHistory
 from kiosk.domain.messages import Msg
-from kiosk.store.station import Store
+from kiosk.store.station import SERVER_CLOCK_SKEW, Store
 
 log = logging.getLogger(__name__)
 
-CLOCK_SKEW_META = "server_clock_skew_seconds"
+CLOCK_SKEW_META = SERVER_CLOCK_SKEW
 RECORDING_DEVICES = {"camera": "kamera", "fingerprint": "pemindai sidik jari",
                      "signature": "alat tanda tangan"}
 MB = 1024 * 1024

@@ -29,6 +29,9 @@ from kiosk.store.db import DB_NAME, connect, iso, utcnow, write_transaction
 from kiosk.store.keys import DataKeyMismatch, load_or_create_data_key
 
 KEY_CHECK = b"ektp-kiosk key check v1"
+# meta key: station clock minus the server's, in seconds, at the last contact (sync writes it,
+# the freeze gate reads it)
+SERVER_CLOCK_SKEW = "server_clock_skew_seconds"
 DELIVERY_STATES = ("saved", "uploading", "received", "verified")
 
 

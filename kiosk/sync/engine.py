@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from kiosk.store import audit
 from kiosk.store.db import iso, write_transaction
-from kiosk.store.station import Store
+from kiosk.store.station import SERVER_CLOCK_SKEW, Store
 from kiosk.sync import protocol
 from kiosk.sync.client import (
     AuthRejected,
@@ -106,9 +106,11 @@ class SyncEngine:
         seconds until the next round is due."""
         try:
             if self.link != ONLINE:
-                self.client.health()
+                self._health()
                 self._online()
             if time.monotonic() >= self.next_full_reconcile:
+                if self.link == ONLINE and self.next_full_reconcile > 0:
+                    self._health()  # keeps the clock comparison fresh between reconnects
                 self.reconcile(full=True)
                 self.next_full_reconcile = time.monotonic() + self.reconcile_every
             self._drain()
@@ -130,6 +132,21 @@ class SyncEngine:
             self._reported = st
             if self.on_state is not None:
                 self.on_state(st)
+
+    def _health(self) -> None:
+        """Ask the server's health, and note how far our clock is from its (freeze gate)."""
+        sent = self.store.clock()
+        doc = self.client.health()
+        back = self.store.clock()
+        try:
+            server = dt.datetime.fromisoformat(str(doc.get("server_time")))
+        except ValueError:
+            return  # an old server without a time: nothing to compare
+        if server.tzinfo is None:
+            return
+        ours = sent + (back - sent) / 2
+        skew = (ours - server).total_seconds()
+        self.store.set_meta(SERVER_CLOCK_SKEW, f"{skew:.1f}")
 
     def _online(self) -> None:
         if self.link == OFFLINE:

@@ -92,3 +92,21 @@ def test_verified_blobs_are_purged_after_retention_and_the_row_stays(new_station
     assert kept == 0
     assert store.db.execute("SELECT COUNT(*) FROM audit WHERE action = 'record.purged'"
                             ).fetchone()[0] == 2
+
+
+def test_each_contact_notes_the_clock_difference_and_a_wrong_clock_freezes_recording(
+    new_station, central
+):
+    """The freeze gate reads what sync measured: a station clock 20 minutes fast is refused."""
+    from kiosk import gates
+    from kiosk.store.db import utcnow
+
+    store = new_station(1)
+    _drain(store)
+    assert abs(float(store.meta("server_clock_skew_seconds"))) < 5
+    assert gates.clock_reason(store) is None
+    store.clock = lambda: utcnow() + dt.timedelta(minutes=20)
+    _drain(store)
+    assert 1190 < float(store.meta("server_clock_skew_seconds")) < 1210
+    reason = gates.clock_reason(store)
+    assert reason is not None and "20 menit lebih cepat" in reason.id
