@@ -72,6 +72,15 @@ def sync_view(state: SyncState) -> SyncView:
     return SyncView(status, waiting, last, state.detail)
 
 
+def single_instance(data_dir: Path) -> QLockFile | None:
+    """The station's lock on its data dir, or None when another station process holds it (a
+    lock left by a crashed process is taken over)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock = QLockFile(str(data_dir / "kiosk.lock"))
+    lock.setStaleLockTime(0)
+    return lock if lock.tryLock(200) else None
+
+
 def run_gui(data_dir: Path, settings_path: Path, *, demo: bool = False,
             kiosk_mode: bool = False, argv: list[str] | None = None,
             on_ready: Callable[[QtMainWindow], None] | None = None,
@@ -86,10 +95,8 @@ def run_gui(data_dir: Path, settings_path: Path, *, demo: bool = False,
     app.setApplicationName(APP_NAME)
     log_path = setup_logging()
     install_excepthook(log_path)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    lock = QLockFile(str(data_dir / "kiosk.lock"))
-    lock.setStaleLockTime(0)
-    if not lock.tryLock(200):
+    lock = single_instance(data_dir)
+    if lock is None:
         QMessageBox(QMessageBox.Icon.Warning, "Stasiun sudah berjalan / Already running",
                     "Stasiun perekaman sudah terbuka di jendela lain.\n"
                     "The recording station is already open in another window.").exec()
