@@ -6,6 +6,7 @@ connection is never shared across threads.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable
 
@@ -15,6 +16,18 @@ from kiosk.sync.engine import SyncState
 from kiosk.sync.link import open_engine
 
 RETRY_CONFIG = 30.0  # seconds between looks for a set-up that was missing
+PAUSED = "paused"
+
+
+class _Halt:
+    """The engine's stop flag: raised while the worker stops or is paused (the engine only
+    asks `is_set()`, between requests, so a pause lets the records in flight finish)."""
+
+    def __init__(self, *events: threading.Event) -> None:
+        self.events = events
+
+    def is_set(self) -> bool:
+        return any(e.is_set() for e in self.events)
 
 
 class SyncWorker:
@@ -27,6 +40,7 @@ class SyncWorker:
         self.on_state = on_state
         self._stop = threading.Event()
         self._wake = threading.Event()
+        self._pause = threading.Event()
 
     def wake(self) -> None:
         """Look at the outbox now (a record was just saved, or the operator asked)."""
@@ -35,6 +49,19 @@ class SyncWorker:
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
+
+    def pause(self) -> None:
+        """Hold delivery (a supervisor's choice, e.g. while the link is needed elsewhere)."""
+        self._pause.set()
+        self._wake.set()
+
+    def resume(self) -> None:
+        self._pause.clear()
+        self._wake.set()
+
+    @property
+    def paused(self) -> bool:
+        return self._pause.is_set()
 
     @property
     def stopping(self) -> bool:
@@ -46,19 +73,23 @@ class SyncWorker:
         try:
             while not self._stop.is_set():
                 try:
-                    engine = open_engine(store, self.on_state, self._stop)
+                    engine = open_engine(store, self.on_state, _Halt(self._stop, self._pause))
                 except DomainError as exc:
                     self.on_state(SyncState("unconfigured", store.backlog(), None, exc.msg.en))
                     self._sleep(RETRY_CONFIG)
                     continue
                 try:
                     while not self._stop.is_set():
+                        if self._pause.is_set():
+                            self.on_state(dataclasses.replace(engine.state(), link=PAUSED))
+                            self._sleep(None)  # until resumed or stopped
+                            continue
                         self._sleep(engine.step())
                 finally:
                     engine.close()
         finally:
             store.close()
 
-    def _sleep(self, seconds: float) -> None:
+    def _sleep(self, seconds: float | None) -> None:
         self._wake.wait(seconds)
         self._wake.clear()

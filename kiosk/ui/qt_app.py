@@ -66,7 +66,7 @@ def sync_view(state: SyncState) -> SyncView:
     from kiosk.ui.qt_home import SyncView
 
     status = {"online": "online", "offline": "offline", "busy": "busy",
-              "unconfigured": "unconfigured"}.get(state.link, "offline")
+              "unconfigured": "unconfigured", "paused": "paused"}.get(state.link, "offline")
     waiting = sum(state.backlog.get(s, 0) for s in ("saved", "uploading"))
     last = dt.datetime.fromisoformat(state.last_success) if state.last_success else None
     return SyncView(status, waiting, last, state.detail)
@@ -187,6 +187,7 @@ def _attach(window: QtMainWindow, parts: dict[str, Any], data_dir: Path, setting
     sync = QtSyncWorker(lambda: Store(data_dir, settings))
     sync.state_changed.connect(lambda st: window.set_sync(sync_view(st)))
     window.recording_stored.connect(sync.wake)
+    window.sync_pause_requested.connect(sync.set_paused)
     sync.start()
     parts["workers"] = [sync]
     window.warm_up()

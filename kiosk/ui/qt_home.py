@@ -10,23 +10,26 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
+    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from kiosk.accounts import User
+from kiosk.accounts import User, can
 from kiosk.ui.qt_common import button, label
 from kiosk.ui.qt_desk_nav import BY_NAME, button_text, entries_for
 from kiosk.ui.qt_i18n import fmt_date, fmt_datetime, fmt_int, msg_text
 from kiosk.ui.service import HomeView, StationService
+
+BIG_BACKLOG = 10  # records waiting from which home shows delivery progress
 
 
 @dataclass(frozen=True)
 class SyncView:
     """The sync state the home screen shows (from the sync worker's state signal)."""
 
-    status: str  # "online" | "offline" | "busy" | "unconfigured"
+    status: str  # "online" | "offline" | "busy" | "unconfigured" | "paused"
     backlog: int
     last_success: dt.datetime | None = None
     detail: str = ""
@@ -39,6 +42,7 @@ class QtHomeScreen(QWidget):
     status_lookup = Signal()
     raise_cap = Signal()
     open_desk = Signal(str)  # a technician/supervisor screen by name (kiosk.ui.qt_desk_nav)
+    pause_sync = Signal(bool)  # a supervisor holds (True) or resumes (False) delivery
 
     def __init__(self, service: StationService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,11 +73,21 @@ class QtHomeScreen(QWidget):
         self.sync_state.setObjectName("syncState")
         self.backlog = label(wrap=True)
         self.last_sync = label("hint", wrap=True)
+        # A big backlog (after a day offline) shows how far delivery has come; a supervisor
+        # can hold it and resume later.
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.burst = 0  # the largest backlog since it was last empty
+        self.pause_button = button()
+        self.pause_button.setVisible(False)
+        self.pause_button.clicked.connect(self._toggle_pause)
         s.addWidget(self.sync_title, 0, 0)
         s.addWidget(self.sync_state, 1, 0)
         s.addWidget(self.backlog, 2, 0)
         s.addWidget(self.last_sync, 3, 0)
-        s.setRowStretch(4, 1)
+        s.addWidget(self.progress, 4, 0)
+        s.addWidget(self.pause_button, 5, 0)
+        s.setRowStretch(6, 1)
 
         cards = QHBoxLayout()
         cards.addWidget(quota_card, 3)
@@ -128,7 +142,11 @@ class QtHomeScreen(QWidget):
 
     def set_sync(self, sync: SyncView) -> None:
         self.sync = sync
+        self.burst = max(self.burst, sync.backlog) if sync.backlog else 0
         self._show_sync()
+
+    def _toggle_pause(self) -> None:
+        self.pause_sync.emit(not (self.sync is not None and self.sync.status == "paused"))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() == QEvent.Type.LanguageChange:
@@ -180,12 +198,25 @@ class QtHomeScreen(QWidget):
             "offline": self.tr("Offline"),
             "busy": self.tr("Server sibuk"),
             "unconfigured": self.tr("Server belum diatur"),
+            "paused": self.tr("Pengiriman dijeda"),
         }
         self.sync_state.setText(words.get(sync.status, sync.status))
         colour = {"online": "#1e6b2f", "offline": "#b3261e", "busy": "#7a4f00"}
         self.sync_state.setStyleSheet(f"color: {colour.get(sync.status, '#4a5a6a')};")
         self.backlog.setText(self.tr("Menunggu dikirim: {n} perekaman").format(
             n=fmt_int(sync.backlog)))
+        big = self.burst >= BIG_BACKLOG
+        self.progress.setVisible(big)
+        if big:
+            self.progress.setRange(0, self.burst)
+            self.progress.setValue(self.burst - sync.backlog)
+            self.progress.setFormat(self.tr("{done} dari {total} terkirim").format(
+                done=fmt_int(self.burst - sync.backlog), total=fmt_int(self.burst)))
+        paused = sync.status == "paused"
+        may = self.user is not None and can(self.user.role, "dashboard")
+        self.pause_button.setVisible(may and (big or paused))
+        self.pause_button.setText(self.tr("Lanjutkan pengiriman") if paused
+                                  else self.tr("Jeda pengiriman"))
         if sync.last_success is not None:
             self.last_sync.setText(self.tr("Terakhir berhasil: {when}").format(
                 when=fmt_datetime(sync.last_success.astimezone(self.service.settings.timezone))))

@@ -77,6 +77,7 @@ class QtMainWindow(QMainWindow):
     """The station window."""
 
     recording_stored = Signal()  # a recording was saved (the sync worker is woken by it)
+    sync_pause_requested = Signal(bool)  # a supervisor holds (True) or resumes delivery
 
     def __init__(
         self,
@@ -173,6 +174,7 @@ class QtMainWindow(QMainWindow):
         self.home.status_lookup.connect(self.open_status)
         self.home.raise_cap.connect(self.raise_cap)
         self.home.open_desk.connect(self.open_desk)
+        self.home.pause_sync.connect(self._pause_sync)
         self.desk_translations = QtDeskTranslations(self.language)
         self.status.back.connect(self.go_home)
         self.receipt.done.connect(self.go_home)
@@ -285,6 +287,12 @@ class QtMainWindow(QMainWindow):
         self.stack.addWidget(page)
         self.show_page(page)
         return page
+
+    def _pause_sync(self, paused: bool) -> None:
+        assert self.user is not None and self.service is not None
+        self.service.store.audit(self.user.username, "sync.paused" if paused else "sync.resumed",
+                                 {})
+        self.sync_pause_requested.emit(paused)
 
     def _close_desk(self, page: QtDeskPage) -> None:
         self.go_home()

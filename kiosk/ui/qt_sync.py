@@ -39,6 +39,13 @@ class QtSyncWorker(QObject):
         """Look at the outbox now (call after a recording was saved)."""
         self._worker.wake()
 
+    def set_paused(self, paused: bool) -> None:
+        """Hold or resume delivery; the next state says "paused" while held."""
+        if paused:
+            self._worker.pause()
+        else:
+            self._worker.resume()
+
     def stop(self, timeout_ms: int = 10000) -> bool:
         """Ask the loop to finish; True when it did within `timeout_ms`."""
         self._worker.stop()

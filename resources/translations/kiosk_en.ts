@@ -139,47 +139,47 @@
 <context>
     <name>QtDeskNav</name>
     <message>
-        <location filename="../../kiosk/ui/qt_desk_nav.py" line="85" />
+        <location filename="../../kiosk/ui/qt_desk_nav.py" line="88" />
         <source>Swauji perangkat</source>
         <translation>Device self-test</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_desk_nav.py" line="87" />
+        <location filename="../../kiosk/ui/qt_desk_nav.py" line="90" />
         <source>Riwayat insiden</source>
         <translation>Incident history</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_desk_nav.py" line="90" />
+        <location filename="../../kiosk/ui/qt_desk_nav.py" line="93" />
         <source>Pengaturan perangkat</source>
         <translation>Device settings</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_desk_nav.py" line="91" />
+        <location filename="../../kiosk/ui/qt_desk_nav.py" line="94" />
         <source>Dasbor</source>
         <translation>Dashboard</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_desk_nav.py" line="92" />
+        <location filename="../../kiosk/ui/qt_desk_nav.py" line="95" />
         <source>Log harian</source>
         <translation>Daily log</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_desk_nav.py" line="93" />
+        <location filename="../../kiosk/ui/qt_desk_nav.py" line="96" />
         <source>Batas harian</source>
         <translation>Daily cap</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_desk_nav.py" line="94" />
+        <location filename="../../kiosk/ui/qt_desk_nav.py" line="97" />
         <source>Akun</source>
         <translation>Accounts</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_desk_nav.py" line="95" />
+        <location filename="../../kiosk/ui/qt_desk_nav.py" line="98" />
         <source>Perlu rekam ulang</source>
         <translation>Re-recordings needed</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_desk_nav.py" line="131" />
+        <location filename="../../kiosk/ui/qt_desk_nav.py" line="134" />
         <source>‹ Kembali ke beranda</source>
         <translation>‹ Back to home</translation>
     </message>
@@ -316,87 +316,107 @@
 <context>
     <name>QtHomeScreen</name>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="140" />
+        <location filename="../../kiosk/ui/qt_home.py" line="158" />
         <source>Selamat datang, {name}</source>
         <translation>Welcome, {name}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="141" />
+        <location filename="../../kiosk/ui/qt_home.py" line="159" />
         <source>Kuota hari ini</source>
         <translation>Today's quota</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="142" />
+        <location filename="../../kiosk/ui/qt_home.py" line="160" />
         <source>Pengiriman ke server pusat</source>
         <translation>Delivery to the central server</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="143" />
+        <location filename="../../kiosk/ui/qt_home.py" line="161" />
         <source>Perekaman Baru</source>
         <translation>New Recording</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="144" />
+        <location filename="../../kiosk/ui/qt_home.py" line="162" />
         <source>Naikkan batas hari ini (pengawas)</source>
         <translation>Raise today's cap (supervisor)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="145" />
+        <location filename="../../kiosk/ui/qt_home.py" line="163" />
         <source>Cek status perekaman</source>
         <translation>Check a recording's status</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="150" />
+        <location filename="../../kiosk/ui/qt_home.py" line="168" />
         <source>{date}: {n} perekaman tersisa hari ini.</source>
         <translation>{date}: {n} recordings left today.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="153" />
+        <location filename="../../kiosk/ui/qt_home.py" line="171" />
         <source>Batas dinaikkan: {reason}</source>
         <translation>Cap raised: {reason}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="165" />
+        <location filename="../../kiosk/ui/qt_home.py" line="183" />
         <source>Perlu rekam ulang ({n} belum dihubungi)</source>
         <translation>Re-recordings needed ({n} not yet informed)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="174" />
+        <location filename="../../kiosk/ui/qt_home.py" line="192" />
         <source>Belum diketahui</source>
         <translation>Not known yet</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="179" />
+        <location filename="../../kiosk/ui/qt_home.py" line="197" />
         <source>Online</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="180" />
+        <location filename="../../kiosk/ui/qt_home.py" line="198" />
         <source>Offline</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="181" />
+        <location filename="../../kiosk/ui/qt_home.py" line="199" />
         <source>Server sibuk</source>
         <translation>Server busy</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="182" />
+        <location filename="../../kiosk/ui/qt_home.py" line="200" />
         <source>Server belum diatur</source>
         <translation>Server not set up</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="187" />
+        <location filename="../../kiosk/ui/qt_home.py" line="201" />
+        <source>Pengiriman dijeda</source>
+        <translation>Delivery paused</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/qt_home.py" line="206" />
         <source>Menunggu dikirim: {n} perekaman</source>
         <translation>Waiting to be sent: {n} recordings</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="190" />
+        <location filename="../../kiosk/ui/qt_home.py" line="213" />
+        <source>{done} dari {total} terkirim</source>
+        <translation>{done} of {total} sent</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/qt_home.py" line="218" />
+        <source>Lanjutkan pengiriman</source>
+        <translation>Resume delivery</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/qt_home.py" line="219" />
+        <source>Jeda pengiriman</source>
+        <translation>Pause delivery</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/qt_home.py" line="221" />
         <source>Terakhir berhasil: {when}</source>
         <translation>Last success: {when}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_home.py" line="193" />
+        <location filename="../../kiosk/ui/qt_home.py" line="224" />
         <source>Belum pernah berhasil terkirim.</source>
         <translation>Nothing delivered yet.</translation>
     </message>
@@ -404,22 +424,22 @@
 <context>
     <name>QtLockScreen</name>
     <message>
-        <location filename="../../kiosk/ui/qt_login.py" line="169" />
+        <location filename="../../kiosk/ui/qt_login.py" line="182" />
         <source>Layar terkunci</source>
         <translation>Screen locked</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_login.py" line="171" />
+        <location filename="../../kiosk/ui/qt_login.py" line="184" />
         <source>Dikunci karena tidak ada kegiatan. Perekaman yang sedang berjalan tetap tersimpan di layar. {name}, masukkan PIN Anda untuk melanjutkan.</source>
         <translation>Locked after a period without activity. The recording in progress is kept on screen. {name}, enter your PIN to continue.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_login.py" line="174" />
+        <location filename="../../kiosk/ui/qt_login.py" line="187" />
         <source>Buka kunci</source>
         <translation>Unlock</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_login.py" line="175" />
+        <location filename="../../kiosk/ui/qt_login.py" line="188" />
         <source>Ganti pengguna</source>
         <translation>Switch user</translation>
     </message>
@@ -427,47 +447,47 @@
 <context>
     <name>QtLoginScreen</name>
     <message>
-        <location filename="../../kiosk/ui/qt_login.py" line="85" />
+        <location filename="../../kiosk/ui/qt_login.py" line="92" />
         <source>Masuk ke stasiun perekaman</source>
         <translation>Log in to the recording station</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_login.py" line="86" />
+        <location filename="../../kiosk/ui/qt_login.py" line="93" />
         <source>Masukkan nama pengguna dan PIN 6 angka Anda.</source>
         <translation>Enter your user name and 6-digit PIN.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_login.py" line="87" />
+        <location filename="../../kiosk/ui/qt_login.py" line="94" />
         <source>Nama pengguna</source>
         <translation>User name</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_login.py" line="88" />
+        <location filename="../../kiosk/ui/qt_login.py" line="95" />
         <source>PIN</source>
         <translation>PIN</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_login.py" line="89" />
+        <location filename="../../kiosk/ui/qt_login.py" line="96" />
         <source>Masuk</source>
         <translation>Log in</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_login.py" line="91" />
+        <location filename="../../kiosk/ui/qt_login.py" line="98" />
         <source>Akun demo (data contoh saja):</source>
         <translation>Demo accounts (sample data only):</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_login.py" line="98" />
+        <location filename="../../kiosk/ui/qt_login.py" line="105" />
         <source>Petugas</source>
         <translation>Operator</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_login.py" line="99" />
+        <location filename="../../kiosk/ui/qt_login.py" line="106" />
         <source>Teknisi</source>
         <translation>Technician</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_login.py" line="100" />
+        <location filename="../../kiosk/ui/qt_login.py" line="107" />
         <source>Pengawas</source>
         <translation>Supervisor</translation>
     </message>
@@ -475,62 +495,62 @@
 <context>
     <name>QtMainWindow</name>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="206" />
+        <location filename="../../kiosk/ui/qt_main.py" line="277" />
         <source>Tidak diizinkan</source>
         <translation>Not allowed</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="238" />
+        <location filename="../../kiosk/ui/qt_main.py" line="315" />
         <source>Tidak dapat mulai</source>
         <translation>Cannot start</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="253" />
+        <location filename="../../kiosk/ui/qt_main.py" line="330" />
         <source>Tinggalkan perekaman?</source>
         <translation>Leave the recording?</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="254" />
+        <location filename="../../kiosk/ui/qt_main.py" line="331" />
         <source>Perekaman ini belum disimpan. Bila ditinggalkan, semua yang sudah direkam untuk pemohon ini hilang.</source>
         <translation>This recording is not saved. If you leave it, everything captured for this applicant is lost.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="256" />
+        <location filename="../../kiosk/ui/qt_main.py" line="333" />
         <source>Ya, tinggalkan</source>
         <translation>Yes, leave it</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="256" />
+        <location filename="../../kiosk/ui/qt_main.py" line="333" />
         <source>Tidak, lanjutkan perekaman</source>
         <translation>No, continue recording</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="311" />
+        <location filename="../../kiosk/ui/qt_main.py" line="400" />
         <source>Keluar dari mode kiosk</source>
         <translation>Leave kiosk mode</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="312" />
+        <location filename="../../kiosk/ui/qt_main.py" line="401" />
         <source>Hanya pengawas yang dapat menutup stasiun.</source>
         <translation>Only a supervisor can close the station.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="333" />
+        <location filename="../../kiosk/ui/qt_main.py" line="422" />
         <source>Stasiun Perekaman KTP-el</source>
         <translation>e-KTP Recording Station</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="334" />
+        <location filename="../../kiosk/ui/qt_main.py" line="423" />
         <source>Perekaman KTP-el · {office} · stasiun {no}</source>
         <translation>e-KTP recording · {office} · station {no}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="339" />
+        <location filename="../../kiosk/ui/qt_main.py" line="428" />
         <source>Kunci layar</source>
         <translation>Lock screen</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="340" />
+        <location filename="../../kiosk/ui/qt_main.py" line="429" />
         <source>Keluar</source>
         <translation>Log out</translation>
     </message>
@@ -621,72 +641,72 @@
 <context>
     <name>QtReceipt</name>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="39" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="43" />
         <source>foto</source>
         <translation>photo</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="41" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="45" />
         <source>foto: tidak ada</source>
         <translation>photo: none</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="44" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="48" />
         <source>{n} sidik jari</source>
         <translation>{n} fingerprints</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="48" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="52" />
         <source>{n} jari dengan pengecualian</source>
         <translation>{n} fingers with an exception</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="53" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="57" />
         <source>tanda tangan</source>
         <translation>signature</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="55" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="59" />
         <source>tanpa tanda tangan (pengecualian)</source>
         <translation>no signature (exception)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="58" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="61" />
         <source>Nama</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="59" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="64" />
         <source>NIK</source>
         <translation>NIK</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="60" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="65" />
         <source>Tanggal</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="62" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="67" />
         <source>Tempat</source>
         <translation>Place</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="65" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="70" />
         <source>Direkam</source>
         <translation>Captured</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="70" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="75" />
         <source>Simpan tanda bukti ini. Untuk mengecek apakah rekaman Anda sudah sampai di server pusat, tunjukkan nomor registrasi (atau kode QR) ini kepada petugas di kantor kecamatan; petugas membuka menu Cek status. Anda tidak perlu direkam ulang kecuali petugas menghubungi Anda.</source>
         <translation>Keep this receipt. To check that your recording reached the central server, show this registration number (or QR code) to the staff at the kecamatan office; they open the Check status screen. You do not need to be recorded again unless the office contacts you.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="103" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="110" />
         <source>TANDA BUKTI PEREKAMAN KTP-el</source>
         <translation>e-KTP RECORDING RECEIPT</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="107" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="114" />
         <source>Nomor registrasi</source>
         <translation>Registration number</translation>
     </message>
@@ -694,27 +714,27 @@
 <context>
     <name>QtReceiptScreen</name>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="224" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="231" />
         <source>Tersimpan</source>
         <translation>Saved</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="225" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="232" />
         <source>Nomor registrasi</source>
         <translation>Registration number</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="226" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="233" />
         <source>Cetak tanda bukti</source>
         <translation>Print receipt</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="227" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="234" />
         <source>Selesai</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="234" />
+        <location filename="../../kiosk/ui/qt_receipt.py" line="241" />
         <source>PDF tersimpan: {path}</source>
         <translation>PDF saved: {path}</translation>
     </message>

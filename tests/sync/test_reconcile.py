@@ -110,3 +110,36 @@ def test_each_contact_notes_the_clock_difference_and_a_wrong_clock_freezes_recor
     assert 1190 < float(store.meta("server_clock_skew_seconds")) < 1210
     reason = gates.clock_reason(store)
     assert reason is not None and "20 menit lebih cepat" in reason.id
+
+
+def test_a_paused_worker_delivers_nothing_until_resumed(new_station, central):
+    """A supervisor's pause holds delivery (the state says so); resuming drains the backlog."""
+    import threading
+
+    from kiosk.sync.worker import SyncWorker
+
+    store = new_station(2)
+    states = []
+    paused, idle = threading.Event(), threading.Event()
+
+    def on_state(st) -> None:
+        states.append(st)
+        (paused if st.link == "paused" else idle if st.idle else threading.Event()).set()
+
+    from kiosk.settings import Settings
+    from kiosk.store.station import Store
+
+    worker = SyncWorker(lambda: Store(store.data_dir, Settings.load(store.settings.path)),
+                        on_state)
+    worker.pause()
+    thread = threading.Thread(target=worker.run)
+    thread.start()
+    try:
+        assert paused.wait(20)
+        assert not idle.is_set() and states[-1].backlog["saved"] == 2
+        worker.resume()
+        assert idle.wait(30)
+    finally:
+        worker.stop()
+        thread.join(20)
+    assert_delivered(store, central.data_dir)

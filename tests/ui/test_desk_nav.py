@@ -60,3 +60,33 @@ def test_rejected_records_bring_the_re_recording_button_home(qtbot, window, stat
     login(qtbot, window, SUPERVISOR)
     button = window.home.desk_buttons["rerecord"]
     assert button.isVisible() and "1" in button.text()
+
+
+def test_a_big_backlog_shows_progress_and_a_supervisor_can_hold_delivery(qtbot, window, station):
+    from kiosk.ui.qt_home import SyncView
+
+    login(qtbot, window, SUPERVISOR)
+    home = window.home
+    home.set_sync(SyncView("offline", 40))
+    home.set_sync(SyncView("online", 30))
+    assert home.progress.isVisible()
+    assert (home.progress.value(), home.progress.maximum()) == (10, 40)
+    assert home.pause_button.isVisible() and home.pause_button.text() == "Jeda pengiriman"
+    with qtbot.waitSignal(window.sync_pause_requested) as blocker:
+        qtbot.mouseClick(home.pause_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == [True]
+    home.set_sync(SyncView("paused", 30))
+    assert home.sync_state.text() == "Pengiriman dijeda"
+    assert home.pause_button.text() == "Lanjutkan pengiriman"
+    actions = [r[0] for r in station.db.execute("SELECT action FROM audit")]
+    assert "sync.paused" in actions
+    home.set_sync(SyncView("online", 0))
+    assert not home.progress.isVisible() and not home.pause_button.isVisible()
+
+
+def test_an_operator_sees_progress_but_cannot_hold_delivery(qtbot, window):
+    from kiosk.ui.qt_home import SyncView
+
+    login(qtbot, window, OPERATOR)
+    window.home.set_sync(SyncView("online", 25))
+    assert window.home.progress.isVisible() and not window.home.pause_button.isVisible()
