@@ -79,14 +79,31 @@ class DemoEnvironment:
     central_dir: Path | None = None
     problems: list[str] = field(default_factory=list)
 
-    def stop(self) -> None:
-        self.sbi.stop()
-        if self.central is not None and self.central.poll() is None:
+    @property
+    def central_running(self) -> bool:
+        return self.central is not None and self.central.poll() is None
+
+    def stop_central(self) -> None:
+        """Take the demo server down: the station goes offline and keeps recording."""
+        if self.central_running:
+            assert self.central is not None
             self.central.terminate()
             try:
                 self.central.wait(5)
             except subprocess.TimeoutExpired:
                 self.central.kill()
+                self.central.wait()
+
+    def start_central_again(self) -> None:
+        """Bring the demo server back on the same address and data: the station catches up."""
+        if self.central_running or self.central_dir is None or not self.central_url:
+            return
+        port = int(self.central_url.rsplit(":", 1)[1])
+        self.central = serve_central(self.central_dir, port)
+
+    def stop(self) -> None:
+        self.sbi.stop()
+        self.stop_central()
         if self.central_dir is not None:
             shutil.rmtree(self.central_dir, ignore_errors=True)
 
@@ -98,11 +115,16 @@ def start_central(data_dir: Path, timeout: float = 20.0) -> tuple[subprocess.Pop
         check=True, capture_output=True, text=True, timeout=60,
     ).stdout.strip().splitlines()[-1]
     port = free_port()
-    log_file = open(data_dir / "central.log", "ab")  # noqa: SIM115 (owned by the child)
-    proc = subprocess.Popen(
-        [*_central_cmd(), "serve", "--data-dir", str(data_dir), "--port", str(port)],
-        stdout=log_file, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
-    )
+    return serve_central(data_dir, port, timeout), f"http://127.0.0.1:{port}", token
+
+
+def serve_central(data_dir: Path, port: int, timeout: float = 20.0) -> subprocess.Popen:
+    """`kiosk-central serve` on 127.0.0.1:`port`, once it answers its health check."""
+    with open(data_dir / "central.log", "ab") as log_file:  # the child keeps its own copy
+        proc = subprocess.Popen(
+            [*_central_cmd(), "serve", "--data-dir", str(data_dir), "--port", str(port)],
+            stdout=log_file, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -110,7 +132,7 @@ def start_central(data_dir: Path, timeout: float = 20.0) -> tuple[subprocess.Pop
             raise DemoStartFailed(f"kiosk-central exited with {proc.returncode}")
         try:
             if requests.get(f"{url}/v1/health", timeout=0.5).status_code == 200:
-                return proc, url, token
+                return proc
         except requests.RequestException:
             pass
         time.sleep(0.1)  # bounded start-up poll of a child process

@@ -190,4 +190,11 @@ def _attach(window: QtMainWindow, parts: dict[str, Any], data_dir: Path, setting
     window.sync_pause_requested.connect(sync.set_paused)
     sync.start()
     parts["workers"] = [sync]
+    env = parts.get("demo_env")
+    if env is not None and env.central_running:
+        from kiosk.ui.qt_demo import QtDemoServerButton
+
+        server_switch = QtDemoServerButton(env, runner)
+        server_switch.switched.connect(sync.wake)
+        window.add_to_bar(server_switch)
     window.warm_up()

@@ -123,6 +123,7 @@ class QtMainWindow(QMainWindow):
         self.logout_button.clicked.connect(self.logout)
         b.addWidget(self.station_label)
         b.addStretch(1)
+        self.bar_layout = b
         b.addWidget(self.user_label)
         b.addWidget(self.lang_button)
         b.addWidget(self.lock_button)
@@ -186,6 +187,10 @@ class QtMainWindow(QMainWindow):
         self.retranslate()
         if not svc.has_accounts():
             self.show_page(self.setup)
+
+    def add_to_bar(self, widget: QWidget) -> None:
+        """Put a widget in the top bar, left of the user's name (the demo's server switch)."""
+        self.bar_layout.insertWidget(self.bar_layout.indexOf(self.user_label), widget)
 
     @property
     def ready(self) -> bool:

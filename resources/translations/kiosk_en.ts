@@ -137,6 +137,19 @@
     </message>
 </context>
 <context>
+    <name>QtDemoServerButton</name>
+    <message>
+        <location filename="../../kiosk/ui/qt_demo.py" line="43" />
+        <source>Demo: matikan server pusat</source>
+        <translation>Demo: turn the central server off</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/qt_demo.py" line="46" />
+        <source>Demo: nyalakan server pusat</source>
+        <translation>Demo: turn the central server on</translation>
+    </message>
+</context>
+<context>
     <name>QtDeskNav</name>
     <message>
         <location filename="../../kiosk/ui/qt_desk_nav.py" line="88" />
@@ -495,62 +508,62 @@
 <context>
     <name>QtMainWindow</name>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="277" />
+        <location filename="../../kiosk/ui/qt_main.py" line="282" />
         <source>Tidak diizinkan</source>
         <translation>Not allowed</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="315" />
+        <location filename="../../kiosk/ui/qt_main.py" line="320" />
         <source>Tidak dapat mulai</source>
         <translation>Cannot start</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="330" />
+        <location filename="../../kiosk/ui/qt_main.py" line="335" />
         <source>Tinggalkan perekaman?</source>
         <translation>Leave the recording?</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="331" />
+        <location filename="../../kiosk/ui/qt_main.py" line="336" />
         <source>Perekaman ini belum disimpan. Bila ditinggalkan, semua yang sudah direkam untuk pemohon ini hilang.</source>
         <translation>This recording is not saved. If you leave it, everything captured for this applicant is lost.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="333" />
+        <location filename="../../kiosk/ui/qt_main.py" line="338" />
         <source>Ya, tinggalkan</source>
         <translation>Yes, leave it</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="333" />
+        <location filename="../../kiosk/ui/qt_main.py" line="338" />
         <source>Tidak, lanjutkan perekaman</source>
         <translation>No, continue recording</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="400" />
+        <location filename="../../kiosk/ui/qt_main.py" line="405" />
         <source>Keluar dari mode kiosk</source>
         <translation>Leave kiosk mode</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="401" />
+        <location filename="../../kiosk/ui/qt_main.py" line="406" />
         <source>Hanya pengawas yang dapat menutup stasiun.</source>
         <translation>Only a supervisor can close the station.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="422" />
+        <location filename="../../kiosk/ui/qt_main.py" line="427" />
         <source>Stasiun Perekaman KTP-el</source>
         <translation>e-KTP Recording Station</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="423" />
+        <location filename="../../kiosk/ui/qt_main.py" line="428" />
         <source>Perekaman KTP-el · {office} · stasiun {no}</source>
         <translation>e-KTP recording · {office} · station {no}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="428" />
+        <location filename="../../kiosk/ui/qt_main.py" line="433" />
         <source>Kunci layar</source>
         <translation>Lock screen</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="429" />
+        <location filename="../../kiosk/ui/qt_main.py" line="434" />
         <source>Keluar</source>
         <translation>Log out</translation>
     </message>
