@@ -61,6 +61,11 @@ class FingerResult:
     quality: int
     threshold: int
     attempt: int
+    blob: Blob = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Hashed here, on the capture worker, not when the recording is saved.
+        self.blob = Blob(finger_kind(self.position), self.record)
 
     @property
     def passed(self) -> bool:
@@ -151,7 +156,7 @@ class FingerprintCapture:
 
     def blobs(self) -> list[Blob]:
         """One `finger.N` blob (ISO 19794-4 WSQ record) per captured finger."""
-        return [Blob(finger_kind(p), r.record) for p, r in sorted(self.results().items())]
+        return [r.blob for _, r in sorted(self.results().items())]
 
     def exception_kinds(self) -> dict[str, str]:
         """Recording.exceptions entries: 'finger.N' -> reason."""

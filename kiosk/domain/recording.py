@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -61,10 +62,19 @@ def content_type(kind: str) -> str:
 
 @dataclass(frozen=True)
 class Blob:
-    """One biometric item in plaintext (lives only in memory)."""
+    """One biometric item in plaintext (lives only in memory).
+
+    Its SHA-256 (the content address the store, the manifest and the server use) is computed
+    once, when the item is captured: the capture worker and the draft build Blobs as each item
+    arrives, so saving the finished recording does not hash ~300 KB again.
+    """
 
     kind: str
     data: bytes
+    sha256: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sha256", hashlib.sha256(self.data).hexdigest())
 
     @property
     def content_type(self) -> str:
@@ -93,7 +103,7 @@ _REGNO_RE = re.compile(r"^(\d{6})-(\d{2})-(\d{8})-(\d{3,})$")
 
 def format_regno(kecamatan: str, station_no: str, day: dt.date, seq: int) -> str:
     """'627104-01-20261128-017'."""
-    return f"{kecamatan}-{int(station_no):02d}-{day:%Y%m%d}-{seq:03d}"
+    return f"{kecamatan}-{int(station_no):02d}-{day.year:04d}{day.month:02d}{day.day:02d}-{seq:03d}"
 
 
 def is_regno(text: str) -> bool:

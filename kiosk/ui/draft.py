@@ -24,12 +24,47 @@ class Draft:
 
     applicant: Applicant = field(default_factory=Applicant)
     started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
-    photo: bytes | None = None
     face_checks: list[dict[str, Any]] = field(default_factory=list)
     fingers: FingerprintCapture | None = None  # the 4-4-2 capture, once a scanner is found
-    signature_png: bytes | None = None
-    signature_strokes: bytes | None = None
     signature_exception: str | None = None
+    # Captured items are kept as Blobs, hashed the moment they are accepted, so the save
+    # at the end of the flow only seals and writes (see Blob).
+    _items: dict[str, Blob] = field(default_factory=dict, repr=False)
+
+    def _get(self, kind: str) -> bytes | None:
+        blob = self._items.get(kind)
+        return blob.data if blob is not None else None
+
+    def _set(self, kind: str, data: bytes | None) -> None:
+        if data is None:
+            self._items.pop(kind, None)
+        else:
+            self._items[kind] = Blob(kind, data)
+
+    @property
+    def photo(self) -> bytes | None:
+        """The accepted face photo (JPEG), or None."""
+        return self._get(PHOTO)
+
+    @photo.setter
+    def photo(self, data: bytes | None) -> None:
+        self._set(PHOTO, data)
+
+    @property
+    def signature_png(self) -> bytes | None:
+        return self._get(SIGNATURE_PNG)
+
+    @signature_png.setter
+    def signature_png(self, data: bytes | None) -> None:
+        self._set(SIGNATURE_PNG, data)
+
+    @property
+    def signature_strokes(self) -> bytes | None:
+        return self._get(SIGNATURE_STROKES)
+
+    @signature_strokes.setter
+    def signature_strokes(self, data: bytes | None) -> None:
+        self._set(SIGNATURE_STROKES, data)
 
     # --- fingers --------------------------------------------------------------------
 
@@ -68,7 +103,7 @@ class Draft:
         exceptions: dict[str, str] = {}
         quality: dict[str, Any] = {}
         if self.photo is not None:
-            blobs.append(Blob(PHOTO, self.photo))
+            blobs.append(self._items[PHOTO])
             quality["face"] = {
                 "passed": all(c.get("passed") for c in self.face_checks),
                 "checks": {c["name"]: c.get("value") for c in self.face_checks},
@@ -80,9 +115,9 @@ class Draft:
         if self.signature_exception:
             exceptions[SIGNATURE_PNG] = self.signature_exception
         elif self.signature_png is not None:
-            blobs.append(Blob(SIGNATURE_PNG, self.signature_png))
+            blobs.append(self._items[SIGNATURE_PNG])
             if self.signature_strokes is not None:
-                blobs.append(Blob(SIGNATURE_STROKES, self.signature_strokes))
+                blobs.append(self._items[SIGNATURE_STROKES])
         return Recording(
             applicant=self.applicant, blobs=blobs, exceptions=exceptions, quality=quality
         )
