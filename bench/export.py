@@ -89,12 +89,18 @@ def main() -> None:
     keyring.set_keyring(FileKeyring(CACHE / "keyring.json"))
     data = CACHE / "station"
     built = False
-    if not (data / "station.db").exists() or not (CACHE / "done").exists():
+    # A cache from an older schema is rebuilt: records saved by older code lack what newer
+    # code writes at save time (e.g. the sealed ident of schema v003).
+    from kiosk.store import schema  # noqa: F401  (registers the migrations)
+    from kiosk.store.db import MIGRATIONS
+
+    done = CACHE / f"done-schema-{max(v for v, _, _ in MIGRATIONS)}"
+    if not (data / "station.db").exists() or not done.exists():
         shutil.rmtree(data, ignore_errors=True)
         t = time.perf_counter()
         _build(data)
         built = True
-        (CACHE / "done").write_text(f"{time.perf_counter() - t:.1f}")
+        done.write_text(f"{time.perf_counter() - t:.1f}")
     out = CACHE / "out"
     out.mkdir(exist_ok=True)
     store = Store(data, Settings())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 from kiosk.domain.messages import DomainError, Msg
@@ -117,7 +117,8 @@ class Applicant:
     telepon: str = ""  # optional: to reach the applicant if re-recording is needed
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        # Every field is a str or a date: a flat copy is enough (asdict deep-copies).
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
         d["tanggal_lahir"] = self.tanggal_lahir.isoformat() if self.tanggal_lahir else None
         return d
 

@@ -77,13 +77,18 @@ def run_export(
     actor: str = "system",
     progress: Progress | None = None,
     now: dt.datetime | None = None,
+    with_rows: bool = True,
 ) -> ExportResult:
     """Gather the log, write it to a temporary file beside `output`, rename it into place and
     audit ('export': date, format, sha256, rows, full_nik, actor). A cancel or an error leaves
     no file at `output` (an existing file there stays untouched)."""
     output = Path(output)
-    log = gather_log(store, first, last, full_nik=full_nik, actor=actor, now=now)
-    gate = ProgressGate(progress, len(log.rows))
+    log = gather_log(
+        store, first, last, full_nik=full_nik, actor=actor, now=now, with_rows=with_rows
+    )
+    assert log.summary is not None
+    rows = log.summary.recordings
+    gate = ProgressGate(progress, rows)
     gate(0)
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(f".{output.name}.{os.getpid()}.part")
@@ -98,11 +103,11 @@ def run_export(
         "date": log.first.isoformat(),
         "format": fmt,
         "sha256": digest,
-        "rows": len(log.rows),
+        "rows": rows,
         "full_nik": full_nik,
         "actor": actor,
     }
     if log.last != log.first:
         detail["until"] = log.last.isoformat()
     store.audit(actor, "export", detail)
-    return ExportResult(output, fmt, digest, len(log.rows), full_nik)
+    return ExportResult(output, fmt, digest, rows, full_nik)

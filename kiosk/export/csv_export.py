@@ -3,21 +3,33 @@
 Shape: a header row (`rows.HEADERS`), one row per recording, one empty line, then the summary
 as two-column rows starting with the row `Ringkasan,Nilai` (label, value). A reader takes the
 rows up to the first empty line as the table. Times are local ('YYYY-MM-DD HH:MM:SS', the
-station's zone, named in the summary); empty cells mean "none".
+station's zone, named in the summary); empty cells mean "none". Quoting is the csv module's
+minimal quoting: a cell is quoted only when it holds a comma, a quote or a line break.
+
+The rows are streamed: SQLite renders every non-personal cell of a row into two ready CSV
+fragments (local times, sync words, quoting), and Python adds only what must be decrypted,
+the NIK (masked unless asked) and the name, from each record's small sealed `ident`. A range
+of days whose UTC offset changes (a zone with daylight saving; Indonesia's have none) takes
+the general path through `rows.gather_log`.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from kiosk.daylog import day_bounds
+from kiosk.domain.logfacts import csv_cell
+from kiosk.domain.nik import mask_nik
 from kiosk.export.common import ExportResult, Progress, ProgressGate, run_export
-from kiosk.export.rows import HEADERS, DailyLog
-from kiosk.store.station import Store
+from kiosk.export.rows import HEADERS, ROW_SQL, STATE_WORDS, DailyLog, log_row
+from kiosk.store.station import IDENT_SEP, Store, open_ident
 
 SUMMARY_MARK = ("Ringkasan", "Nilai")
+LINE_END = "\r\n"  # the csv module's default line terminator
 
 
 def _cell(v: Any) -> Any:
@@ -28,17 +40,120 @@ def _cell(v: Any) -> Any:
     return v
 
 
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _sql_quote(expr: str) -> str:
+    """SQL rendering the text `expr` as one CSV cell (QUOTE_MINIMAL)."""
+    return (
+        f"CASE WHEN instr({expr}, ',') OR instr({expr}, '\"') OR instr({expr}, char(13)) "
+        f"OR instr({expr}, char(10)) THEN '\"' || replace({expr}, '\"', '\"\"') || '\"' "
+        f"ELSE {expr} END"
+    )
+
+
+# The two cells that change after the save: the sync state (words as rows.sync_words) and
+# when the server received the record (stored as UTC ISO 8601, whose first 19 characters are
+# the UTC second, shifted by :shift to the station's zone: datetime() writes it exactly as
+# 'YYYY-MM-DD HH:MM:SS', truncated like Python's strftime).
+_SYNC_SQL = (
+    "CASE WHEN processing_status = 'rejected' THEN "
+    + _sql_quote("('ditolak: ' || COALESCE(NULLIF(reject_reason, ''), '-'))")
+    + " WHEN processing_status = 'accepted' THEN 'diterima dan diproses' ELSE CASE state "
+    + " ".join(f"WHEN {_sql_text(k)} THEN {_sql_text(v)}" for k, v in STATE_WORDS.items())
+    + f" ELSE {_sql_quote('state')} END END"
+)
+_RECEIVED_SQL = (
+    "CASE WHEN received_at IS NULL THEN '' "
+    "ELSE datetime(substr(received_at, 1, 19), :shift) END"
+)
+# Per row: the ident's decryption context, the sealed ident, the cells before the NIK
+# ("time,regno", kept at save) and those after the name (kept at save, plus the two above).
+# head is NULL for a record saved before schema v003: that row is rendered the general way.
+STREAM_SQL = (
+    "SELECT CAST('ident:' || id AS BLOB), ident, log_head, "
+    f"log_tail || ',' || {_SYNC_SQL} || ',' || {_RECEIVED_SQL} FROM records "
+    "WHERE local_date >= :first AND local_date <= :last ORDER BY local_date, seq"
+)
+
+
+def _fixed_shift(store: Store, first: dt.date, last: dt.date) -> str | None:
+    """The SQLite modifier for the zone's UTC offset, or None when it changes in the range."""
+    tz = store.settings.timezone
+    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    offsets = {day_bounds(d, tz)[0].astimezone(tz).utcoffset() for d in days}
+    offsets.add((day_bounds(last, tz)[1] - dt.timedelta(microseconds=1)).astimezone(tz).utcoffset())
+    if len(offsets) != 1:
+        return None
+    (offset,) = offsets
+    assert offset is not None
+    return f"{int(offset.total_seconds() // 60):+d} minutes"
+
+
+def _general_line(store: Store, no: int, record_id: str, full_nik: bool) -> str:
+    """One row rendered from biodata and summary (a record saved before schema v003)."""
+    rec = store.db.execute(ROW_SQL.split(" WHERE ")[0] + " WHERE id = ?", [record_id]).fetchone()
+    nik, name = open_ident(store.sealer(), rec[0], rec[1], rec[2])
+    row = log_row(no, rec, nik, name, full_nik, store.settings.timezone)
+    return ",".join(csv_cell(_cell(v)) for v in row.values()) + LINE_END
+
+
+def _stream_chunks(store: Store, log: DailyLog, shift: str, size: int) -> Iterator[list[str]]:
+    """The CSV lines of the rows in recording order, `size` rows at a time."""
+    sealer = store.sealer()
+    sep = IDENT_SEP
+    full = log.full_nik
+    cursor = store.db.conn.execute(
+        STREAM_SQL,
+        {"first": log.first.isoformat(), "last": log.last.isoformat(), "shift": shift},
+    )
+    no = 0
+    while rows := cursor.fetchmany(size):
+        lines = []
+        for (ctx, _, head, tail), plain in zip(rows, sealer.open_rows(rows), strict=True):
+            no += 1
+            if head is None or plain is None:
+                lines.append(_general_line(store, no, ctx[len(b"ident:") :].decode(), full))
+                continue
+            nik, _, name = plain.decode().partition(sep)
+            if not full:  # mask_nik, inlined for the usual 16 digits (hot loop)
+                nik = nik[:6] + "********" + nik[14:] if len(nik) == 16 else mask_nik(nik)
+            if "," in name or '"' in name or "\n" in name or "\r" in name:
+                name = csv_cell(name)
+            lines.append(f"{no},{head},{nik},{name},{tail}{LINE_END}")
+        yield lines
+
+
+def _write_summary(f: Any, log: DailyLog) -> None:
+    w = csv.writer(f)
+    w.writerow([])
+    w.writerow(SUMMARY_MARK)
+    for label, value in log.summary_items():
+        w.writerow([label, value])
+
+
 def write_csv(log: DailyLog, path: Path, gate: ProgressGate) -> None:
+    """The general path: a log gathered with its rows."""
     with path.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(HEADERS)
         for i, row in enumerate(log.rows, 1):
             w.writerow([_cell(v) for v in row.values()])
             gate(i)
-        w.writerow([])
-        w.writerow(SUMMARY_MARK)
-        for label, value in log.summary_items():
-            w.writerow([label, value])
+        _write_summary(f, log)
+
+
+def stream_csv(store: Store, log: DailyLog, path: Path, gate: ProgressGate, shift: str) -> None:
+    """The fast path: a log gathered without rows; they are streamed from the database."""
+    with path.open("w", encoding="utf-8", newline="") as f:
+        f.write(",".join(csv_cell(h) for h in HEADERS) + LINE_END)
+        done = 0
+        for lines in _stream_chunks(store, log, shift, max(gate.every, 500)):
+            f.write("".join(lines))
+            done += len(lines)
+            gate(done)
+        _write_summary(f, log)
 
 
 def export_csv(
@@ -47,5 +162,13 @@ def export_csv(
     now: dt.datetime | None = None,
 ) -> ExportResult:
     """Write the log of `first` (..`last`) as CSV at `output`; audited with its SHA-256."""
-    return run_export(store, "csv", write_csv, first, output, last=last, full_nik=full_nik,
-                      actor=actor, progress=progress, now=now)
+    shift = _fixed_shift(store, first, last or first)
+    if shift is None:
+        return run_export(store, "csv", write_csv, first, output, last=last,
+                          full_nik=full_nik, actor=actor, progress=progress, now=now)
+
+    def write(log: DailyLog, path: Path, gate: ProgressGate) -> None:
+        stream_csv(store, log, path, gate, shift)
+
+    return run_export(store, "csv", write, first, output, last=last, full_nik=full_nik,
+                      actor=actor, progress=progress, now=now, with_rows=False)

@@ -1,9 +1,10 @@
 """The daily log's content: one row per recording and a summary, with no biometrics.
 
-`gather_log` reads every record of the day(s) in one query and opens each sealed biodata
-in memory (one AES-GCM decrypt per row, no further SQL), so 10,000 rows take well under a
-second. NIKs are masked (627104********17) unless `full_nik`, which only a supervisor may ask
-for and which is audited as 'export.full_nik'.
+`gather_log` reads every record of the day(s) in one query and opens each record's small
+sealed ident in memory (one AES-GCM decrypt per row, no further SQL), so 10,000 rows take
+well under a second. The CSV export streams its rows instead (see csv_export).
+NIKs are masked (627104********17) unless `full_nik`, which only a supervisor may ask for and
+which is audited as 'export.full_nik'.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from kiosk.daylog import (
     overlap_minutes,
     selftest_counts,
 )
+from kiosk.domain.logfacts import log_facts
 from kiosk.domain.nik import mask_nik
-from kiosk.domain.recording import FINGER_NAMES_ID, PHOTO, SIGNATURE_PNG, SIGNATURE_STROKES
-from kiosk.store.station import Store
+from kiosk.store.station import Store, open_ident
 
 # (key, column header) in the order every format shows them.
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -46,7 +47,6 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 HEADERS = tuple(h for _, h in COLUMNS)
 
-EXCEPTION_WORDS = {"amputated": "diamputasi", "bandaged": "diperban", "unable": "tidak dapat"}
 STATE_WORDS = {
     "saved": "menunggu kirim",
     "uploading": "sedang dikirim",
@@ -54,17 +54,6 @@ STATE_WORDS = {
     "verified": "terverifikasi server",
 }
 
-
-
-def _kind_words(kind: str) -> str:
-    if kind.startswith("finger."):
-        try:
-            return FINGER_NAMES_ID[int(kind.split(".", 1)[1])]
-        except (KeyError, ValueError):
-            return kind
-    return {PHOTO: "foto", SIGNATURE_PNG: "tanda tangan", SIGNATURE_STROKES: "goresan"}.get(
-        kind, kind
-    )
 
 
 @dataclass(frozen=True)
@@ -171,71 +160,59 @@ class DailyLog:
         return f"Log harian perekaman e-KTP {self.station} ({self.office}) - {period}"
 
 
-FINGER_KINDS = tuple(f"finger.{p}" for p in range(1, 11))
-_NUMBER = (int, float)
+# The columns a log row is made from, in this order (see _row).
+ROW_SQL = (
+    "SELECT id, ident, biodata, regno, created_at, operator, summary, state, received_at, "
+    "processing_status, reject_reason FROM records "
+    "WHERE local_date >= ? AND local_date <= ? ORDER BY local_date, seq"
+)
 
 
-def _quality(q: dict[str, Any]) -> tuple[str, list[float]]:
-    """Face verdict and the finger scores (plain numbers or {"score": n}); hot: one per row."""
-    face = q.get("face")
-    if isinstance(face, dict) and "passed" in face:
-        face_words = "lulus" if face["passed"] else "tidak lulus"
-    else:
-        face_words = "-"
-    scores: list[float] = []
-    for kind in FINGER_KINDS:
-        value = q.get(kind)
-        if value is None:
-            continue
-        if type(value) is dict:
-            value = value.get("score")
-        if type(value) in _NUMBER:
-            scores.append(value)
-    return face_words, scores
-
-
-def _row(
-    no: int, rec: tuple[Any, ...], applicant: dict[str, Any], full_nik: bool, tz: Any
-) -> LogRow:
-    (_, _, regno, created, operator, _, summary_txt, state, received, status, reason) = rec
-    summary = json.loads(summary_txt)
-    items = summary.get("items", [])
-    fingers = len(set(items).intersection(FINGER_KINDS))
-    captured = []
-    if PHOTO in items:
-        captured.append("foto")
-    if fingers:
-        captured.append(f"{fingers} jari")
-    if SIGNATURE_PNG in items:
-        captured.append("tanda tangan")
-    exceptions = "; ".join(
-        f"{_kind_words(k)}: {EXCEPTION_WORDS.get(v, v)}"
-        for k, v in sorted(summary.get("exceptions", {}).items())
-    )
-    face, scores = _quality(summary.get("quality", {}))
+def sync_words(state: str, status: str | None, reason: str | None) -> str:
+    """The 'Status kirim' cell."""
     if status == "rejected":
-        sync = f"ditolak: {reason or '-'}"
-    elif status == "accepted":
-        sync = "diterima dan diproses"
-    else:
-        sync = STATE_WORDS.get(state, state)
-    nik = applicant.get("nik", "")
+        return f"ditolak: {reason or '-'}"
+    if status == "accepted":
+        return "diterima dan diproses"
+    return STATE_WORDS.get(state, state)
+
+
+def log_row(no: int, rec: tuple[Any, ...], nik: str, name: str, full_nik: bool, tz: Any) -> LogRow:
+    """Row `no` of the log from one ROW_SQL result and the record's NIK and name."""
+    (_, _, _, regno, created, operator, summary_txt, state, received, status, reason) = rec
+    summary = json.loads(summary_txt)
+    facts = log_facts(
+        summary.get("items", []), summary.get("exceptions", {}), summary.get("quality", {})
+    )
     return LogRow(
         no=no,
         time=dt.datetime.fromisoformat(created).astimezone(tz),
         regno=regno,
         nik=nik if full_nik else mask_nik(nik),
-        name=applicant.get("nama", ""),
+        name=name,
         operator=operator,
-        captured=", ".join(captured),
-        exceptions=exceptions,
-        face=face,
-        fingers=fingers,
-        finger_min=int(min(scores)) if scores else None,
-        finger_mean=round(sum(scores) / len(scores), 1) if scores else None,
-        sync_state=sync,
+        captured=facts.captured,
+        exceptions=facts.exceptions,
+        face=facts.face,
+        fingers=facts.fingers,
+        finger_min=facts.finger_min,
+        finger_mean=facts.finger_mean,
+        sync_state=sync_words(state, status, reason),
         received_at=dt.datetime.fromisoformat(received).astimezone(tz) if received else None,
     )
+
+
+def delivery_counts(store: Store, first: dt.date, last: dt.date) -> tuple[int, int, int, int]:
+    """(recordings, synced, waiting, rejected) over the local days first..last."""
+    row = store.db.execute(
+        "SELECT COUNT(*), "
+        "COALESCE(SUM(processing_status IS NOT 'rejected' AND state IN (?3, ?4)), 0), "
+        "COALESCE(SUM(processing_status IS NOT 'rejected' AND state NOT IN (?3, ?4)), 0), "
+        "COALESCE(SUM(processing_status IS 'rejected'), 0) "
+        "FROM records WHERE local_date >= ?1 AND local_date <= ?2",
+        [first.isoformat(), last.isoformat(), "received", "verified"],
+    ).fetchone()
+    return int(row[0]), int(row[1]), int(row[2]), int(row[3])
 
 
 def gather_log(
@@ -246,8 +223,11 @@ def gather_log(
     full_nik: bool = False,
     actor: str = "system",
     now: dt.datetime | None = None,
+    with_rows: bool = True,
 ) -> DailyLog:
     """The log of local day `first` (or the days first..last), rows in recording order.
+    `with_rows=False` gathers the header and summary only (a writer that streams the rows
+    itself, like the CSV one).
 
     `full_nik` needs `actor` to be an active supervisor (PermissionDenied otherwise) and is
     audited before any NIK is decrypted.
@@ -262,25 +242,13 @@ def gather_log(
         accounts.require(store, actor, "export")
         store.audit(actor, "export.full_nik",
                     {"date": first.isoformat(), "until": last.isoformat()})
-    sealer = store.sealer()
-    cursor = store.db.execute(
-        "SELECT id, biodata, regno, created_at, operator, local_date, summary, state, "
-        "received_at, processing_status, reject_reason FROM records "
-        "WHERE local_date >= ? AND local_date <= ? ORDER BY local_date, seq",
-        [first.isoformat(), last.isoformat()],
-    )
+    count, synced, waiting, rejected = delivery_counts(store, first, last)
     rows: list[LogRow] = []
-    synced = waiting = rejected = 0
-    for rec in cursor:
-        biodata = json.loads(sealer.open(rec[1], f"biodata:{rec[0]}"))
-        rows.append(_row(len(rows) + 1, rec, biodata["applicant"], full_nik, tz))
-        state, status = rec[7], rec[9]
-        if status == "rejected":
-            rejected += 1
-        elif state in ("received", "verified"):
-            synced += 1
-        else:
-            waiting += 1
+    if with_rows:
+        sealer = store.sealer()
+        for rec in store.db.execute(ROW_SQL, [first.isoformat(), last.isoformat()]):
+            nik, name = open_ident(sealer, rec[0], rec[1], rec[2])
+            rows.append(log_row(len(rows) + 1, rec, nik, name, full_nik, tz))
     caps = CapHistory(store)
     days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
     start, _ = day_bounds(first, tz)
@@ -289,7 +257,7 @@ def gather_log(
     summary = LogSummary(
         first=first,
         last=last,
-        recordings=len(rows),
+        recordings=count,
         cap=sum(caps.cap_on(d) for d in days),
         standing_cap=caps.standing_on(last),
         overrides=[o for d in days for o in caps.overrides_on(d)],

@@ -31,22 +31,19 @@ def _row_hash(prev_hash: str, seq: int, ts: str, actor: str, action: str, detail
 
 def append(db: sqlite_utils.Database, actor: str, action: str, detail: dict[str, Any]) -> int:
     """Append one row; call inside the write transaction of the change it records."""
-    last = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+    conn = db.conn
+    last = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
     prev_hash = last[1] if last else GENESIS
     seq = (last[0] if last else 0) + 1
     ts = iso(utcnow())
     detail_txt = canonical(detail).decode()
     h = _row_hash(prev_hash, seq, ts, actor, action, detail_txt)
-    db.execute(
+    conn.execute(
         "INSERT INTO audit (seq, ts, actor, action, detail, prev_hash, hash) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         [seq, ts, actor, action, detail_txt, prev_hash, h],
     )
-    db.execute(
-        "INSERT INTO meta (key, value) VALUES ('audit_head', ?) "
-        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        [f"{seq}:{h}"],
-    )
+    # meta.audit_head follows by the audit_head trigger (schema v002).
     return seq
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
+from collections.abc import Sequence
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -12,6 +13,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from kiosk.store.keys import derive
 
 NONCE_BYTES = 12
+TAG_BYTES = 16
 
 
 class DecryptionFailed(Exception):
@@ -25,17 +27,45 @@ class Sealer:
         self._aead = AESGCM(derive(data_key, "ektp-kiosk/aes-gcm/v1"))
         self._nik_key = derive(data_key, "ektp-kiosk/nik-lookup/v1")
 
-    def seal(self, plaintext: bytes, context: str) -> bytes:
+    def seal(self, plaintext: bytes, context: str) -> bytearray:
         """nonce || ciphertext+tag, bound to `context` (associated data)."""
         nonce = os.urandom(NONCE_BYTES)
-        return nonce + self._aead.encrypt(nonce, plaintext, context.encode())
+        # Encrypt straight into the output buffer: for a 180 KB photo this halves the cost of
+        # `nonce + encrypt(...)`, which copies the ciphertext twice (bench/save.py).
+        out = bytearray(NONCE_BYTES + len(plaintext) + TAG_BYTES)
+        out[:NONCE_BYTES] = nonce
+        self._aead.encrypt_into(nonce, plaintext, context.encode(), memoryview(out)[NONCE_BYTES:])
+        return out
 
-    def open(self, sealed: bytes, context: str) -> bytes:
+    def open(self, sealed: bytes, context: str | bytes) -> bytes:
+        """The plaintext; DecryptionFailed when tampered with, or sealed under another key or
+        context. `context` may come already encoded (a hot loop's SQL can build it)."""
+        ctx = context.encode() if isinstance(context, str) else context
         try:
-            return self._aead.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], context.encode())
+            view = memoryview(sealed)  # no copy of the ciphertext before decrypting it
+            return self._aead.decrypt(view[:NONCE_BYTES], view[NONCE_BYTES:], ctx)
         except (InvalidTag, ValueError) as exc:
-            raise DecryptionFailed(context) from exc
+            raise DecryptionFailed(ctx.decode(errors="replace")) from exc
+
+    def open_rows(self, rows: Sequence[Sequence[Any]]) -> list[bytes]:
+        """`open` for each row that starts with (context as bytes, sealed): a loop over
+        thousands of small items (the daily log's idents) without a Python call per item.
+        A row whose sealed item is None gives None."""
+        decrypt = self._aead.decrypt
+        out: list[Any] = []
+        append = out.append
+        ctx = b""
+        try:
+            for ctx, sealed, *_ in rows:
+                if sealed is None:
+                    append(None)
+                    continue
+                view = memoryview(sealed)
+                append(decrypt(view[:NONCE_BYTES], view[NONCE_BYTES:], ctx))
+        except (InvalidTag, ValueError) as exc:
+            raise DecryptionFailed(ctx.decode(errors="replace")) from exc
+        return out
 
     def nik_hash(self, nik: str) -> str:
         """Keyed hash for looking a record up by NIK without storing the NIK."""
-        return hmac.new(self._nik_key, nik.strip().encode(), hashlib.sha256).hexdigest()
+        return hmac.digest(self._nik_key, nik.strip().encode(), "sha256").hex()

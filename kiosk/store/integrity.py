@@ -7,7 +7,7 @@ import json
 
 from kiosk.store import audit
 from kiosk.store.crypto import DecryptionFailed
-from kiosk.store.station import Store
+from kiosk.store.station import Store, open_ident
 
 
 def check(store: Store) -> list[str]:
@@ -26,13 +26,22 @@ def check(store: Store) -> list[str]:
             "SELECT json_extract(detail, '$.record_id') FROM audit WHERE action = 'record.saved'"
         )
     }
-    for rid, regno, biodata, summary, purged in db.execute(
-        "SELECT id, regno, biodata, summary, purged_at FROM records"
+    for rid, regno, biodata, summary, purged, ident in db.execute(
+        "SELECT id, regno, biodata, summary, purged_at, ident FROM records"
     ).fetchall():
         try:
-            json.loads(sealer.open(biodata, f"biodata:{rid}"))
-        except (DecryptionFailed, ValueError):
+            applicant = json.loads(sealer.open(biodata, f"biodata:{rid}"))["applicant"]
+        except (DecryptionFailed, ValueError, KeyError):
             faults.append(f"record {regno}: biodata does not decrypt")
+        else:
+            if ident is not None:
+                try:
+                    said = open_ident(sealer, rid, ident, biodata)
+                except (DecryptionFailed, UnicodeDecodeError):
+                    faults.append(f"record {regno}: ident does not decrypt")
+                else:
+                    if said != (applicant.get("nik", ""), applicant.get("nama", "")):
+                        faults.append(f"record {regno}: ident differs from its biodata")
         kinds = set()
         for kind, sha, size, sealed in db.execute(
             "SELECT kind, sha256, size, sealed FROM blobs WHERE record_id = ?", [rid]

@@ -20,6 +20,7 @@ import sqlite_utils
 
 from kiosk.domain.applicant import Applicant
 from kiosk.domain.cap import DailyCapReached, local_day, next_reset
+from kiosk.domain.logfacts import log_facts
 from kiosk.domain.messages import DomainError, Msg
 from kiosk.domain.recording import Recording, format_regno, is_record_id, is_regno
 from kiosk.settings import Settings
@@ -33,6 +34,27 @@ KEY_CHECK = b"ektp-kiosk key check v1"
 # the freeze gate reads it)
 SERVER_CLOCK_SKEW = "server_clock_skew_seconds"
 DELIVERY_STATES = ("saved", "uploading", "received", "verified")
+IDENT_SEP = "\x1f"  # between NIK and name in a record's sealed `ident`
+
+
+def log_time(t: dt.datetime, tz: dt.tzinfo) -> str:
+    """'YYYY-MM-DD HH:MM:SS' in the station's zone: how the daily log shows a time."""
+    t = t.astimezone(tz)
+    return (
+        f"{t.year:04d}-{t.month:02d}-{t.day:02d} {t.hour:02d}:{t.minute:02d}:{t.second:02d}"
+    )
+
+
+def open_ident(
+    sealer: Sealer, record_id: str, ident: bytes | None, biodata: bytes
+) -> tuple[str, str]:
+    """(NIK, name) of a record: from its small sealed `ident`, or from its biodata for a
+    record saved before schema v003 had one."""
+    if ident is not None:
+        nik, _, name = sealer.open(ident, f"ident:{record_id}").decode().partition(IDENT_SEP)
+        return nik, name
+    applicant = json.loads(sealer.open(biodata, f"biodata:{record_id}"))["applicant"]
+    return applicant.get("nik", ""), applicant.get("nama", "")
 
 
 class IncompleteRecording(DomainError):
@@ -243,66 +265,82 @@ class Store:
             "exceptions": rec.exceptions,
         }
         sealed_biodata = sealer.seal(json.dumps(biodata).encode(), f"biodata:{rid}")
-        blob_rows = []
-        for b in rec.blobs:
-            digest = hashlib.sha256(b.data).hexdigest()
-            blob_rows.append(
-                (
-                    rid,
-                    b.kind,
-                    digest,
-                    len(b.data),
-                    b.content_type,
-                    sealer.seal(b.data, f"blob:{rid}:{b.kind}:{digest}"),
-                )
+        # Each Blob was hashed when it was captured; here it is only sealed.
+        blob_rows = [
+            (
+                rid,
+                b.kind,
+                b.sha256,
+                len(b.data),
+                b.content_type,
+                sealer.seal(b.data, f"blob:{rid}:{b.kind}:{b.sha256}"),
             )
+            for b in rec.blobs
+        ]
         summary = {
             "items": sorted(b.kind for b in rec.blobs),
             "exceptions": {k: v.split(":", 1)[0] for k, v in rec.exceptions.items()},
             "quality": rec.quality,
         }
+        # What the daily log shows of this record, ready for it (see schema v003).
+        log_tail = log_facts(summary["items"], summary["exceptions"], rec.quality).csv_tail(
+            operator
+        )
+        local_time = log_time(now, self.settings.timezone)
+        ident = sealer.seal(
+            f"{rec.applicant.nik}{IDENT_SEP}{rec.applicant.nama}".encode(), f"ident:{rid}"
+        )
         nik_hash = sealer.nik_hash(rec.applicant.nik)
         created = iso(now)
+        day_iso = day.isoformat()
+        conn = self.db.conn
         with write_transaction(self.db):
-            status = self.cap_status(now)
-            if status.reached:
+            # Today's count, the next sequence number and the cap in force, in one query
+            # under the write lock (cap_status() builds the full picture only on refusal).
+            count, last_seq, override, standing = conn.execute(
+                "SELECT COUNT(*), COALESCE(MAX(seq), 0), "
+                "(SELECT cap FROM cap_changes WHERE local_date = ?1 ORDER BY id DESC LIMIT 1), "
+                "(SELECT cap FROM cap_changes WHERE local_date IS NULL ORDER BY id DESC LIMIT 1) "
+                "FROM records WHERE local_date = ?1",
+                [day_iso],
+            ).fetchone()
+            cap = override if override is not None else standing
+            if cap is None:
+                cap = int(self.settings["cap.daily"])
+            if count >= cap:
+                status = self.cap_status(now)
                 raise DailyCapReached(status.count, status.cap, status.resets_at)
-            seq = (
-                self.db.execute(
-                    "SELECT COALESCE(MAX(seq), 0) FROM records WHERE local_date = ?",
-                    [day.isoformat()],
-                ).fetchone()[0]
-                + 1
-            )
+            seq = last_seq + 1
             regno = format_regno(
                 self.settings["station.kecamatan"], self.settings["station.number"], day, seq
             )
             # Plain SQL on this hot path: sqlite-utils' per-insert introspection cost more
             # than the encryption (bench/save.py).
-            self.db.execute(
+            conn.execute(
                 "INSERT INTO records (id, regno, local_date, seq, created_at, operator, nik_hash, "
-                "biodata, summary, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'saved')",
+                "biodata, summary, ident, log_head, log_tail, state) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'saved')",
                 [
                     rid,
                     regno,
-                    day.isoformat(),
+                    day_iso,
                     seq,
                     created,
                     operator,
                     nik_hash,
                     sealed_biodata,
                     json.dumps(summary, sort_keys=True),
+                    ident,
+                    f"{local_time},{regno}",
+                    log_tail,
                 ],
             )
-            self.db.conn.executemany(
+            conn.executemany(
                 "INSERT INTO blobs (record_id, kind, sha256, size, content_type, sealed) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 blob_rows,
             )
-            self.db.execute(
-                "INSERT INTO outbox (record_id, enqueued_at, attempts) VALUES (?, ?, 0)",
-                [rid, created],
-            )
+            # The outbox row is written by the records_enqueue trigger (schema v002).
             audit.append(self.db, operator, "record.saved", {"record_id": rid, "regno": regno})
         return SavedRecord(rid, regno, day, created)
 
