@@ -90,6 +90,9 @@ class Recording:
     exceptions: dict[str, str] = field(default_factory=dict)  # kind -> reason
     quality: dict[str, Any] = field(default_factory=dict)
     record_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    # Items already sealed while they were captured (Store.seal_items), keyed by the sealing
+    # context that binds them to this record id, kind and digest; the save seals the rest.
+    sealed: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     def missing_items(self) -> list[str]:
         """Kinds neither captured nor excused (a complete recording has none)."""

@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from kiosk.domain.applicant import Applicant
 from kiosk.domain.cap import DailyCapReached, local_day, next_reset
 from kiosk.domain.logfacts import log_facts
 from kiosk.domain.messages import DomainError, Msg
-from kiosk.domain.recording import Recording, format_regno, is_record_id, is_regno
+from kiosk.domain.recording import Blob, Recording, format_regno, is_record_id, is_regno
 from kiosk.settings import Settings
 from kiosk.store import audit
 from kiosk.store.crypto import DecryptionFailed, Sealer
@@ -35,6 +35,11 @@ KEY_CHECK = b"ektp-kiosk key check v1"
 SERVER_CLOCK_SKEW = "server_clock_skew_seconds"
 DELIVERY_STATES = ("saved", "uploading", "received", "verified")
 IDENT_SEP = "\x1f"  # between NIK and name in a record's sealed `ident`
+
+
+def blob_context(record_id: str, blob: Blob) -> str:
+    """The associated data a blob is sealed under: its record, kind and digest."""
+    return f"blob:{record_id}:{blob.kind}:{blob.sha256}"
 
 
 def log_time(t: dt.datetime, tz: dt.tzinfo) -> str:
@@ -249,6 +254,16 @@ class Store:
 
     # --- saving -----------------------------------------------------------------------
 
+    def seal_items(self, record_id: str, blobs: Iterable[Blob], into: dict[str, bytes]) -> None:
+        """Seal captured items for `record_id` into `into` (context -> ciphertext), skipping
+        those already there: the recording flow calls this as each item is accepted, so the
+        save at the end only writes (see Recording.sealed)."""
+        sealer = self.sealer()
+        for b in blobs:
+            context = blob_context(record_id, b)
+            if context not in into:
+                into[context] = bytes(sealer.seal(b.data, context))
+
     def save_recording(
         self, rec: Recording, operator: str, now: dt.datetime | None = None
     ) -> SavedRecord:
@@ -265,18 +280,16 @@ class Store:
             "exceptions": rec.exceptions,
         }
         sealed_biodata = sealer.seal(json.dumps(biodata).encode(), f"biodata:{rid}")
-        # Each Blob was hashed when it was captured; here it is only sealed.
-        blob_rows = [
-            (
-                rid,
-                b.kind,
-                b.sha256,
-                len(b.data),
-                b.content_type,
-                sealer.seal(b.data, f"blob:{rid}:{b.kind}:{b.sha256}"),
-            )
-            for b in rec.blobs
-        ]
+        # Each Blob was hashed when it was captured, and the flow seals each item as it is
+        # accepted (seal_items); what is not sealed yet is sealed here.
+        pre = rec.sealed
+        blob_rows = []
+        for b in rec.blobs:
+            context = blob_context(rid, b)
+            sealed = pre.get(context)
+            if sealed is None:
+                sealed = sealer.seal(b.data, context)
+            blob_rows.append((rid, b.kind, b.sha256, len(b.data), b.content_type, sealed))
         summary = {
             "items": sorted(b.kind for b in rec.blobs),
             "exceptions": {k: v.split(":", 1)[0] for k, v in rec.exceptions.items()},

@@ -8,6 +8,9 @@ would buy little (capture takes minutes) and would add a second place biometrics
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +19,8 @@ from kiosk.domain.recording import PHOTO, SIGNATURE_PNG, SIGNATURE_STROKES, Blob
 
 if TYPE_CHECKING:
     from kiosk.devices.fingerprint import FingerprintCapture
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -27,8 +32,14 @@ class Draft:
     face_checks: list[dict[str, Any]] = field(default_factory=list)
     fingers: FingerprintCapture | None = None  # the 4-4-2 capture, once a scanner is found
     signature_exception: str | None = None
-    # Captured items are kept as Blobs, hashed the moment they are accepted, so the save
-    # at the end of the flow only seals and writes (see Blob).
+    # Captured items are kept as Blobs, hashed the moment they are accepted, and sealed then
+    # too when the draft has a `seal` (Store.seal_items): the save at the end of the flow only
+    # writes. The ciphertexts stay in memory like the plaintext; a crash loses both.
+    record_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    seal: Callable[[str, Iterable[Blob], dict[str, bytes]], None] | None = field(
+        default=None, repr=False
+    )
+    sealed: dict[str, bytes] = field(default_factory=dict, repr=False)
     _items: dict[str, Blob] = field(default_factory=dict, repr=False)
 
     def _get(self, kind: str) -> bytes | None:
@@ -40,6 +51,22 @@ class Draft:
             self._items.pop(kind, None)
         else:
             self._items[kind] = Blob(kind, data)
+            self.seal_captured([self._items[kind]])
+
+    def seal_captured(self, blobs: Iterable[Blob] | None = None) -> None:
+        """Seal what has been captured (or `blobs`) ahead of the save. Best effort: an item
+        that cannot be sealed now (keyring gone) is sealed by the save, which then reports
+        the failure to the operator properly."""
+        if self.seal is None:
+            return
+        if blobs is None:
+            blobs = list(self._items.values())
+            if self.fingers is not None:
+                blobs += self.fingers.blobs()
+        try:
+            self.seal(self.record_id, blobs, self.sealed)
+        except Exception:  # noqa: BLE001 - see the docstring: the save seals and reports
+            log.warning("sealing ahead of the save failed; the save will seal", exc_info=True)
 
     @property
     def photo(self) -> bytes | None:
@@ -119,5 +146,10 @@ class Draft:
             if self.signature_strokes is not None:
                 blobs.append(self._items[SIGNATURE_STROKES])
         return Recording(
-            applicant=self.applicant, blobs=blobs, exceptions=exceptions, quality=quality
+            applicant=self.applicant,
+            blobs=blobs,
+            exceptions=exceptions,
+            quality=quality,
+            record_id=self.record_id,
+            sealed=self.sealed,
         )

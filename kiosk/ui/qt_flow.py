@@ -102,6 +102,8 @@ class QtRecordingFlow(QWidget):
 
     def _move(self, index: int) -> None:
         self.current().leave()
+        if self.draft is not None:
+            self.draft.seal_captured()  # e.g. the fingers just taken: the save only writes
         self.index = index
         self._show()
 

@@ -126,7 +126,7 @@ class StationService:
     def start_recording(self) -> Draft:
         """A fresh draft; DailyCapReached / KeyringUnavailable when one must not start."""
         self.store.check_can_start()
-        return Draft()
+        return Draft(seal=self.store.seal_items)
 
     def override_cap(self, cap: int, reason: str, actor: str) -> CapStatus:
         self.store.override_cap(cap, reason, actor)

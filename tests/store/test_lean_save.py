@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
+from dataclasses import replace
 
 import pytest
 import sqlite_utils
@@ -184,3 +185,43 @@ def test_a_station_saved_by_schema_v1_upgrades_and_keeps_its_record(tmp_path, se
                           new.record_id])
     assert integrity.check(store) == [f"record {new.regno}: ident differs from its biodata"]
     store.close()
+
+
+def test_items_sealed_at_capture_are_what_the_save_writes(store):
+    rec = quick_recording(6)
+    draft = Draft(seal=store.seal_items)
+    draft.applicant = rec.applicant
+    photo = next(b for b in rec.blobs if b.kind == PHOTO)
+    draft.photo = photo.data  # accepted: hashed and sealed now
+    context = f"blob:{draft.record_id}:{PHOTO}:{photo.sha256}"
+    assert set(draft.sealed) == {context}
+    ahead = draft.sealed[context]
+    assert photo.data not in ahead
+    full = replace(rec, record_id=draft.record_id, sealed=draft.sealed)
+    saved = store.save_recording(full, "budi", now=NOON_WIB)
+    stored = store.db.execute(
+        "SELECT sealed FROM blobs WHERE record_id = ? AND kind = ?", [saved.record_id, PHOTO]
+    ).fetchone()[0]
+    assert stored == ahead
+    assert store.blob(saved.record_id, PHOTO) == photo.data
+    assert integrity.check(store) == []
+
+
+def test_a_ciphertext_made_for_another_record_or_bytes_is_never_used(store):
+    rec = quick_recording(7)
+    photo = next(b for b in rec.blobs if b.kind == PHOTO)
+    other: dict[str, bytes] = {}
+    store.seal_items("11111111-1111-1111-1111-111111111111", [photo], other)
+    store.seal_items(rec.record_id, [Blob(PHOTO, b"an earlier photo, since retaken")], other)
+    saved = store.save_recording(replace(rec, sealed=other), "budi", now=NOON_WIB)
+    assert store.blob(saved.record_id, PHOTO) == photo.data
+    assert integrity.check(store) == []
+
+
+def test_sealing_ahead_is_best_effort(store):
+    def broken(record_id, blobs, into):
+        raise RuntimeError("keyring went away")
+
+    draft = Draft(seal=broken)
+    draft.photo = b"photo"  # no exception reaches the operator here
+    assert draft.photo == b"photo" and draft.sealed == {}

@@ -55,6 +55,12 @@ def test_whole_flow_from_login_to_receipt_saves_the_record_and_the_pdf(qtbot, wi
     review = flow.steps["review"]
     assert flow.names[flow.index] == "review"
     assert applicant(station).nama in review.data.text()
+    # every item was sealed as it was accepted: "Simpan" only writes
+    draft = flow.draft
+    ahead = {ctx.split(":")[2] for ctx in draft.sealed}
+    assert {"photo", "finger.1", "finger.10", "signature.png", "signature.strokes"} <= ahead
+    assert all(ctx.split(":")[1] == draft.record_id for ctx in draft.sealed)
+    photo_ahead = next(v for k, v in draft.sealed.items() if k.split(":")[2] == "photo")
     assert flow.next_button.text() == "Simpan"
     click(qtbot, flow.next_button)
 
@@ -64,6 +70,9 @@ def test_whole_flow_from_login_to_receipt_saves_the_record_and_the_pdf(qtbot, wi
     rows = station.find(regno)
     assert len(rows) == 1 and rows[0]["state"] == "saved"
     kinds = {b["kind"] for b in station.blob_rows(rows[0]["id"])}
+    assert rows[0]["id"] == draft.record_id
+    assert station.db.execute("SELECT sealed FROM blobs WHERE record_id = ? AND kind = 'photo'",
+                              [draft.record_id]).fetchone()[0] == photo_ahead
     assert {"photo", "finger.1", "finger.10", "signature.png"} <= kinds
     assert window.receipt.pdf_path.exists()
     assert window.receipt.pdf_path.read_bytes().startswith(b"%PDF")
