@@ -8,9 +8,9 @@ minimal quoting: a cell is quoted only when it holds a comma, a quote or a line 
 
 The rows are streamed: SQLite renders every non-personal cell of a row into two ready CSV
 fragments (local times, sync words, quoting), and Python adds only what must be decrypted,
-the NIK (masked unless asked) and the name, from each record's small sealed `ident`. A range
-of days whose UTC offset changes (a zone with daylight saving; Indonesia's have none) takes
-the general path through `rows.gather_log`.
+the NIK (masked unless asked) and the name, from each record's small sealed `ident`. A zone
+with daylight saving time (Indonesia's have none) takes the general path through
+`rows.gather_log`.
 """
 
 from __future__ import annotations
@@ -79,11 +79,14 @@ STREAM_SQL = (
 
 
 def _fixed_shift(store: Store, first: dt.date, last: dt.date) -> str | None:
-    """The SQLite modifier for the zone's UTC offset, or None when it changes in the range."""
+    """The SQLite modifier for the zone's UTC offset, or None when the zone keeps daylight
+    saving time around these days (a row's times, like when the server received it, may
+    fall on either side of a switch; Indonesia's zones have none)."""
     tz = store.settings.timezone
-    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-    offsets = {day_bounds(d, tz)[0].astimezone(tz).utcoffset() for d in days}
-    offsets.add((day_bounds(last, tz)[1] - dt.timedelta(microseconds=1)).astimezone(tz).utcoffset())
+    probes = {first, last}
+    for year in range(first.year - 1, last.year + 2):
+        probes |= {dt.date(year, 1, 1), dt.date(year, 7, 1)}
+    offsets = {day_bounds(d, tz)[0].astimezone(tz).utcoffset() for d in probes}
     if len(offsets) != 1:
         return None
     (offset,) = offsets
