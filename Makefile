@@ -25,7 +25,10 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check kiosk central tests bench
 
+# bench/export.py's baseline is the sqlite3 command-line shell.
 bench: $(STAMP)
+	command -v sqlite3 >/dev/null || (apt-get update -qq && apt-get install -y -qq sqlite3) \
+		|| (sudo apt-get update -qq && sudo apt-get install -y -qq sqlite3)
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
