@@ -94,6 +94,7 @@ def run_export(
     tmp = output.with_name(f".{output.name}.{os.getpid()}.part")
     try:
         writer(log, tmp, gate)
+        rows = log.summary.recordings  # a streaming writer counts what it wrote
         digest = sha256_file(tmp)
         os.replace(tmp, output)
     finally:

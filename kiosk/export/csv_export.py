@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,10 @@ _RECEIVED_SQL = (
 # head is NULL for a record saved before schema v003: that row is rendered the general way.
 STREAM_SQL = (
     "SELECT CAST('ident:' || id AS BLOB), ident, log_head, "
-    f"log_tail || ',' || {_SYNC_SQL} || ',' || {_RECEIVED_SQL} FROM records "
+    f"log_tail || ',' || {_SYNC_SQL} || ',' || {_RECEIVED_SQL}, "
+    # for the summary, counted from the very rows written: 0 synced, 1 waiting, 2 rejected
+    "CASE WHEN processing_status IS 'rejected' THEN 2 "
+    "WHEN state IN ('received', 'verified') THEN 0 ELSE 1 END FROM records "
     "WHERE local_date >= :first AND local_date <= :last ORDER BY local_date, seq"
 )
 
@@ -102,8 +106,11 @@ def _general_line(store: Store, no: int, record_id: str, full_nik: bool) -> str:
     return ",".join(csv_cell(_cell(v)) for v in row.values()) + LINE_END
 
 
-def _stream_chunks(store: Store, log: DailyLog, shift: str, size: int) -> Iterator[list[str]]:
-    """The CSV lines of the rows in recording order, `size` rows at a time."""
+def _stream_chunks(
+    store: Store, log: DailyLog, shift: str, size: int, delivery: list[int]
+) -> Iterator[list[str]]:
+    """The CSV lines of the rows in recording order, `size` rows at a time; `delivery` counts
+    the rows synced, waiting and rejected."""
     sealer = store.sealer()
     sep = IDENT_SEP
     full = log.full_nik
@@ -114,8 +121,9 @@ def _stream_chunks(store: Store, log: DailyLog, shift: str, size: int) -> Iterat
     no = 0
     while rows := cursor.fetchmany(size):
         lines = []
-        for (ctx, _, head, tail), plain in zip(rows, sealer.open_rows(rows), strict=True):
+        for (ctx, _, head, tail, kind), plain in zip(rows, sealer.open_rows(rows), strict=True):
             no += 1
+            delivery[kind] += 1
             if head is None or plain is None:
                 lines.append(_general_line(store, no, ctx[len(b"ident:") :].decode(), full))
                 continue
@@ -152,10 +160,16 @@ def stream_csv(store: Store, log: DailyLog, path: Path, gate: ProgressGate, shif
     with path.open("w", encoding="utf-8", newline="") as f:
         f.write(",".join(csv_cell(h) for h in HEADERS) + LINE_END)
         done = 0
-        for lines in _stream_chunks(store, log, shift, max(gate.every, 500)):
+        delivery = [0, 0, 0]
+        for lines in _stream_chunks(store, log, shift, max(gate.every, 500), delivery):
             f.write("".join(lines))
             done += len(lines)
             gate(done)
+        # The summary says what these rows say, even if a recording was saved meanwhile.
+        assert log.summary is not None
+        synced, waiting, rejected = delivery
+        log.summary = replace(log.summary, recordings=done, synced=synced, waiting=waiting,
+                              rejected=rejected)
         _write_summary(f, log)
 
 

@@ -242,13 +242,24 @@ def gather_log(
         accounts.require(store, actor, "export")
         store.audit(actor, "export.full_nik",
                     {"date": first.isoformat(), "until": last.isoformat()})
-    count, synced, waiting, rejected = delivery_counts(store, first, last)
     rows: list[LogRow] = []
     if with_rows:
+        # Counted from the very rows gathered, so rows and summary always agree.
+        synced = waiting = rejected = 0
         sealer = store.sealer()
         for rec in store.db.execute(ROW_SQL, [first.isoformat(), last.isoformat()]):
             nik, name = open_ident(sealer, rec[0], rec[1], rec[2])
             rows.append(log_row(len(rows) + 1, rec, nik, name, full_nik, tz))
+            state, status = rec[7], rec[9]
+            if status == "rejected":
+                rejected += 1
+            elif state in ("received", "verified"):
+                synced += 1
+            else:
+                waiting += 1
+        count = len(rows)
+    else:  # a streaming writer recounts from what it writes
+        count, synced, waiting, rejected = delivery_counts(store, first, last)
     caps = CapHistory(store)
     days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
     start, _ = day_bounds(first, tz)

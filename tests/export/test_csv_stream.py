@@ -134,3 +134,24 @@ def test_a_dst_zone_exports_the_same_rows_through_the_general_path(tmp_path, reg
     assert [r[1] for r in table[1:4]] == [
         "2026-03-29 03:30:00", "2026-03-29 04:30:00", "2026-03-29 05:30:00"]
     store.close()
+
+
+def test_the_summary_counts_the_rows_written_even_if_one_is_saved_meanwhile(
+    day_store, tmp_path, regions
+):
+    saved = []
+
+    def progress(done: int, total: int) -> None:
+        if not saved:  # the operator saves a recording just as the export starts
+            rec = demo_recording(N + 1, "627104", regions, DAY)
+            saved.append(day_store.save_recording(rec, "budi", now=local(17, 59)))
+
+    result = export_csv(day_store, DAY, tmp_path / "log.csv", progress=progress)
+    with (tmp_path / "log.csv").open(encoding="utf-8", newline="") as f:
+        lines = list(csv.reader(f))
+    blank = lines.index([])
+    summary = dict(lines[blank + 2:])
+    assert blank - 1 == N + 1 == result.rows
+    assert summary["Jumlah perekaman"] == str(N + 1)
+    assert (summary["Terkirim ke server"], summary["Menunggu kirim"],
+            summary["Ditolak server"]) == ("15", "14", "2")
