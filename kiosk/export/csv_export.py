@@ -26,7 +26,7 @@ from kiosk.daylog import day_bounds
 from kiosk.domain.logfacts import csv_cell
 from kiosk.domain.nik import mask_nik
 from kiosk.export.common import ExportResult, Progress, ProgressGate, run_export
-from kiosk.export.rows import HEADERS, ROW_SQL, STATE_WORDS, DailyLog, log_row
+from kiosk.export.rows import HEADERS, ROW_SELECT, STATE_WORDS, DailyLog, log_row
 from kiosk.store.station import IDENT_SEP, Store, open_ident
 
 SUMMARY_MARK = ("Ringkasan", "Nilai")
@@ -100,7 +100,7 @@ def _fixed_shift(store: Store, first: dt.date, last: dt.date) -> str | None:
 
 def _general_line(store: Store, no: int, record_id: str, full_nik: bool) -> str:
     """One row rendered from biodata and summary (a record saved before schema v003)."""
-    rec = store.db.execute(ROW_SQL.split(" WHERE ")[0] + " WHERE id = ?", [record_id]).fetchone()
+    rec = store.db.execute(f"{ROW_SELECT} WHERE id = ?", [record_id]).fetchone()
     nik, name = open_ident(store.sealer(), rec[0], rec[1], rec[2])
     row = log_row(no, rec, nik, name, full_nik, store.settings.timezone)
     return ",".join(csv_cell(_cell(v)) for v in row.values()) + LINE_END

@@ -161,11 +161,11 @@ class DailyLog:
 
 
 # The columns a log row is made from, in this order (see _row).
-ROW_SQL = (
+ROW_SELECT = (
     "SELECT id, ident, biodata, regno, created_at, operator, summary, state, received_at, "
-    "processing_status, reject_reason FROM records "
-    "WHERE local_date >= ? AND local_date <= ? ORDER BY local_date, seq"
+    "processing_status, reject_reason FROM records"
 )
+ROW_SQL = f"{ROW_SELECT} WHERE local_date >= ? AND local_date <= ? ORDER BY local_date, seq"
 
 
 def sync_words(state: str, status: str | None, reason: str | None) -> str:

@@ -51,6 +51,10 @@ class Draft:
             self._items.pop(kind, None)
         else:
             self._items[kind] = Blob(kind, data)
+        # A retaken or removed item's ciphertext is of no further use.
+        for context in [c for c in self.sealed if c.split(":")[2] == kind]:
+            del self.sealed[context]
+        if data is not None:
             self.seal_captured([self._items[kind]])
 
     def seal_captured(self, blobs: Iterable[Blob] | None = None) -> None:

@@ -195,6 +195,10 @@ def test_items_sealed_at_capture_are_what_the_save_writes(store):
     draft.photo = photo.data  # accepted: hashed and sealed now
     context = f"blob:{draft.record_id}:{PHOTO}:{photo.sha256}"
     assert set(draft.sealed) == {context}
+    draft.photo = b"a retake"  # the first one's ciphertext is dropped
+    assert [c.split(":")[3] for c in draft.sealed] == [hashlib.sha256(b"a retake").hexdigest()]
+    draft.photo = photo.data
+    assert set(draft.sealed) == {context}
     ahead = draft.sealed[context]
     assert photo.data not in ahead
     full = replace(rec, record_id=draft.record_id, sealed=draft.sealed)
