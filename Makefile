@@ -23,7 +23,7 @@ test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check kiosk central tests bench
+	$(BIN)/ruff check kiosk central ektp_protocol tests bench scripts
 
 # bench/export.py's baseline is the sqlite3 command-line shell.
 bench: $(STAMP)

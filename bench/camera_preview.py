@@ -18,7 +18,8 @@ import cv2
 import numpy as np
 
 from kiosk.devices import face
-from kiosk.devices.camera import OpenCVCamera, fake_camera_source
+from kiosk.devices.camera import OpenCVCamera
+from kiosk.devices.sim.camera import fake_camera_source
 from kiosk.settings import Settings
 
 SECONDS = 8.0

@@ -35,10 +35,10 @@ sys.path.insert(0, str(ROOT / "tests" / "sync"))
 
 from harness import CentralProcess, link, make_station  # noqa: E402
 
+import ektp_protocol as protocol  # noqa: E402
 from central.storage import CentralStore  # noqa: E402
 from kiosk.store.keys import MemoryKeyring, get_secret  # noqa: E402
 from kiosk.store.station import Store  # noqa: E402
-from kiosk.sync import protocol  # noqa: E402
 from kiosk.sync.client import GZIP_MIN  # noqa: E402
 from kiosk.sync.link import SERVER_KEY_META, signing_key_name  # noqa: E402
 from kiosk.sync.manifest import Payload, build_payload  # noqa: E402

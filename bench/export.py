@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import keyring  # noqa: E402
 import numpy as np  # noqa: E402
 
-from kiosk.demo import demo_applicant  # noqa: E402
+from kiosk.demo.records import demo_applicant  # noqa: E402
 from kiosk.domain.recording import PHOTO, SIGNATURE_PNG, Blob, Recording, finger_kind  # noqa: E402
 from kiosk.domain.regions import RegionTable  # noqa: E402
 from kiosk.export import export_csv, export_xlsx, gather_log  # noqa: E402
@@ -40,7 +40,7 @@ from kiosk.export.rows import HEADERS  # noqa: E402
 from kiosk.settings import Settings  # noqa: E402
 from kiosk.store.keys import FileKeyring  # noqa: E402
 from kiosk.store.station import Store  # noqa: E402
-from kiosk.ui.qt_report import export_pdf  # noqa: E402
+from kiosk.ui.documents.qt_daylog_pdf import export_pdf  # noqa: E402
 
 CACHE = Path(tempfile.gettempdir()) / "kiosk-bench-export"
 DAYS, PER_DAY = 100, 100

@@ -13,7 +13,8 @@ import time
 
 import cv2
 
-from kiosk.devices import demo_face, face
+from kiosk.devices import face
+from kiosk.devices.sim import face as demo_face
 from kiosk.settings import Settings
 
 N = 200

@@ -11,7 +11,8 @@ import statistics
 
 import numpy as np
 
-from kiosk.devices import iso19794, synthetic
+from kiosk.devices import iso19794
+from kiosk.devices.sim import synthetic
 
 SETS = 3
 

@@ -32,7 +32,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kiosk.demo import demo_applicant, demo_recording  # noqa: E402
+from kiosk.demo.records import demo_applicant, demo_recording  # noqa: E402
 from kiosk.domain.recording import PHOTO, Blob, Recording  # noqa: E402
 from kiosk.domain.regions import RegionTable  # noqa: E402
 from kiosk.paths import RESOURCES  # noqa: E402

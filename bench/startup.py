@@ -55,7 +55,7 @@ import numpy as np
 from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
-from kiosk.demo import demo_applicant
+from kiosk.demo.records import demo_applicant
 from kiosk.ui.qt_app import run_gui
 
 data = Path(sys.argv[1])
@@ -139,7 +139,7 @@ def main() -> None:
     subprocess.run(  # a station with accounts, so the login screen (not set-up) shows
         [sys.executable, "-c",
          "import sys; from pathlib import Path; from kiosk.settings import Settings;"
-         "from kiosk.store.station import Store; from kiosk.ui.demo_env import "
+         "from kiosk.store.station import Store; from kiosk.demo.environment import "
          "ensure_demo_accounts; ensure_demo_accounts(Store(Path(sys.argv[1]), Settings()))",
          str(data)], env=env, check=True, timeout=120)
     _timed(BARE, [], env)  # warm the OS file cache for both

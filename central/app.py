@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp
 
+import ektp_protocol as protocol
 from central.admission import Admission, GzipRequest
 from central.storage import (
     CentralStore,
@@ -26,7 +27,6 @@ from central.storage import (
     Station,
     WrongStation,
 )
-from kiosk.sync import protocol
 
 MAX_BLOB = 32 * 1024 * 1024
 MAX_MANIFEST = 1024 * 1024

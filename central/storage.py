@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.sync import protocol
+import ektp_protocol as protocol
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS stations (

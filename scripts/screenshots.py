@@ -36,19 +36,19 @@ def main() -> int:
     from PySide6.QtGui import QMouseEvent
     from PySide6.QtWidgets import QApplication
 
-    from kiosk.demo import demo_applicant, demo_recording
+    from kiosk.app.devices import StationDevices
+    from kiosk.app.draft import Draft
+    from kiosk.app.station import StationService
+    from kiosk.demo.environment import DEMO_ACCOUNTS, ensure_demo_accounts, start_demo
+    from kiosk.demo.records import demo_applicant, demo_recording
     from kiosk.domain.regions import RegionTable
     from kiosk.settings import Settings
     from kiosk.store.station import Store
-    from kiosk.ui.demo_env import DEMO_ACCOUNTS, ensure_demo_accounts, start_demo
-    from kiosk.ui.devices import StationDevices
-    from kiosk.ui.draft import Draft
     from kiosk.ui.qt_app import sync_view
     from kiosk.ui.qt_i18n import QtLanguage
     from kiosk.ui.qt_main import QtContext, QtMainWindow
     from kiosk.ui.qt_sync import QtSyncWorker
     from kiosk.ui.qt_tasks import QtTaskRunner
-    from kiosk.ui.service import StationService
 
     app = QApplication(sys.argv[:1])
     args.out.mkdir(parents=True, exist_ok=True)
@@ -184,7 +184,7 @@ def main() -> int:
     if page is not None:
         page.back_button.click()
     # Every technician and supervisor screen on a month of demo history.
-    from kiosk.ui.qt_desk_demo import build_desk_demo
+    from kiosk.ui.desk.qt_desk_demo import build_desk_demo
 
     desk = build_desk_demo(tmp / "desk")
     selftest = desk.screens["selftest"]

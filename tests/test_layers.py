@@ -15,7 +15,7 @@ ALLOWED = {
     "kiosk.store": {"kiosk.domain"},
     "kiosk.sync": {"kiosk.domain", "kiosk.store"},
     "kiosk.devices": {"kiosk.domain"},
-    "central": {"kiosk.domain", "kiosk.sync.protocol"},
+    "central": {"kiosk.domain", "ektp_protocol"},
 }
 BASE = {"kiosk", "kiosk.paths", "kiosk.settings"}
 

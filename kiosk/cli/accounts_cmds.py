@@ -54,7 +54,7 @@ def register(cli: click.Group) -> None:
     def user_add(obj: StationContext, username: str, role: str, display_name: str,
                  pin: str | None, actor: str | None) -> None:
         """Add an account (the first one must be a supervisor)."""
-        from kiosk import accounts
+        from kiosk.app import accounts
 
         with obj.open_store() as store:
             if actor is None:
@@ -73,7 +73,7 @@ def register(cli: click.Group) -> None:
     @domain_errors
     def user_list(obj: StationContext) -> None:
         """Every account with its role and state."""
-        from kiosk import accounts
+        from kiosk.app import accounts
 
         with obj.open_store() as store:
             now = store.clock()
@@ -88,7 +88,7 @@ def register(cli: click.Group) -> None:
     @domain_errors
     def user_disable(obj: StationContext, username: str, actor: str) -> None:
         """Stop an account from logging in."""
-        from kiosk import accounts
+        from kiosk.app import accounts
 
         with obj.open_store() as store:
             accounts.disable_user(store, actor, username)
@@ -102,7 +102,7 @@ def register(cli: click.Group) -> None:
     @domain_errors
     def user_enable(obj: StationContext, username: str, actor: str) -> None:
         """Let a disabled account log in again."""
-        from kiosk import accounts
+        from kiosk.app import accounts
 
         with obj.open_store() as store:
             accounts.enable_user(store, actor, username)
@@ -117,7 +117,7 @@ def register(cli: click.Group) -> None:
     @domain_errors
     def user_reset_pin(obj: StationContext, username: str, pin: str | None, actor: str) -> None:
         """Give an account a new PIN and lift its lockout."""
-        from kiosk import accounts
+        from kiosk.app import accounts
 
         with obj.open_store() as store:
             accounts.reset_pin(store, actor, username, _ask_pin(pin))
@@ -132,7 +132,7 @@ def register(cli: click.Group) -> None:
     @domain_errors
     def user_set_role(obj: StationContext, username: str, role: str, actor: str) -> None:
         """Change an account's role."""
-        from kiosk import accounts
+        from kiosk.app import accounts
 
         with obj.open_store() as store:
             accounts.set_role(store, actor, username, role)

@@ -32,7 +32,7 @@ def register(cli: click.Group) -> None:
         """Write the daily log (one row per recording, then a summary); audited with its
         SHA-256. Never contains biometrics."""
         if fmt == "pdf":
-            from kiosk.ui.qt_report import export_pdf as fn
+            from kiosk.ui.documents.qt_daylog_pdf import export_pdf as fn
         elif fmt == "xlsx":
             from kiosk.export import export_xlsx as fn
         else:

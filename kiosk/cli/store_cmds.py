@@ -101,7 +101,7 @@ def register(cli: click.Group) -> None:
     @domain_errors
     def demo_data(obj: StationContext, count: int, day: dt.datetime | None, operator: str) -> None:
         """Save N synthetic complete recordings through the normal save path."""
-        from kiosk.demo import demo_recording
+        from kiosk.demo.records import demo_recording
         from kiosk.domain.regions import RegionTable
 
         with obj.open_store() as store:

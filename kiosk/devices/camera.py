@@ -2,8 +2,8 @@
 
 The reader thread keeps only the newest frame, so preview and capture never wait for a stale
 one. A file source is paced to its own frame rate and loops, so a recorded video behaves like
-a live camera (the fake camera is exactly that: `fake_camera_source`). A camera that stops
-delivering frames raises `DeviceUnavailable` from `latest`; `open` again reconnects it.
+a live camera (the fake camera is exactly that: kiosk.devices.sim.camera). A camera that
+stops delivering frames raises `DeviceUnavailable` from `latest`; `open` again reconnects it.
 """
 
 from __future__ import annotations
@@ -14,11 +14,8 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import platformdirs
 
-from kiosk.devices import demo_face
 from kiosk.devices.base import DISCONNECTED, READY, DeviceInfo, DeviceUnavailable
-from kiosk.paths import APP_NAME
 
 FAILED_READS_BEFORE_LOST = 15  # ~0.5 s of a 30 fps camera returning nothing
 
@@ -158,12 +155,3 @@ def list_cameras(max_index: int = 4) -> list[DeviceInfo]:
                                     cv2.__version__, READY, str(i)))
         cap.release()
     return found
-
-
-def fake_camera_source(cache_dir: Path | None = None) -> Path:
-    """A looping MJPG video of the shipped demo face (created once, then reused)."""
-    folder = cache_dir or Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
-    path = folder / "demo-face-640x480-30fps.avi"
-    if not path.exists():
-        demo_face.write_video(path)
-    return path

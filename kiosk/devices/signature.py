@@ -17,12 +17,30 @@ import cv2
 import numpy as np
 
 from kiosk.devices.base import READY, DeviceInfo
-from kiosk.devices.synthetic import StrokePoint, render_strokes
 from kiosk.domain.messages import DomainError, Msg
 from kiosk.settings import Settings
 
 SIGNATURE_EXCEPTION_REASONS = ("unable", "illiterate", "disability")
 PROC_INPUT = Path("/proc/bus/input/devices")
+
+
+@dataclass(frozen=True)
+class StrokePoint:
+    x: float
+    y: float
+    t: float  # seconds since the first point
+    pressure: float
+
+
+
+def render_strokes(strokes: list[list[StrokePoint]], w: int = 600, h: int = 200) -> np.ndarray:
+    """White canvas with black ink, line width following pressure."""
+    img = np.full((h, w), 255, np.uint8)
+    for stroke in strokes:
+        for a, b in zip(stroke, stroke[1:], strict=False):
+            width = max(1, int(round(1 + 3 * (a.pressure + b.pressure) / 2)))
+            cv2.line(img, (int(a.x), int(a.y)), (int(b.x), int(b.y)), 0, width, cv2.LINE_AA)
+    return img
 
 
 class SignatureEmpty(DomainError):

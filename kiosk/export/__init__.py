@@ -1,4 +1,4 @@
-"""The supervisor's daily log export (CSV, XLSX here; PDF in kiosk.ui.qt_report).
+"""The supervisor's daily log export (CSV, XLSX here; PDF in kiosk.ui.documents.qt_daylog_pdf).
 
     from kiosk.export import export_csv, export_xlsx, ExportCancelled
     result = export_csv(store, date(2026, 3, 2), Path("log.csv"), progress=cb)

@@ -22,11 +22,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from kiosk.daylog import day_bounds
 from kiosk.domain.logfacts import csv_cell
 from kiosk.domain.nik import mask_nik
 from kiosk.export.common import ExportResult, Progress, ProgressGate, run_export
 from kiosk.export.rows import HEADERS, ROW_SELECT, STATE_WORDS, DailyLog, log_row
+from kiosk.store.figures import day_bounds
 from kiosk.store.station import IDENT_SEP, Store, open_ident
 
 SUMMARY_MARK = ("Ringkasan", "Nilai")

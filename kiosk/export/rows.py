@@ -14,8 +14,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from kiosk import accounts
-from kiosk.daylog import (
+from kiosk.app import accounts
+from kiosk.domain.logfacts import log_facts
+from kiosk.domain.nik import mask_nik
+from kiosk.store.figures import (
     CapChange,
     CapHistory,
     day_bounds,
@@ -24,8 +26,6 @@ from kiosk.daylog import (
     overlap_minutes,
     selftest_counts,
 )
-from kiosk.domain.logfacts import log_facts
-from kiosk.domain.nik import mask_nik
 from kiosk.store.station import Store, open_ident
 
 # (key, column header) in the order every format shows them.

@@ -10,5 +10,5 @@ GUI replaces with a Qt probe; headless it reports the configured input
 CHECK_NAMES = ("camera", "fingerprint", "signature", "server", "disk", "database")
 
 # The engine (kiosk.selftest.engine: run_all, run_check, SelfTestContext) and the incident
-# tracker (kiosk.selftest.incidents: DeviceIncidents) are imported from their modules, so that
+# tracker (kiosk.app.incidents: DeviceIncidents) are imported from their modules, so that
 # `kiosk --help` does not load OpenCV to learn the check names.

@@ -10,7 +10,7 @@ from typing import Any
 
 import requests
 
-from kiosk.sync import protocol
+import ektp_protocol as protocol
 
 GZIP_MIN = 512  # bodies shorter than this are not worth compressing
 

@@ -19,10 +19,10 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
+import ektp_protocol as protocol
 from kiosk.store import audit
 from kiosk.store.db import iso, write_transaction
 from kiosk.store.station import SERVER_CLOCK_SKEW, Store
-from kiosk.sync import protocol
 from kiosk.sync.client import (
     AuthRejected,
     CentralClient,

@@ -11,11 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import ektp_protocol as protocol
 from kiosk.domain.messages import DomainError, Msg
 from kiosk.settings import Settings
 from kiosk.store.keys import get_secret, set_secret
 from kiosk.store.station import Store
-from kiosk.sync import protocol
 from kiosk.sync.client import CentralClient, Conflict, SyncError
 
 SERVER_KEY_META = "sync.server_public_key"

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import ektp_protocol as protocol
 from kiosk.store.station import Store
-from kiosk.sync import protocol
 
 
 @dataclass(frozen=True)

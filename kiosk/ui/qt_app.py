@@ -107,7 +107,7 @@ def run_gui(data_dir: Path, settings_path: Path, *, demo: bool = False,
         language.set_language(settings["ui.language"])
     demo_accounts: list[tuple[str, str, str]] = []
     if demo:
-        from kiosk.ui.demo_accounts import DEMO_ACCOUNTS
+        from kiosk.demo.accounts import DEMO_ACCOUNTS
 
         demo_accounts = list(DEMO_ACCOUNTS)
     window = QtMainWindow(settings=settings, language=language, demo_accounts=demo_accounts,
@@ -162,17 +162,17 @@ def run_gui(data_dir: Path, settings_path: Path, *, demo: bool = False,
 def _attach(window: QtMainWindow, parts: dict[str, Any], data_dir: Path, settings_path: Path,
             settings: Settings, language: QtLanguage, demo: bool, demo_central: bool,
             demo_accounts: list[tuple[str, str, str]], kiosk_mode: bool) -> None:
+    from kiosk.app.devices import StationDevices
+    from kiosk.app.station import StationService
     from kiosk.domain.regions import RegionTable
     from kiosk.store.station import Store
-    from kiosk.ui.devices import StationDevices
     from kiosk.ui.qt_main import QtContext
     from kiosk.ui.qt_sync import QtSyncWorker
     from kiosk.ui.qt_tasks import QtTaskRunner
-    from kiosk.ui.service import StationService
 
     parts["store"] = store = Store(data_dir, settings)
     if demo:
-        from kiosk.ui.demo_env import ensure_demo_accounts, start_demo
+        from kiosk.demo.environment import ensure_demo_accounts, start_demo
 
         ensure_demo_accounts(store)
         parts["demo_env"] = start_demo(store, settings_path, central=demo_central)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, QEvent, Signal
 from PySide6.QtWidgets import QPushButton, QWidget
 
-from kiosk.ui.demo_env import DemoEnvironment
+from kiosk.demo.environment import DemoEnvironment
 from kiosk.ui.qt_tasks import TaskRunner
 
 

@@ -16,11 +16,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.accounts import User, can
+from kiosk.app.accounts import User, can
+from kiosk.app.station import HomeView, StationService
+from kiosk.ui.desk.qt_desk_nav import BY_NAME, button_text, entries_for
 from kiosk.ui.qt_common import button, label
-from kiosk.ui.qt_desk_nav import BY_NAME, button_text, entries_for
 from kiosk.ui.qt_i18n import fmt_date, fmt_datetime, fmt_int, msg_text
-from kiosk.ui.service import HomeView, StationService
 
 BIG_BACKLOG = 10  # records waiting from which home shows delivery progress
 
@@ -41,7 +41,7 @@ class QtHomeScreen(QWidget):
     new_recording = Signal()
     status_lookup = Signal()
     raise_cap = Signal()
-    open_desk = Signal(str)  # a technician/supervisor screen by name (kiosk.ui.qt_desk_nav)
+    open_desk = Signal(str)  # a technician/supervisor screen by name (kiosk.ui.desk.qt_desk_nav)
     pause_sync = Signal(bool)  # a supervisor holds (True) or resumes (False) delivery
 
     def __init__(self, service: StationService, parent: QWidget | None = None) -> None:

@@ -13,8 +13,8 @@ from kiosk.ui.qt_common import button, label
 from kiosk.ui.qt_i18n import msg_text
 
 if TYPE_CHECKING:
-    from kiosk.accounts import User
-    from kiosk.ui.service import StationService
+    from kiosk.app.accounts import User
+    from kiosk.app.station import StationService
 
 
 def pin_edit() -> QLineEdit:

@@ -25,14 +25,14 @@ from kiosk.ui.qt_i18n import QtLanguage, msg_text
 from kiosk.ui.qt_login import QtLoginScreen
 
 if TYPE_CHECKING:  # the rest loads in attach(), after the login screen is on screen
-    from kiosk.accounts import User
+    from kiosk.app.accounts import User
+    from kiosk.app.devices import StationDevices
+    from kiosk.app.station import StationService
     from kiosk.settings import Settings
-    from kiosk.ui.devices import StationDevices
-    from kiosk.ui.qt_desk_nav import QtDeskPage
-    from kiosk.ui.qt_flow import QtRecordingFlow
+    from kiosk.ui.desk.qt_desk_nav import QtDeskPage
     from kiosk.ui.qt_home import SyncView
     from kiosk.ui.qt_tasks import TaskRunner
-    from kiosk.ui.service import StationService
+    from kiosk.ui.recording.qt_flow import QtRecordingFlow
 
 log = logging.getLogger(__name__)
 
@@ -149,12 +149,12 @@ class QtMainWindow(QMainWindow):
 
     def attach(self, ctx: QtContext) -> None:
         """Build every screen but login on the station's service and devices."""
-        from kiosk.ui.qt_desk import QtDeskTranslations
+        from kiosk.ui.desk.qt_desk import QtDeskTranslations
         from kiosk.ui.qt_home import QtHomeScreen
         from kiosk.ui.qt_login import QtLockScreen
-        from kiosk.ui.qt_receipt import QtReceiptScreen
         from kiosk.ui.qt_setup import QtSetupScreen
         from kiosk.ui.qt_status import QtStatusScreen
+        from kiosk.ui.recording.qt_receipt import QtReceiptScreen
 
         self.ctx = ctx
         self.service = svc = ctx.service
@@ -204,12 +204,12 @@ class QtMainWindow(QMainWindow):
         """The recording flow, built on first use: its steps bring in OpenCV and the scanner
         client, which the login screen does not need (start-up time, bench/startup.py)."""
         if self._flow is None:
-            from kiosk.ui.qt_flow import QtRecordingFlow
-            from kiosk.ui.qt_step_data import QtDataStep
-            from kiosk.ui.qt_step_fingers import QtFingerStep
-            from kiosk.ui.qt_step_photo import QtPhotoStep
-            from kiosk.ui.qt_step_review import QtReviewStep
-            from kiosk.ui.qt_step_signature import QtSignatureStep
+            from kiosk.ui.recording.qt_flow import QtRecordingFlow
+            from kiosk.ui.recording.qt_step_data import QtDataStep
+            from kiosk.ui.recording.qt_step_fingers import QtFingerStep
+            from kiosk.ui.recording.qt_step_photo import QtPhotoStep
+            from kiosk.ui.recording.qt_step_review import QtReviewStep
+            from kiosk.ui.recording.qt_step_signature import QtSignatureStep
 
             svc, ctx = self.service, self.ctx
             flow = QtRecordingFlow(svc, {
@@ -271,8 +271,8 @@ class QtMainWindow(QMainWindow):
 
     def open_desk(self, name: str) -> QtDeskPage | None:
         """Open one desk screen as a page; refused (with the reason) for a role that may not."""
-        from kiosk.ui.desk_service import DeskService
-        from kiosk.ui.qt_desk_nav import BY_NAME, QtDeskPage
+        from kiosk.app.desk import DeskService
+        from kiosk.ui.desk.qt_desk_nav import BY_NAME, QtDeskPage
 
         assert self.user is not None
         desk = DeskService(self.service.store, self.ctx.settings_path, self.user)
@@ -338,7 +338,7 @@ class QtMainWindow(QMainWindow):
                        self.tr("Ya, tinggalkan"), self.tr("Tidak, lanjutkan perekaman"))
 
     def recording_saved(self, saved, draft) -> None:  # SavedRecord, Draft
-        from kiosk.ui.qt_receipt import write_pdf
+        from kiosk.ui.recording.qt_receipt import write_pdf
 
         view = self.service.receipt(saved, draft)
         pdf = None
@@ -378,7 +378,7 @@ class QtMainWindow(QMainWindow):
     def logout(self) -> None:
         if self.user is None or not self.confirm_discard():
             return
-        from kiosk.ui.qt_desk_nav import QtDeskPage
+        from kiosk.ui.desk.qt_desk_nav import QtDeskPage
 
         self._discard_recording()
         for i in reversed(range(self.stack.count())):

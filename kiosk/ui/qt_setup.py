@@ -7,11 +7,11 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
+from kiosk.app.station import StationService
 from kiosk.domain.messages import DomainError
 from kiosk.ui.qt_common import button, label
 from kiosk.ui.qt_i18n import msg_text
 from kiosk.ui.qt_login import _card, pin_edit
-from kiosk.ui.service import StationService
 
 TIMEZONES = (("Asia/Jakarta", "WIB"), ("Asia/Makassar", "WITA"), ("Asia/Jayapura", "WIT"))
 

@@ -7,10 +7,10 @@ from typing import Any
 from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLineEdit, QScrollArea, QVBoxLayout, QWidget
 
+from kiosk.app.station import StationService
 from kiosk.domain.messages import DomainError
 from kiosk.ui.qt_common import button, label
 from kiosk.ui.qt_i18n import fmt_datetime, msg_text
-from kiosk.ui.service import StationService
 
 
 class QtStatusScreen(QWidget):

@@ -12,12 +12,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.accounts import User
+from kiosk.app.accounts import User
+from kiosk.app.station import StationService
 from kiosk.domain.messages import DomainError
 from kiosk.ui.qt_common import label
 from kiosk.ui.qt_i18n import msg_text
 from kiosk.ui.qt_login import pin_edit
-from kiosk.ui.service import StationService
 
 
 class QtSupervisorDialog(QDialog):

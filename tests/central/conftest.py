@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "sync"))
 
+import ektp_protocol as protocol  # noqa: E402
 from central.app import create_app  # noqa: E402
 from central.storage import CentralStore  # noqa: E402
-from kiosk.sync import protocol  # noqa: E402
 
 
 class Registered:

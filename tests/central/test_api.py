@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 
-from kiosk.sync import protocol
+import ektp_protocol as protocol
 
 
 def _manifest(record_id: str, blobs: dict[str, bytes]) -> bytes:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.devices.camera import fake_camera_source
 from kiosk.devices.sbi import SbiClient
-from kiosk.devices.sbi_sim import running
+from kiosk.devices.sim.camera import fake_camera_source
+from kiosk.devices.sim.sbi import running
 
 
 @pytest.fixture(scope="session")

@@ -68,7 +68,7 @@ class _MjpegCamera:
     def __init__(self, port: int = 0) -> None:
         import cv2
 
-        from kiosk.devices import demo_face
+        from kiosk.devices.sim import face as demo_face
 
         jpg = cv2.imencode(".jpg", demo_face.framed())[1].tobytes()
         self.stop_event = threading.Event()

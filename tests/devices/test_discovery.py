@@ -31,7 +31,7 @@ def test_list_devices_marks_missing_devices_disconnected(tmp_path, sim):
 
 
 def test_simulator_runs_as_a_module_on_the_given_port():
-    proc = subprocess.Popen([sys.executable, "-m", "kiosk.devices.sbi_sim", "--port", "0"],
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk.devices.sim.sbi", "--port", "0"],
                             stdout=subprocess.PIPE, text=True)
     try:
         line = json.loads(proc.stdout.readline())

@@ -6,7 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from kiosk.devices import demo_face, face
+from kiosk.devices import face
+from kiosk.devices.sim import face as demo_face
 from kiosk.settings import Settings
 
 

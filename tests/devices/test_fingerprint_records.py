@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kiosk.devices import iso19794, synthetic
+from kiosk.devices import iso19794
+from kiosk.devices.sim import synthetic
 
 
 def test_wsq_record_round_trip_keeps_position_quality_size_and_ridges():

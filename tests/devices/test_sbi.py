@@ -20,7 +20,7 @@ from kiosk.devices.base import (
 )
 from kiosk.devices.sbi import SbiClient, error_for
 from kiosk.devices.sbi_protocol import EMPTY_HASH, ERROR_INFO, chain_hash
-from kiosk.devices.sbi_sim import SbiSimulator, running
+from kiosk.devices.sim.sbi import SbiSimulator, running
 
 RIGHT = [2, 3, 4, 5]
 

@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from kiosk.devices import synthetic
 from kiosk.devices.base import READY
 from kiosk.devices.signature import (
     SignatureEmpty,
@@ -15,6 +14,7 @@ from kiosk.devices.signature import (
     input_devices,
     probe_signature_input,
 )
+from kiosk.devices.sim import synthetic
 from kiosk.settings import Settings
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import keyring
 import pytest
 
-from kiosk import accounts
-from kiosk.demo import demo_recording
+from kiosk.app import accounts
+from kiosk.demo.records import demo_recording
 from kiosk.domain.regions import RegionTable
 from kiosk.settings import Settings
 from kiosk.store.db import iso

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.demo import demo_recording
+from kiosk.demo.records import demo_recording
 from kiosk.domain.regions import RegionTable
 from kiosk.export import export_csv
 from kiosk.export.common import run_export

@@ -16,7 +16,7 @@ import pytest
 
 from kiosk.export import export_csv, export_xlsx, mask_nik
 from kiosk.export.rows import HEADERS
-from kiosk.ui.qt_report import export_pdf
+from kiosk.ui.documents.qt_daylog_pdf import export_pdf
 
 from .conftest import DAY, N
 

@@ -11,10 +11,10 @@ import sys
 
 import pytest
 
-from kiosk.accounts import PermissionDenied
+from kiosk.app.accounts import PermissionDenied
 from kiosk.export import ExportCancelled, export_csv, export_xlsx, gather_log
 from kiosk.store.keys import FileKeyring
-from kiosk.ui.qt_report import export_pdf
+from kiosk.ui.documents.qt_daylog_pdf import export_pdf
 
 from .conftest import DAY, N
 

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from kiosk.demo import demo_applicant, demo_recording
+from kiosk.demo.records import demo_applicant, demo_recording
 from kiosk.domain.recording import Recording
 from kiosk.domain.regions import RegionTable
 

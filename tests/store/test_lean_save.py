@@ -13,6 +13,7 @@ from dataclasses import replace
 import pytest
 import sqlite_utils
 
+from kiosk.app.draft import Draft
 from kiosk.devices.fingerprint import FingerResult
 from kiosk.domain.recording import PHOTO, SIGNATURE_PNG, Blob
 from kiosk.export.rows import gather_log
@@ -20,7 +21,6 @@ from kiosk.store import audit, integrity
 from kiosk.store.crypto import DecryptionFailed
 from kiosk.store.db import DB_NAME, MIGRATIONS
 from kiosk.store.station import IDENT_SEP, Store
-from kiosk.ui.draft import Draft
 from tests.store.records import quick_recording
 
 NOON_WIB = dt.datetime(2026, 11, 29, 5, 0, tzinfo=dt.UTC)  # 12:00 in Asia/Jakarta

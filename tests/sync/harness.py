@@ -18,7 +18,9 @@ from pathlib import Path
 import numpy as np
 import requests
 
-from kiosk.devices import iso19794, synthetic
+from kiosk.devices import iso19794
+from kiosk.devices.signature import render_strokes
+from kiosk.devices.sim import synthetic
 from kiosk.domain.recording import FINGER_NAMES, PHOTO, SIGNATURE_PNG, Blob, Recording, finger_kind
 
 CENTRAL = str(Path(sys.executable).parent / "kiosk-central")
@@ -90,7 +92,7 @@ def quick_recording(i: int, kecamatan: str = "627104", regions=None) -> Recordin
     """A complete, distinct recording in ~0.2 s (finger images shifted, not regrown)."""
     import cv2
 
-    from kiosk.demo import demo_applicant, demo_photo
+    from kiosk.demo.records import demo_applicant, demo_photo
     from kiosk.domain.regions import RegionTable
 
     rng = np.random.default_rng(i)
@@ -103,7 +105,7 @@ def quick_recording(i: int, kecamatan: str = "627104", regions=None) -> Recordin
         blobs.append(Blob(finger_kind(pos), iso19794.encode(pos, 80, shifted)))
         quality[finger_kind(pos)] = 80
     strokes = synthetic.signature_strokes(i)
-    ok, png = cv2.imencode(".png", synthetic.render_strokes(strokes))
+    ok, png = cv2.imencode(".png", render_strokes(strokes))
     blobs.append(Blob(SIGNATURE_PNG, png.tobytes()))
     return Recording(applicant=applicant, blobs=blobs, quality=quality)
 

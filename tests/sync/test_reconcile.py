@@ -98,7 +98,7 @@ def test_each_contact_notes_the_clock_difference_and_a_wrong_clock_freezes_recor
     new_station, central
 ):
     """The freeze gate reads what sync measured: a station clock 20 minutes fast is refused."""
-    from kiosk import gates
+    from kiosk.app import gates
     from kiosk.store.db import utcnow
 
     store = new_station(1)

@@ -10,18 +10,18 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from kiosk import accounts
-from kiosk.demo import demo_applicant
-from kiosk.devices.camera import fake_camera_source
-from kiosk.devices.sbi_sim import SbiSimulator
+from kiosk.app import accounts
+from kiosk.app.devices import StationDevices
+from kiosk.app.station import StationService
+from kiosk.demo.records import demo_applicant
+from kiosk.devices.sim.camera import fake_camera_source
+from kiosk.devices.sim.sbi import SbiSimulator
 from kiosk.domain.applicant import Applicant
 from kiosk.domain.regions import RegionTable
 from kiosk.settings import Settings
 from kiosk.store.station import Store
-from kiosk.ui.devices import StationDevices
 from kiosk.ui.qt_main import QtContext, QtMainWindow
 from kiosk.ui.qt_tasks import QtTaskRunner
-from kiosk.ui.service import StationService
 
 OPERATOR = ("operator", "111111")
 SUPERVISOR = ("pengawas", "333333")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import requests
 from PySide6.QtCore import Qt
 
+from kiosk.demo.environment import start_demo
 from kiosk.settings import Settings
 from kiosk.store.station import Store
-from kiosk.ui.demo_env import start_demo
 from kiosk.ui.qt_demo import QtDemoServerButton
 from kiosk.ui.qt_tasks import QtInlineRunner
 

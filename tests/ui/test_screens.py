@@ -18,7 +18,7 @@ def click(qtbot, widget) -> None:
 def test_cap_reached_blocks_a_new_recording_and_the_override_unblocks_it(qtbot, window, station):
     """At the cap the big button is disabled with the reason; a supervisor raises the cap."""
     station.override_cap(1, "uji batas", "pengawas")
-    from kiosk.demo import demo_recording
+    from kiosk.demo.records import demo_recording
 
     station.save_recording(
         demo_recording(3, station.settings["station.kecamatan"], window.service.regions,
@@ -160,7 +160,7 @@ def test_every_translatable_string_in_the_code_has_an_english_translation(tmp_pa
     ui = Path(__file__).resolve().parents[2] / "kiosk" / "ui"
     lupdate = Path(sys.executable).with_name("pyside6-lupdate")
     scanned = tmp_path / "scan.ts"
-    subprocess.run([str(lupdate), *map(str, sorted(ui.glob("qt_*.py"))), "-ts", str(scanned)],
+    subprocess.run([str(lupdate), *map(str, sorted(ui.rglob("qt_*.py"))), "-ts", str(scanned)],
                    check=True, capture_output=True, timeout=120)
     done = set()
     for name in ("kiosk_en.ts", "kiosk6_en.ts"):

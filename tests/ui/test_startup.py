@@ -5,11 +5,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from kiosk.app.devices import StationDevices
+from kiosk.app.station import StationService
 from kiosk.domain.regions import RegionTable
-from kiosk.ui.devices import StationDevices
 from kiosk.ui.qt_main import QtContext, QtMainWindow
 from kiosk.ui.qt_tasks import QtInlineRunner
-from kiosk.ui.service import StationService
 from tests.ui.conftest import OPERATOR
 
 

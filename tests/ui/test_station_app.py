@@ -8,15 +8,15 @@ import sys
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from kiosk import accounts
+from kiosk.app import accounts
+from kiosk.app.devices import StationDevices
+from kiosk.app.station import StationService
 from kiosk.domain.regions import RegionTable
 from kiosk.settings import Settings
 from kiosk.store.station import Store
-from kiosk.ui.devices import StationDevices
 from kiosk.ui.qt_app import install_excepthook, single_instance
 from kiosk.ui.qt_main import QtContext, QtMainWindow
 from kiosk.ui.qt_tasks import QtInlineRunner
-from kiosk.ui.service import StationService
 from tests.ui.conftest import OPERATOR, SUPERVISOR, applicant, login
 
 
@@ -81,7 +81,7 @@ def test_first_run_walks_through_the_setup_wizard_to_the_login(qtbot, tmp_path):
 
 
 def test_status_lookup_tells_where_a_recording_stands_by_regno_or_nik(qtbot, window, station):
-    from kiosk.demo import demo_recording
+    from kiosk.demo.records import demo_recording
 
     rec = demo_recording(8, "627104", window.service.regions, station.today())
     saved = station.save_recording(rec, "operator")

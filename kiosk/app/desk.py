@@ -1,0 +1,359 @@
+"""The technician's and supervisor's desk as the screens see it (no Qt, no widgets).
+
+`DeskService` wraps the core (accounts, cap, exports, self-test, supervisor history) with the
+logged-in user's permission checked on every call. Calls marked *worker* block on devices,
+the network or a long export: screens run them through a task runner, and they open their
+own `Store` (own SQLite connection), so they never share a transaction with the GUI thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+
+from kiosk.app import accounts, supervisor
+from kiosk.app.accounts import PermissionDenied, User
+from kiosk.devices.signature import input_devices, probe_signature_input
+from kiosk.domain.messages import DomainError, Msg
+from kiosk.settings import BY_KEY, Settings, SettingsError
+from kiosk.store.figures import offline_minutes
+from kiosk.store.station import CapStatus, Store
+
+T = TypeVar("T")
+
+# What the device settings screen edits, in screen order.
+DEVICE_KEYS = ("camera.source", "camera.width", "camera.height", "sbi.port_first",
+               "sbi.port_last", "signature.input")
+RESOLUTIONS = ((640, 480), (800, 600), (1280, 720), (1920, 1080))
+
+
+class ReasonRequired(DomainError):
+    def __init__(self) -> None:
+        super().__init__(Msg("Alasan wajib diisi.", "A reason is required."))
+
+
+class InvalidDeviceSetting(DomainError):
+    """A device setting the station cannot use; the message names it."""
+
+
+def check_allowed(store: Store, user: User, action: str) -> User:
+    """The user's current account if its role may do `action` (read from the database, so a
+    role change or a disabled account counts at once); PermissionDenied otherwise."""
+    if not accounts.can(user.role, action):
+        raise PermissionDenied(user.username, action)
+    return accounts.require(store, user.username, action)
+
+
+@dataclass(frozen=True)
+class CapChangeRow:
+    """One line of the cap history, in local time."""
+
+    when: dt.datetime
+    day: dt.date | None  # None: the standing cap
+    cap: int
+    reason: str
+    actor: str
+
+
+@dataclass(frozen=True)
+class TodayFigures:
+    """The dashboard's numbers beside the charts."""
+
+    cap: CapStatus
+    backlog: dict[str, int]
+    offline_minutes: float
+    rerecord_open: int
+
+
+@dataclass(frozen=True)
+class FingerTest:
+    """A test thumbs capture: one image and score per thumb, and the threshold."""
+
+    device: str
+    threshold: int
+    fingers: list[tuple[int, int, np.ndarray]]  # (position, quality, 8-bit pixels)
+
+
+class DeskService:
+    """The desk screens' access to the core, for one logged-in `user`."""
+
+    def __init__(self, store: Store, settings_path: Path, user: User,
+                 export_dir: Path | None = None) -> None:
+        self.store = store
+        self.settings: Settings = store.settings
+        self.settings_path = Path(settings_path)
+        self.user = user
+        self.export_dir = Path(export_dir) if export_dir else store.data_dir.parent / "ekspor"
+
+    @property
+    def actor(self) -> str:
+        return self.user.username
+
+    def require(self, action: str) -> User:
+        return check_allowed(self.store, self.user, action)
+
+    # --- off the GUI thread ------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def worker_store(self) -> Iterator[Store]:
+        """A second Store on the same data dir for a worker thread's own transactions."""
+        store = Store(self.store.data_dir, self.settings, clock=self.store.clock)
+        try:
+            yield store
+        finally:
+            store.close()
+
+    def in_worker(self, fn: Callable[[Store], T]) -> Callable[[], T]:
+        """A job for a task runner: `fn` called with a worker Store. *worker*"""
+        def job() -> T:
+            with self.worker_store() as store:
+                return fn(store)
+        return job
+
+    # --- self-test (technician) --------------------------------------------------------
+
+    def selftest_job(self, names: list[str], input_names: list[str],
+                     save: bool) -> Callable[[], Any]:
+        """A job running the named checks; `input_names` are the GUI's input devices (the
+        signature check's probe). Saved as a self-test when `save`. *worker*"""
+        self.require("selftest")
+        from kiosk.selftest.engine import SelfTestContext, run_all
+
+        names_seen = [*input_devices(), *input_names]
+
+        def probe(settings: Settings):
+            return probe_signature_input(settings, names_seen)
+
+        def run(store: Store):
+            ctx = SelfTestContext(store, self.settings, signature_probe=probe)
+            return run_all(ctx, names, save=save)
+        return self.in_worker(run)
+
+    def test_fingerprint(self) -> FingerTest:
+        """Capture both thumbs once on the first scanner found. *worker*"""
+        from kiosk.devices.fingerprint import threshold
+        from kiosk.devices.iso19794 import decode
+        from kiosk.devices.sbi import SbiClient
+        from kiosk.devices.sbi_protocol import SUB_ID_POSITIONS, SUB_THUMBS
+
+        client = SbiClient.from_settings(self.settings)
+        device = client.find("Finger")
+        client.device_info(device)
+        need = threshold(1, self.settings)
+        fingers = client.capture(device, SUB_THUMBS, list(SUB_ID_POSITIONS[SUB_THUMBS]),
+                                 requested_score=need,
+                                 timeout_ms=int(self.settings["sbi.capture_timeout_ms"]))
+        images = [(f.position, f.quality, decode(f.record).pixels) for f in fingers]
+        label = f"{device.make} {device.model} ({device.serial}, port {device.port})".strip()
+        return FingerTest(label, need, images)
+
+    # --- history (technician) ----------------------------------------------------------
+
+    def incidents(self, day: dt.date | None, device: str | None) -> list[supervisor.Incident]:
+        self.require("incident_history")
+        return supervisor.incident_history(self.store, day, device or None)
+
+    def incident_devices(self) -> list[str]:
+        return supervisor.incident_devices(self.store)
+
+    def selftests(self, day: dt.date | None) -> list[supervisor.SelfTestRun]:
+        self.require("incident_history")
+        return supervisor.selftest_history(self.store, day)
+
+    def write_incidents_csv(self, incidents: list[supervisor.Incident], output: Path) -> Path:
+        self.require("incident_history")
+        path = supervisor.write_incidents_csv(incidents, output)
+        self.store.audit(self.actor, "incidents.exported",
+                         {"path": str(path), "rows": len(incidents)})
+        return path
+
+    # --- device settings (technician) --------------------------------------------------
+
+    def device_settings(self) -> dict[str, Any]:
+        return {k: self.settings[k] for k in DEVICE_KEYS}
+
+    def save_device_settings(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Check, write to the settings file, apply to the running station and audit.
+
+        Returns the keys that changed with their new values (empty: nothing to do).
+        """
+        self.require("device_settings")
+        changed: dict[str, Any] = {}
+        for key, raw in values.items():
+            if key not in DEVICE_KEYS:
+                raise KeyError(key)
+            try:
+                value = BY_KEY[key].coerce(raw.strip() if isinstance(raw, str) else raw)
+            except SettingsError as exc:
+                raise InvalidDeviceSetting(Msg(f"Nilai tidak sah: {exc}",
+                                               f"Invalid value: {exc}")) from None
+            if value != self.settings[key]:
+                changed[key] = value
+        merged = {**self.device_settings(), **changed}
+        if not str(merged["camera.source"]).strip():
+            raise InvalidDeviceSetting(Msg("Sumber kamera wajib diisi.",
+                                           "The camera source is required."))
+        if merged["sbi.port_first"] > merged["sbi.port_last"]:
+            raise InvalidDeviceSetting(Msg(
+                "Port SBI pertama harus lebih kecil atau sama dengan port terakhir.",
+                "The first SBI port must not be above the last one."))
+        if not 1 <= merged["sbi.port_first"] <= 65535 or not 1 <= merged["sbi.port_last"] <= 65535:
+            raise InvalidDeviceSetting(Msg("Port SBI harus 1-65535.",
+                                           "SBI ports must be 1-65535."))
+        if not changed:
+            return {}
+        file_settings = Settings.load(self.settings_path)
+        before = {k: self.settings[k] for k in changed}
+        for key, value in changed.items():
+            file_settings.set(key, value)
+        file_settings.save(self.settings_path)
+        for key, value in changed.items():
+            self.settings.set(key, value)  # the running station uses them at once
+        self.store.audit(self.actor, "settings.devices",
+                         {k: {"from": before[k], "to": v} for k, v in changed.items()})
+        return changed
+
+    # --- daily log export (supervisor) ----------------------------------------------------
+
+    def records_on(self, day: dt.date) -> int:
+        """How many recordings the day's log will have (shown before exporting)."""
+        self.require("export")
+        return int(self.store.db.execute(
+            "SELECT COUNT(*) FROM records WHERE local_date = ?", [day.isoformat()]).fetchone()[0])
+
+    def export_job(self, exporter: Callable[..., Any], day: dt.date, output: Path,
+                   full_nik: bool, progress: Callable[[int, int], bool | None]
+                   ) -> Callable[[], Any]:
+        """A job writing the log of `day` with `exporter` (export_csv, export_xlsx,
+        export_pdf); ExportCancelled when `progress` returns False. *worker*"""
+        self.require("export")
+        actor = self.actor
+        return self.in_worker(lambda store: exporter(store, day, output, full_nik=full_nik,
+                                                     actor=actor, progress=progress))
+
+    # --- cap (supervisor) ----------------------------------------------------------------
+
+    def cap_status(self) -> CapStatus:
+        return self.store.cap_status()
+
+    def set_cap(self, cap: int, reason: str, today_only: bool) -> CapStatus:
+        """Today's override (`today_only`) or the standing cap, with a reason; audited."""
+        self.require("cap")
+        if not reason.strip():
+            raise ReasonRequired()
+        if today_only:
+            self.store.override_cap(cap, reason, self.actor)
+        else:
+            self.store.set_standing_cap(cap, reason, self.actor)
+        return self.store.cap_status()
+
+    def cap_history(self) -> list[CapChangeRow]:
+        tz = self.settings.timezone
+        return [
+            CapChangeRow(dt.datetime.fromisoformat(r["ts"]).astimezone(tz),
+                         dt.date.fromisoformat(r["local_date"]) if r["local_date"] else None,
+                         int(r["cap"]), r["reason"], r["actor"])
+            for r in self.store.cap_history()
+        ]
+
+    # --- accounts (supervisor) ------------------------------------------------------------
+
+    def users(self) -> list[User]:
+        self.require("accounts")
+        return accounts.list_users(self.store)
+
+    def add_user(self, username: str, display_name: str, role: str, pin: str) -> User:
+        return accounts.create_user(self.store, self.actor, username.strip().lower(),
+                                    display_name, role, pin)
+
+    def set_disabled(self, username: str, disabled: bool) -> User:
+        fn = accounts.disable_user if disabled else accounts.enable_user
+        return fn(self.store, self.actor, username)
+
+    def reset_pin(self, username: str, pin: str) -> User:
+        return accounts.reset_pin(self.store, self.actor, username, pin)
+
+    def set_role(self, username: str, role: str) -> User:
+        return accounts.set_role(self.store, self.actor, username, role)
+
+    # --- re-recordings and dashboard (supervisor) ------------------------------------------
+
+    def rerecords(self) -> list[supervisor.Rerecord]:
+        self.require("rerecord")
+        return supervisor.rerecord_list(self.store)
+
+    def mark_contacted(self, record_id: str) -> dt.datetime:
+        when = supervisor.mark_contacted(self.store, record_id, self.actor)
+        return when.astimezone(self.settings.timezone)
+
+    def dashboard(self, days: int = 30) -> list[supervisor.DayPoint]:
+        self.require("dashboard")
+        return supervisor.dashboard_series(self.store, days)
+
+    def today_figures(self) -> TodayFigures:
+        cap = self.store.cap_status()
+        open_rerecords = self.store.db.execute(
+            "SELECT COUNT(*) FROM records WHERE processing_status = 'rejected' "
+            "AND contacted_at IS NULL").fetchone()[0]
+        return TodayFigures(cap, self.store.backlog(), offline_minutes(self.store, cap.day),
+                            int(open_rerecords))
+
+
+class CancelFlag:
+    """Set from the GUI thread, read by a worker's progress callback."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+
+class PreviewCamera:
+    """The self-test screen's live camera, opened on first use per the current settings.
+
+    Every method may block: call them from the device worker only.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._camera: Any = None
+        self._opened_with: tuple[Any, ...] = ()
+
+    def _wanted(self) -> tuple[Any, ...]:
+        s = self.settings
+        return (str(s["camera.source"]), s["camera.width"], s["camera.height"])
+
+    def frame(self, after: int = 0) -> tuple[int, np.ndarray]:
+        """The newest frame after `after`; DeviceUnavailable when the camera cannot give one.
+        *worker*"""
+        from kiosk.devices.camera import OpenCVCamera
+
+        if self._camera is None or self._opened_with != self._wanted() or not self._camera.is_open:
+            self.close()
+            source, w, h = self._wanted()
+            cam = OpenCVCamera(source, w, h)
+            cam.open()
+            self._camera, self._opened_with = cam, (source, w, h)
+        try:
+            return self._camera.latest(timeout=2.0, after=after)
+        except DomainError:
+            self.close()  # the next call re-opens it
+            raise
+
+    def close(self) -> None:
+        """Release the camera (before the camera check opens it, and on leaving)."""
+        if self._camera is not None:
+            self._camera.close()
+            self._camera = None

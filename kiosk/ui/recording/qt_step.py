@@ -1,0 +1,47 @@
+"""The base of a recording step: the flow asks it whether Next may proceed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtWidgets import QWidget
+
+from kiosk.app.draft import Draft
+
+
+class QtStep(QWidget):
+    """One step of the recording flow; `ready_changed` when Next should be (dis)abled."""
+
+    ready_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.draft: Draft | None = None
+
+    def title(self) -> str:
+        raise TypeError(f"{type(self).__name__} must define title()")
+
+    def set_draft(self, draft: Draft) -> None:
+        """A new applicant: forget what the step showed for the previous one."""
+        self.draft = draft
+
+    def enter(self) -> None:
+        """The step became visible (start previews, focus the first field)."""
+
+    def leave(self) -> None:
+        """The step is no longer visible (stop previews; never lose what was captured)."""
+
+    def is_ready(self) -> bool:
+        """Whether Next is enabled."""
+        return True
+
+    def validate(self) -> bool:
+        """Called on Next: show every problem and return False to stay on the step."""
+        return self.is_ready()
+
+    def retranslate(self) -> None:
+        """Set every visible text (called at start and on LanguageChange)."""
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
