@@ -79,6 +79,15 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return bytes(out)
 
 
+async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """422 with the validation errors; bytes that are not UTF-8 are shown, not a 500."""
+    # The stock handler echoes the input and fails (500) on bytes that are not UTF-8.
+    errors = jsonable_encoder(
+        exc.errors(), custom_encoder={bytes: lambda b: b.decode("utf-8", "replace")}
+    )
+    return JSONResponse({"detail": errors}, status_code=422)
+
+
 def create_api(store: CentralStore) -> FastAPI:
     """The FastAPI application (without the admission layer)."""
     api = FastAPI(
@@ -87,14 +96,15 @@ def create_api(store: CentralStore) -> FastAPI:
         description="Reference receiver for kecamatan recording stations (sync protocol v1).",
     )
     api.state.store = store
+    api.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
+    _add_station_routes(api, store)
+    _add_blob_routes(api, store)
+    _add_record_routes(api, store)
+    return api
 
-    @api.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        # The stock handler echoes the input and fails (500) on bytes that are not UTF-8.
-        errors = jsonable_encoder(
-            exc.errors(), custom_encoder={bytes: lambda b: b.decode("utf-8", "replace")}
-        )
-        return JSONResponse({"detail": errors}, status_code=422)
+
+def _add_station_routes(api: FastAPI, store: CentralStore) -> None:
+    """Health, the server's key, and the station's key registration."""
 
     @api.get("/v1/health")
     def health() -> dict[str, Any]:
@@ -118,6 +128,10 @@ def create_api(store: CentralStore) -> FastAPI:
             raise HTTPException(409, "a different key is registered for this station")
         return {"public_key": body.public_key}
 
+
+def _add_blob_routes(api: FastAPI, store: CentralStore) -> None:
+    """Which blobs a station still has to send, and the upload of one blob."""
+
     @api.post("/v1/blobs:missing")
     def blobs_missing(body: MissingQuery, station: Auth) -> MissingAnswer:
         """Which of these blobs this station still has to upload."""
@@ -140,6 +154,10 @@ def create_api(store: CentralStore) -> FastAPI:
         except HashMismatch:
             raise HTTPException(422, "hash mismatch") from None
         return Response(status_code=201 if created else 200)
+
+
+def _add_record_routes(api: FastAPI, store: CentralStore) -> None:
+    """A record's signed manifest in, its receipt out; reconciliation and one record's status."""
 
     @api.put(
         "/v1/records/{record_id}",
@@ -193,8 +211,6 @@ def create_api(store: CentralStore) -> FastAPI:
             raise HTTPException(403, "record belongs to another station")
         return {**info["receipt"].to_json(), "status": info["status"],
                 "reject_reason": info["reject_reason"]}
-
-    return api
 
 
 def create_app(data_dir: Path, max_inflight: int = 64, retry_after: int = 1) -> ASGIApp:
