@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from central.storage import CentralStore, UnknownStation
+from ektp_protocol import ProcessingStatus
 
 DEFAULT_DATA_DIR = Path("central-data")
 
@@ -102,7 +103,9 @@ def station_reset_key(data_dir: Path, name: str) -> None:
     click.echo(f"key of {name} cleared")
 
 
-def _decide(data_dir: Path, record_id: str, status: str, reason: str | None) -> None:
+def _decide(
+    data_dir: Path, record_id: str, status: ProcessingStatus, reason: str | None
+) -> None:
     try:
         CentralStore(data_dir).set_status(record_id, status, reason)
     except KeyError:
@@ -116,7 +119,7 @@ def _decide(data_dir: Path, record_id: str, status: str, reason: str | None) -> 
 @click.option("--reason", required=True, help="Why (the station shows it to the supervisor).")
 def reject(data_dir: Path, record_id: str, reason: str) -> None:
     """Mark a record rejected: the applicant has to be recorded again."""
-    _decide(data_dir, record_id, "rejected", reason)
+    _decide(data_dir, record_id, ProcessingStatus.REJECTED, reason)
 
 
 @cli.command()
@@ -124,7 +127,7 @@ def reject(data_dir: Path, record_id: str, reason: str) -> None:
 @click.argument("record_id")
 def accept(data_dir: Path, record_id: str) -> None:
     """Mark a record accepted (processed)."""
-    _decide(data_dir, record_id, "accepted", None)
+    _decide(data_dir, record_id, ProcessingStatus.ACCEPTED, None)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import ektp_protocol as protocol
+from ektp_protocol import ProcessingStatus
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS stations (
@@ -47,7 +48,7 @@ CREATE TABLE IF NOT EXISTS records (
     station_signature TEXT NOT NULL,
     received_at TEXT NOT NULL,
     receipt_signature TEXT NOT NULL DEFAULT '',
-    status TEXT NOT NULL DEFAULT 'received',
+    status TEXT NOT NULL DEFAULT 'received',  -- ProcessingStatus.RECEIVED
     reject_reason TEXT,
     status_at TEXT
 );
@@ -312,7 +313,7 @@ class CentralStore:
         return {
             "receipt": self._receipt(row[:5]),
             "station": row[5],
-            "status": row[6],
+            "status": ProcessingStatus(row[6]),
             "reject_reason": row[7],
         }
 
@@ -338,19 +339,20 @@ class CentralStore:
                 missing.append(rid)
                 continue
             present[rid] = info["receipt"].to_json()
-            if info["status"] != "received":
+            if info["status"].decided:
                 status[rid] = {"status": info["status"], "reason": info["reject_reason"]}
         return {"present": present, "missing": missing, "status": status}
 
-    def set_status(self, record_id: str, status: str, reason: str | None) -> None:
+    def set_status(
+        self, record_id: str, status: ProcessingStatus | str, reason: str | None
+    ) -> None:
         """Processing decision for one record (accepted, or rejected with a reason)."""
-        if status not in ("received", "accepted", "rejected"):
-            raise ValueError(status)
+        status = ProcessingStatus(status)  # ValueError for a word that is not a status
         with self.transaction() as conn:
             cur = conn.execute(
                 "UPDATE records SET status = ?, reject_reason = ?, status_at = ? "
                 "WHERE record_id = ?",
-                [status, reason, now_iso(), record_id],
+                [status.value, reason, now_iso(), record_id],
             )
             if cur.rowcount != 1:
                 raise KeyError(record_id)
