@@ -13,42 +13,53 @@ themselves). After `ui.max_login_failures` wrong PINs in a row an account is loc
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
-import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
+from kiosk.app.pins import SCRYPT_N, InvalidPin, check_pin, hash_pin, verify_pin
 from kiosk.domain.messages import DomainError, Msg
+from kiosk.domain.roles import (
+    ACTIONS,
+    OPERATOR_ACTIONS,
+    RANK,
+    ROLES,
+    SUPERVISOR_ACTIONS,
+    TECHNICIAN_ACTIONS,
+    PermissionDenied,
+    can,
+)
 from kiosk.settings import Settings
 from kiosk.store import audit
 from kiosk.store.db import iso, write_transaction
 from kiosk.store.station import Store
+from kiosk.store.users import (
+    User,
+    active_supervisors,
+    get_user,
+    has_any_user,
+    list_users,
+    require,
+    user_of,
+    user_row,
+)
 
-ROLES = ("operator", "technician", "supervisor")
-_RANK = {role: i for i, role in enumerate(ROLES)}
+# The role rules, PIN hashing and account reads live in kiosk.domain.roles, kiosk.app.pins
+# and kiosk.store.users; they are named here too, so screens and commands have one module
+# for everything about accounts.
+__all__ = [
+    "ACTIONS", "OPERATOR_ACTIONS", "ROLES", "SUPERVISOR_ACTIONS", "TECHNICIAN_ACTIONS",
+    "PermissionDenied", "can", "User", "get_user", "has_any_user", "list_users", "require",
+    "InvalidPin", "hash_pin", "verify_pin", "InvalidUsername", "InvalidDisplayName",
+    "InvalidRole", "UserExists", "UnknownUser", "LoginFailed", "AccountLocked", "AccountDisabled",
+    "LastSupervisor", "SetupAlreadyDone", "InvalidSetup", "create_user",
+    "create_first_supervisor", "authenticate", "disable_user", "enable_user", "reset_pin",
+    "set_role", "first_run_setup",
+]
 
-# What each role may open. Screens ask `can(role, action)`; the core enforces with `require`.
-OPERATOR_ACTIONS = frozenset({"record", "status"})
-TECHNICIAN_ACTIONS = OPERATOR_ACTIONS | {"selftest", "device_settings", "incident_history"}
-SUPERVISOR_ACTIONS = TECHNICIAN_ACTIONS | {
-    "export", "cap", "accounts", "rerecord", "dashboard",
-}
-ACTIONS = SUPERVISOR_ACTIONS
-_ALLOWED = {
-    "operator": OPERATOR_ACTIONS,
-    "technician": TECHNICIAN_ACTIONS,
-    "supervisor": SUPERVISOR_ACTIONS,
-}
-
-# scrypt cost: ~16 MiB and ~40 ms per PIN check, so guessing 10^6 PINs offline costs hours.
-SCRYPT_N, SCRYPT_R, SCRYPT_P, SCRYPT_DKLEN = 2**14, 8, 1, 32
 _USERNAME_RE = re.compile(r"^[a-z][a-z0-9._-]{2,31}$")
-_PIN_RE = re.compile(r"^[0-9]{6}$")
 
 
 # --- named errors -------------------------------------------------------------------------
@@ -75,11 +86,6 @@ class InvalidRole(DomainError):
             f"Peran '{role}' tidak dikenal (operator, technician, supervisor).",
             f"Unknown role '{role}' (operator, technician, supervisor).",
         ))
-
-
-class InvalidPin(DomainError):
-    def __init__(self) -> None:
-        super().__init__(Msg("PIN harus 6 angka.", "The PIN must be 6 digits."))
 
 
 class UserExists(DomainError):
@@ -129,16 +135,6 @@ class AccountDisabled(DomainError):
         ))
 
 
-class PermissionDenied(DomainError):
-    def __init__(self, actor: str, action: str) -> None:
-        super().__init__(Msg(
-            f"'{actor}' tidak berwenang untuk tindakan ini ({action}).",
-            f"'{actor}' is not allowed to do this ({action}).",
-        ))
-        self.actor = actor
-        self.action = action
-
-
 class LastSupervisor(DomainError):
     def __init__(self) -> None:
         super().__init__(Msg(
@@ -162,63 +158,6 @@ class InvalidSetup(DomainError):
 # --- users ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class User:
-    """An account as screens see it (never the PIN hash)."""
-
-    username: str
-    display_name: str
-    role: str
-    disabled: bool
-    failed_attempts: int
-    locked_until: dt.datetime | None
-    created_at: str
-    updated_at: str
-
-    def locked(self, now: dt.datetime) -> bool:
-        return self.locked_until is not None and now < self.locked_until
-
-    def can(self, action: str) -> bool:
-        return can(self.role, action)
-
-
-def can(role: str, action: str) -> bool:
-    """Whether `role` may do `action` (see ACTIONS); unknown actions raise ValueError."""
-    if action not in ACTIONS:
-        raise ValueError(f"unknown action {action!r}")
-    return action in _ALLOWED.get(role, frozenset())
-
-
-def hash_pin(pin: str) -> str:
-    """'scrypt$n$r$p$salt$key' for a valid six-digit PIN."""
-    _check_pin(pin)
-    salt = os.urandom(16)
-    key = hashlib.scrypt(
-        pin.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=SCRYPT_DKLEN
-    )
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${key.hex()}"
-
-
-def verify_pin(pin: str, stored: str) -> bool:
-    """Constant-time check of `pin` against a stored hash (its own cost parameters)."""
-    try:
-        scheme, n, r, p, salt, key = stored.split("$")
-    except ValueError:
-        return False
-    if scheme != "scrypt":
-        return False
-    got = hashlib.scrypt(
-        pin.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p),
-        dklen=len(key) // 2,
-    )
-    return hmac.compare_digest(got.hex(), key)
-
-
-def _check_pin(pin: str) -> None:
-    if not isinstance(pin, str) or not _PIN_RE.match(pin):
-        raise InvalidPin()
-
-
 def _check_new_user(username: str, display_name: str, role: str, pin: str) -> None:
     if not _USERNAME_RE.match(username or ""):
         raise InvalidUsername(username)
@@ -226,70 +165,18 @@ def _check_new_user(username: str, display_name: str, role: str, pin: str) -> No
         raise InvalidDisplayName()
     if role not in ROLES:
         raise InvalidRole(role)
-    _check_pin(pin)
-
-
-def _user(row: dict[str, Any]) -> User:
-    locked = row["locked_until"]
-    return User(
-        username=row["username"],
-        display_name=row["display_name"],
-        role=row["role"],
-        disabled=bool(row["disabled"]),
-        failed_attempts=int(row["failed_attempts"]),
-        locked_until=dt.datetime.fromisoformat(locked) if locked else None,
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
-
-
-def _row(db: sqlite_utils.Database, username: str) -> dict[str, Any] | None:
-    rows = list(db.query("SELECT * FROM users WHERE username = ?", [username]))
-    return rows[0] if rows else None
+    check_pin(pin)
 
 
 def _now(store: Store, now: dt.datetime | None) -> dt.datetime:
     return now or store.clock()
 
 
-def has_any_user(store: Store) -> bool:
-    """False on a fresh station: the GUI then shows the first-run setup wizard."""
-    return store.db.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None
-
-
-def get_user(store: Store, username: str) -> User | None:
-    row = _row(store.db, username)
-    return _user(row) if row else None
-
-
-def list_users(store: Store) -> list[User]:
-    """Every account, supervisors first, then by user name."""
-    rows = store.db.query(
-        "SELECT * FROM users ORDER BY CASE role WHEN 'supervisor' THEN 0 "
-        "WHEN 'technician' THEN 1 ELSE 2 END, username"
-    )
-    return [_user(r) for r in rows]
-
-
-def require(store: Store, actor: str, action: str) -> User:
-    """The active account `actor` if its role may do `action`, else PermissionDenied."""
-    row = _row(store.db, actor)
-    if row is None or row["disabled"] or not can(row["role"], action):
-        raise PermissionDenied(actor, action)
-    return _user(row)
-
-
-def _active_supervisors(db: sqlite_utils.Database) -> int:
-    return int(db.execute(
-        "SELECT COUNT(*) FROM users WHERE role = 'supervisor' AND disabled = 0"
-    ).fetchone()[0])
-
-
 def _insert(
     db: sqlite_utils.Database, username: str, display_name: str, role: str, pin_hash: str,
     when: str,
 ) -> None:
-    if _row(db, username) is not None:
+    if user_row(db, username) is not None:
         raise UserExists(username)
     db["users"].insert({
         "username": username,
@@ -345,11 +232,11 @@ def authenticate(store: Store, username: str, pin: str, now: dt.datetime | None 
     `ui.lockout_minutes` (audited as 'user.locked'). A right PIN resets the count.
     """
     now = _now(store, now)
-    row = _row(store.db, username)
+    row = user_row(store.db, username)
     if row is None:
         verify_pin(pin, f"scrypt${SCRYPT_N}$8$1${'00' * 16}${'00' * 32}")  # same time as a miss
         raise LoginFailed()
-    user = _user(row)
+    user = user_of(row)
     if user.disabled:
         raise AccountDisabled(username)
     if user.locked(now):
@@ -357,7 +244,7 @@ def authenticate(store: Store, username: str, pin: str, now: dt.datetime | None 
     ok = verify_pin(pin, row["pin_hash"])
     limit = int(store.settings["ui.max_login_failures"])
     with write_transaction(store.db):
-        current = _row(store.db, username) or row  # another window may have counted too
+        current = user_row(store.db, username) or row  # another window may have counted too
         if ok:
             store.db.execute(
                 "UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE username = ?",
@@ -394,14 +281,14 @@ def _change(
     """Apply `sets` to `username` as supervisor `actor`, keeping an active supervisor."""
     with write_transaction(store.db):
         require(store, actor, "accounts")
-        if _row(store.db, username) is None:
+        if user_row(store.db, username) is None:
             raise UnknownUser(username)
         sets = {**sets, "updated_at": iso(_now(store, now))}
         cols = ", ".join(f"{k} = ?" for k in sets)
         store.db.execute(
             f"UPDATE users SET {cols} WHERE username = ?", [*sets.values(), username]
         )
-        if _active_supervisors(store.db) == 0:
+        if active_supervisors(store.db) == 0:
             raise LastSupervisor()  # rolls the update back
         audit.append(store.db, actor, action, {"username": username, **detail})
     return get_user(store, username)  # type: ignore[return-value]
@@ -434,7 +321,7 @@ def set_role(
     current = get_user(store, username)
     if current is None:
         raise UnknownUser(username)
-    if actor == username and _RANK[role] > _RANK[current.role]:
+    if actor == username and RANK[role] > RANK[current.role]:
         raise PermissionDenied(actor, "raise own role")
     return _change(store, actor, username, now, "user.role",
                    {"from": current.role, "to": role}, {"role": role})

@@ -18,13 +18,14 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from kiosk.app import accounts, supervisor
+from kiosk.app import accounts, dashboard, history, rerecords
 from kiosk.app.accounts import PermissionDenied, User
 from kiosk.devices.signature import input_devices, probe_signature_input
 from kiosk.domain.messages import DomainError, Msg
 from kiosk.settings import BY_KEY, Settings, SettingsError
+from kiosk.store.cap import CapStatus
 from kiosk.store.figures import offline_minutes
-from kiosk.store.station import CapStatus, Store
+from kiosk.store.station import Store
 
 T = TypeVar("T")
 
@@ -138,14 +139,12 @@ class DeskService:
 
     def test_fingerprint(self) -> FingerTest:
         """Capture both thumbs once on the first scanner found. *worker*"""
+        from kiosk.app.devices import open_scanner
         from kiosk.devices.fingerprint import threshold
         from kiosk.devices.iso19794 import decode
-        from kiosk.devices.sbi import SbiClient
         from kiosk.devices.sbi_protocol import SUB_ID_POSITIONS, SUB_THUMBS
 
-        client = SbiClient.from_settings(self.settings)
-        device = client.find("Finger")
-        client.device_info(device)
+        client, device = open_scanner(self.settings)
         need = threshold(1, self.settings)
         fingers = client.capture(device, SUB_THUMBS, list(SUB_ID_POSITIONS[SUB_THUMBS]),
                                  requested_score=need,
@@ -156,20 +155,20 @@ class DeskService:
 
     # --- history (technician) ----------------------------------------------------------
 
-    def incidents(self, day: dt.date | None, device: str | None) -> list[supervisor.Incident]:
+    def incidents(self, day: dt.date | None, device: str | None) -> list[history.Incident]:
         self.require("incident_history")
-        return supervisor.incident_history(self.store, day, device or None)
+        return history.incident_history(self.store, day, device or None)
 
     def incident_devices(self) -> list[str]:
-        return supervisor.incident_devices(self.store)
+        return history.incident_devices(self.store)
 
-    def selftests(self, day: dt.date | None) -> list[supervisor.SelfTestRun]:
+    def selftests(self, day: dt.date | None) -> list[history.SelfTestRun]:
         self.require("incident_history")
-        return supervisor.selftest_history(self.store, day)
+        return history.selftest_history(self.store, day)
 
-    def write_incidents_csv(self, incidents: list[supervisor.Incident], output: Path) -> Path:
+    def write_incidents_csv(self, incidents: list[history.Incident], output: Path) -> Path:
         self.require("incident_history")
-        path = supervisor.write_incidents_csv(incidents, output)
+        path = history.write_incidents_csv(incidents, output)
         self.store.audit(self.actor, "incidents.exported",
                          {"path": str(path), "rows": len(incidents)})
         return path
@@ -285,25 +284,23 @@ class DeskService:
 
     # --- re-recordings and dashboard (supervisor) ------------------------------------------
 
-    def rerecords(self) -> list[supervisor.Rerecord]:
+    def rerecords(self) -> list[rerecords.Rerecord]:
         self.require("rerecord")
-        return supervisor.rerecord_list(self.store)
+        return rerecords.rerecord_list(self.store)
 
     def mark_contacted(self, record_id: str) -> dt.datetime:
-        when = supervisor.mark_contacted(self.store, record_id, self.actor)
+        when = rerecords.mark_contacted(self.store, record_id, self.actor)
         return when.astimezone(self.settings.timezone)
 
-    def dashboard(self, days: int = 30) -> list[supervisor.DayPoint]:
+    def dashboard(self, days: int = 30) -> list[dashboard.DayPoint]:
         self.require("dashboard")
-        return supervisor.dashboard_series(self.store, days)
+        return dashboard.dashboard_series(self.store, days)
 
     def today_figures(self) -> TodayFigures:
         cap = self.store.cap_status()
-        open_rerecords = self.store.db.execute(
-            "SELECT COUNT(*) FROM records WHERE processing_status = 'rejected' "
-            "AND contacted_at IS NULL").fetchone()[0]
+        _, open_rerecords = self.store.outbox.rejected_counts()
         return TodayFigures(cap, self.store.backlog(), offline_minutes(self.store, cap.day),
-                            int(open_rerecords))
+                            open_rerecords)
 
 
 class CancelFlag:
@@ -318,42 +315,3 @@ class CancelFlag:
     @property
     def cancelled(self) -> bool:
         return self._event.is_set()
-
-
-class PreviewCamera:
-    """The self-test screen's live camera, opened on first use per the current settings.
-
-    Every method may block: call them from the device worker only.
-    """
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self._camera: Any = None
-        self._opened_with: tuple[Any, ...] = ()
-
-    def _wanted(self) -> tuple[Any, ...]:
-        s = self.settings
-        return (str(s["camera.source"]), s["camera.width"], s["camera.height"])
-
-    def frame(self, after: int = 0) -> tuple[int, np.ndarray]:
-        """The newest frame after `after`; DeviceUnavailable when the camera cannot give one.
-        *worker*"""
-        from kiosk.devices.camera import OpenCVCamera
-
-        if self._camera is None or self._opened_with != self._wanted() or not self._camera.is_open:
-            self.close()
-            source, w, h = self._wanted()
-            cam = OpenCVCamera(source, w, h)
-            cam.open()
-            self._camera, self._opened_with = cam, (source, w, h)
-        try:
-            return self._camera.latest(timeout=2.0, after=after)
-        except DomainError:
-            self.close()  # the next call re-opens it
-            raise
-
-    def close(self) -> None:
-        """Release the camera (before the camera check opens it, and on leaving)."""
-        if self._camera is not None:
-            self._camera.close()
-            self._camera = None

@@ -15,7 +15,20 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kiosk.domain.applicant import Applicant
-from kiosk.domain.recording import PHOTO, SIGNATURE_PNG, SIGNATURE_STROKES, Blob, Recording
+from kiosk.domain.recording import (
+    FINGER_ITEMS,
+    PHOTO,
+    PHOTO_ITEMS,
+    REQUIRED_ITEMS,
+    SIGNATURE_ITEMS,
+    SIGNATURE_PNG,
+    SIGNATURE_STROKES,
+    Blob,
+    Recording,
+    finger_kind,
+    missing_items,
+)
+from kiosk.domain.sealing import SealContext
 
 if TYPE_CHECKING:
     from kiosk.devices.fingerprint import FingerprintCapture
@@ -52,7 +65,7 @@ class Draft:
         else:
             self._items[kind] = Blob(kind, data)
         # A retaken or removed item's ciphertext is of no further use.
-        for context in [c for c in self.sealed if c.split(":")[2] == kind]:
+        for context in [c for c in self.sealed if SealContext.parse(c).kind == kind]:
             del self.sealed[context]
         if data is not None:
             self.seal_captured([self._items[kind]])
@@ -111,22 +124,28 @@ class Draft:
             return "missing"
         return "captured" if result.passed else "low"
 
-    def fingers_done(self) -> bool:
-        """Every finger captured or excused; a low finger is acceptable once its slap used up
-        its attempts (the best image is kept, as the 4-4-2 procedure prescribes)."""
-        cap = self.fingers
-        if cap is None or cap.missing():
-            return False
-        return all(st.passed(cap.exceptions) or not cap.can_attempt(name)
-                   for name, st in cap.slaps.items())
+    # --- completeness (one rule: kiosk.domain.recording.missing_items) -------------------
 
-    # --- the whole recording ----------------------------------------------------------
+    def missing(self, need: Iterable[str] = REQUIRED_ITEMS) -> list[str]:
+        """Items of `need` not yet settled: neither captured for good nor excused. A finger
+        below its threshold counts once its slap has used up its attempts."""
+        captured = {k for k in (PHOTO, SIGNATURE_PNG) if k in self._items}
+        excused = {SIGNATURE_PNG} if self.signature_exception else set()
+        if self.fingers is not None:
+            captured |= {finger_kind(p) for p in self.fingers.settled()}
+            excused |= set(self.fingers.exception_kinds())
+        return missing_items(captured, excused, need)
+
+    def fingers_done(self) -> bool:
+        return not self.missing(FINGER_ITEMS)
 
     def photo_done(self) -> bool:
-        return self.photo is not None
+        return not self.missing(PHOTO_ITEMS)
 
     def signature_done(self) -> bool:
-        return self.signature_png is not None or bool(self.signature_exception)
+        return not self.missing(SIGNATURE_ITEMS)
+
+    # --- the whole recording ----------------------------------------------------------
 
     def to_recording(self) -> Recording:
         """The complete recording for Store.save_recording."""

@@ -6,7 +6,8 @@ condition clears. The gates:
 
 - disk: free space in the data directory is below one more day at the cap in force
   (cap x freeze.record_size_mb) plus freeze.disk_margin_mb;
-- unsent: the oldest record still 'saved' or 'uploading' is older than freeze.max_unsent_days;
+- unsent: the oldest record the server does not hold yet (saved or being sent) is older than
+  freeze.max_unsent_days;
 - clock: |station clock - server clock| measured at the last contact exceeds
   freeze.max_clock_skew_minutes. The sync engine writes that measurement at every health
   contact as Store meta key `server_clock_skew_seconds` (CLOCK_SKEW_META): a float in seconds,
@@ -54,12 +55,10 @@ def disk_reason(store: Store, now: dt.datetime, disk_usage: DiskUsage) -> Msg | 
 
 
 def unsent_reason(store: Store, now: dt.datetime) -> Msg | None:
-    row = store.db.execute(
-        "SELECT MIN(created_at) FROM records WHERE state IN ('saved', 'uploading')"
-    ).fetchone()
-    if not row or row[0] is None:
+    oldest = store.outbox.oldest_unsent()
+    if oldest is None:
         return None
-    age = now - dt.datetime.fromisoformat(row[0])
+    age = now - oldest
     limit = int(store.settings["freeze.max_unsent_days"])
     if age <= dt.timedelta(days=limit):
         return None

@@ -19,7 +19,9 @@ from kiosk.domain.applicant import Applicant, Problem, validate_applicant
 from kiosk.domain.messages import Msg
 from kiosk.domain.nik import mask_nik
 from kiosk.domain.regions import Region, RegionTable
-from kiosk.store.station import CapStatus, SavedRecord, Store
+from kiosk.store.cap import CapStatus
+from kiosk.store.save import SavedRecord
+from kiosk.store.station import Store
 
 
 @dataclass(frozen=True)
@@ -110,12 +112,9 @@ class StationService:
         if cap.reached:
             blocked.append(_cap_msg(cap))
         blocked += self.freeze_reasons()
-        total, waiting = self.store.db.execute(
-            "SELECT COUNT(*), COUNT(*) - COUNT(contacted_at) FROM records "
-            "WHERE processing_status = 'rejected'"
-        ).fetchone()
+        total, waiting = self.store.outbox.rejected_counts()
         return HomeView(cap=cap, blocked=blocked, backlog=self.store.backlog(),
-                        rerecord_total=int(total), rerecord_waiting=int(waiting or 0))
+                        rerecord_total=total, rerecord_waiting=waiting)
 
     def today(self) -> dt.date:
         return self.store.today()

@@ -10,39 +10,22 @@ import click
 
 from kiosk.cli.common import StationContext, domain_errors, echo_json, station_options
 from kiosk.domain.cap import DailyCapReached
+from kiosk.domain.delivery import status_words
 
 
-def _state_words(row: dict) -> tuple[str, str]:
+def _state_words(store, row: dict) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     """Where a recording stands, in words an applicant understands (id, en)."""
-    if row.get("processing_status") == "rejected":
-        reason = row.get("reject_reason") or "-"
-        return (
-            f"DITOLAK server pusat: {reason}. Pemohon perlu rekam ulang.",
-            f"REJECTED by the central server: {reason}. The applicant must be recorded again.",
-        )
-    if row.get("processing_status") == "accepted":
-        return (
-            "Diterima dan diproses oleh server pusat.",
-            "Accepted and processed by the central server.",
-        )
-    state = row["state"]
-    if state == "verified":
-        return (
-            f"Sudah diterima server pusat ({row['received_at']}) dan diperiksa ulang masih ada.",
-            f"Received by the central server ({row['received_at']}) and re-checked since.",
-        )
-    if state == "received":
-        return (
-            f"Sudah diterima server pusat pada {row['received_at']} "
-            "(tanda terima bertanda tangan).",
-            f"Received by the central server at {row['received_at']} (signed receipt).",
-        )
-    if state == "uploading":
-        return ("Sedang dikirim ke server pusat.", "Being sent to the central server.")
-    return (
-        "Tersimpan aman di stasiun, menunggu dikirim ke server pusat.",
-        "Saved safely on the station, waiting to be sent to the central server.",
-    )
+    tz = store.settings.timezone
+
+    def local(text: str | None) -> str | None:
+        if not text:
+            return None
+        t = dt.datetime.fromisoformat(text).astimezone(tz)
+        return f"{t:%Y-%m-%d %H:%M} {t.tzname() or ''}".strip()
+
+    msg = status_words(row["state"], row.get("processing_status"), row.get("reject_reason"),
+                       local(row.get("received_at")), local(row.get("verified_at")))
+    return msg.id, msg.en
 
 
 def register(cli: click.Group) -> None:
@@ -139,6 +122,7 @@ def register(cli: click.Group) -> None:
         """Where a recording stands: by record id, registration number or NIK."""
         with obj.open_store() as store:
             rows = store.find(query)
+            words = [_state_words(store, r) for r in rows]
         if not rows:
             click.echo(
                 "Tidak ditemukan: masukkan nomor registrasi (627104-01-20261128-017), "
@@ -152,8 +136,7 @@ def register(cli: click.Group) -> None:
                 r["summary"] = json.loads(r["summary"])
             echo_json(rows)
             return
-        for r in rows:
-            words_id, words_en = _state_words(r)
+        for r, (words_id, words_en) in zip(rows, words, strict=True):
             click.echo(f"{r['regno']}  (ID {r['id']})")
             click.echo(f"  direkam / recorded: {r['created_at']}")
             click.echo(f"  {words_id}")

@@ -15,8 +15,8 @@ import numpy as np
 
 from kiosk.demo.environment import ensure_demo_accounts
 from kiosk.demo.records import demo_applicant, demo_recording
+from kiosk.domain.delivery import ProcessingStatus
 from kiosk.domain.regions import RegionTable
-from kiosk.store.db import iso
 from kiosk.store.station import Store
 
 REJECT_REASONS = ("sidik jari tidak terbaca", "foto buram", "NIK ganda di pusat",
@@ -105,13 +105,10 @@ def _deliver(store: Store, rid: str, when: dt.datetime, back: int,
     if back == 0 and received > store.clock() + dt.timedelta(minutes=60):
         return
     if rng.random() < 0.06:
-        store.db.execute(
-            "UPDATE records SET state = 'verified', received_at = ?, "
-            "processing_status = 'rejected', reject_reason = ? WHERE id = ?",
-            [iso(received), str(rng.choice(REJECT_REASONS)), rid])
+        store.outbox.settle(rid, received, ProcessingStatus.REJECTED,
+                            str(rng.choice(REJECT_REASONS)))
     else:
-        store.db.execute("UPDATE records SET state = 'verified', received_at = ?, "
-                         "processing_status = 'received' WHERE id = ?", [iso(received), rid])
+        store.outbox.settle(rid, received, ProcessingStatus.RECEIVED)
 
 
 def _selftest_results(ok: bool) -> list[dict[str, object]]:

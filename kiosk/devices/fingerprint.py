@@ -151,6 +151,15 @@ class FingerprintCapture:
         have = {p for st in self.slaps.values() for p in st.best} | set(self.exceptions)
         return [p for p in FINGER_NAMES_ID if p not in have]
 
+    def settled(self) -> set[int]:
+        """Positions whose capture is final: the kept image passed its threshold, or its
+        slap has no attempts left (the best image is kept, as the 4-4-2 procedure says)."""
+        out = set()
+        for name, st in self.slaps.items():
+            exhausted = not self.can_attempt(name)
+            out |= {p for p, r in st.best.items() if r.passed or exhausted}
+        return out
+
     def results(self) -> dict[int, FingerResult]:
         return {p: r for st in self.slaps.values() for p, r in st.best.items()}
 

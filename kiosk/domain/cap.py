@@ -35,3 +35,10 @@ class DailyCapReached(DomainError):
         self.count = count
         self.cap = cap
         self.resets_at = resets_at
+
+
+def cap_in_force(override: int | None, standing: int | None, default: int) -> int:
+    """The day's cap: its last override, else the standing cap then, else the setting."""
+    if override is not None:
+        return int(override)
+    return int(standing) if standing is not None else int(default)

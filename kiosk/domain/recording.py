@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +54,22 @@ def finger_kind(position: int) -> str:
     return f"finger.{position}"
 
 
+# What a complete recording holds, each item captured or excused with a reason.
+PHOTO_ITEMS = (PHOTO,)
+FINGER_ITEMS = tuple(f"finger.{p}" for p in FINGER_NAMES)
+SIGNATURE_ITEMS = (SIGNATURE_PNG,)
+REQUIRED_ITEMS = PHOTO_ITEMS + FINGER_ITEMS + SIGNATURE_ITEMS
+
+
+def missing_items(
+    captured: Iterable[str], excused: Iterable[str], need: Iterable[str] = REQUIRED_ITEMS
+) -> list[str]:
+    """The kinds of `need` neither captured nor excused: the one rule of a complete recording,
+    used by the draft (each step's readiness), the review and the save."""
+    have = set(captured) | set(excused)
+    return [k for k in need if k not in have]
+
+
 def content_type(kind: str) -> str:
     return CONTENT_TYPES.get(
         kind,
@@ -96,9 +113,7 @@ class Recording:
 
     def missing_items(self) -> list[str]:
         """Kinds neither captured nor excused (a complete recording has none)."""
-        have = {b.kind for b in self.blobs} | set(self.exceptions)
-        need = [PHOTO] + [finger_kind(p) for p in FINGER_NAMES] + [SIGNATURE_PNG]
-        return [k for k in need if k not in have]
+        return missing_items((b.kind for b in self.blobs), self.exceptions)
 
 
 _REGNO_RE = re.compile(r"^(\d{6})-(\d{2})-(\d{8})-(\d{3,})$")

@@ -22,12 +22,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from kiosk.domain.days import day_bounds
+from kiosk.domain.delivery import LOG_ACCEPTED, LOG_REJECTED, LOG_WORDS, ProcessingStatus
 from kiosk.domain.logfacts import csv_cell
 from kiosk.domain.nik import mask_nik
+from kiosk.domain.sealing import SealContext
 from kiosk.export.common import ExportResult, Progress, ProgressGate, run_export
-from kiosk.export.rows import HEADERS, ROW_SELECT, STATE_WORDS, DailyLog, log_row
-from kiosk.store.figures import day_bounds
-from kiosk.store.station import IDENT_SEP, Store, open_ident
+from kiosk.export.rows import HEADERS, ROW_SELECT, DailyLog, log_row
+from kiosk.store.outbox import BUCKET_SQL
+from kiosk.store.save import IDENT_SEP, open_ident
+from kiosk.store.station import Store
 
 SUMMARY_MARK = ("Ringkasan", "Nilai")
 LINE_END = "\r\n"  # the csv module's default line terminator
@@ -54,15 +58,16 @@ def _sql_quote(expr: str) -> str:
     )
 
 
-# The two cells that change after the save: the sync state (words as rows.sync_words) and
+# The two cells that change after the save: the sync state (words as delivery.log_words) and
 # when the server received the record (stored as UTC ISO 8601, whose first 19 characters are
 # the UTC second, shifted by :shift to the station's zone: datetime() writes it exactly as
 # 'YYYY-MM-DD HH:MM:SS', truncated like Python's strftime).
 _SYNC_SQL = (
-    "CASE WHEN processing_status = 'rejected' THEN "
-    + _sql_quote("('ditolak: ' || COALESCE(NULLIF(reject_reason, ''), '-'))")
-    + " WHEN processing_status = 'accepted' THEN 'diterima dan diproses' ELSE CASE state "
-    + " ".join(f"WHEN {_sql_text(k)} THEN {_sql_text(v)}" for k, v in STATE_WORDS.items())
+    f"CASE WHEN processing_status = {_sql_text(ProcessingStatus.REJECTED)} THEN "
+    + _sql_quote(f"({_sql_text(LOG_REJECTED)} || COALESCE(NULLIF(reject_reason, ''), '-'))")
+    + f" WHEN processing_status = {_sql_text(ProcessingStatus.ACCEPTED)} THEN "
+    + f"{_sql_text(LOG_ACCEPTED)} ELSE CASE state "
+    + " ".join(f"WHEN {_sql_text(k)} THEN {_sql_text(v)}" for k, v in LOG_WORDS.items())
     + f" ELSE {_sql_quote('state')} END END"
 )
 _RECEIVED_SQL = (
@@ -73,11 +78,10 @@ _RECEIVED_SQL = (
 # ("time,regno", kept at save) and those after the name (kept at save, plus the two above).
 # head is NULL for a record saved before schema v003: that row is rendered the general way.
 STREAM_SQL = (
-    "SELECT CAST('ident:' || id AS BLOB), ident, log_head, "
+    f"SELECT {SealContext.ident_sql('id')}, ident, log_head, "
     f"log_tail || ',' || {_SYNC_SQL} || ',' || {_RECEIVED_SQL}, "
     # for the summary, counted from the very rows written: 0 synced, 1 waiting, 2 rejected
-    "CASE WHEN processing_status IS 'rejected' THEN 2 "
-    "WHEN state IN ('received', 'verified') THEN 0 ELSE 1 END FROM records "
+    f"{BUCKET_SQL} FROM records "
     "WHERE local_date >= :first AND local_date <= :last ORDER BY local_date, seq"
 )
 
@@ -125,7 +129,7 @@ def _stream_chunks(
             no += 1
             delivery[kind] += 1
             if head is None or plain is None:
-                lines.append(_general_line(store, no, ctx[len(b"ident:") :].decode(), full))
+                lines.append(_general_line(store, no, SealContext.parse(ctx).record_id, full))
                 continue
             nik, _, name = plain.decode().partition(sep)
             if not full:  # mask_nik, inlined for the usual 16 digits (hot loop)

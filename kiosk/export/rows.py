@@ -14,19 +14,20 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from kiosk.app import accounts
+from kiosk.domain.days import day_bounds, overlap_minutes
+from kiosk.domain.delivery import REJECTED, SYNCED, delivery_bucket, log_words
 from kiosk.domain.logfacts import log_facts
 from kiosk.domain.nik import mask_nik
 from kiosk.store.figures import (
     CapChange,
     CapHistory,
-    day_bounds,
     incident_count,
     offline_intervals,
-    overlap_minutes,
     selftest_counts,
 )
-from kiosk.store.station import Store, open_ident
+from kiosk.store.save import open_ident
+from kiosk.store.station import Store
+from kiosk.store.users import require
 
 # (key, column header) in the order every format shows them.
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -46,14 +47,6 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("received_at", "Diterima server"),
 )
 HEADERS = tuple(h for _, h in COLUMNS)
-
-STATE_WORDS = {
-    "saved": "menunggu kirim",
-    "uploading": "sedang dikirim",
-    "received": "diterima server",
-    "verified": "terverifikasi server",
-}
-
 
 
 @dataclass(frozen=True)
@@ -168,15 +161,6 @@ ROW_SELECT = (
 ROW_SQL = f"{ROW_SELECT} WHERE local_date >= ? AND local_date <= ? ORDER BY local_date, seq"
 
 
-def sync_words(state: str, status: str | None, reason: str | None) -> str:
-    """The 'Status kirim' cell."""
-    if status == "rejected":
-        return f"ditolak: {reason or '-'}"
-    if status == "accepted":
-        return "diterima dan diproses"
-    return STATE_WORDS.get(state, state)
-
-
 def log_row(no: int, rec: tuple[Any, ...], nik: str, name: str, full_nik: bool, tz: Any) -> LogRow:
     """Row `no` of the log from one ROW_SQL result and the record's NIK and name."""
     (_, _, _, regno, created, operator, summary_txt, state, received, status, reason) = rec
@@ -197,22 +181,9 @@ def log_row(no: int, rec: tuple[Any, ...], nik: str, name: str, full_nik: bool, 
         fingers=facts.fingers,
         finger_min=facts.finger_min,
         finger_mean=facts.finger_mean,
-        sync_state=sync_words(state, status, reason),
+        sync_state=log_words(state, status, reason),
         received_at=dt.datetime.fromisoformat(received).astimezone(tz) if received else None,
     )
-
-
-def delivery_counts(store: Store, first: dt.date, last: dt.date) -> tuple[int, int, int, int]:
-    """(recordings, synced, waiting, rejected) over the local days first..last."""
-    row = store.db.execute(
-        "SELECT COUNT(*), "
-        "COALESCE(SUM(processing_status IS NOT 'rejected' AND state IN (?3, ?4)), 0), "
-        "COALESCE(SUM(processing_status IS NOT 'rejected' AND state NOT IN (?3, ?4)), 0), "
-        "COALESCE(SUM(processing_status IS 'rejected'), 0) "
-        "FROM records WHERE local_date >= ?1 AND local_date <= ?2",
-        [first.isoformat(), last.isoformat(), "received", "verified"],
-    ).fetchone()
-    return int(row[0]), int(row[1]), int(row[2]), int(row[3])
 
 
 def gather_log(
@@ -239,7 +210,7 @@ def gather_log(
     settings = store.settings
     tz = settings.timezone
     if full_nik:
-        accounts.require(store, actor, "export")
+        require(store, actor, "export")
         store.audit(actor, "export.full_nik",
                     {"date": first.isoformat(), "until": last.isoformat()})
     rows: list[LogRow] = []
@@ -250,16 +221,16 @@ def gather_log(
         for rec in store.db.execute(ROW_SQL, [first.isoformat(), last.isoformat()]):
             nik, name = open_ident(sealer, rec[0], rec[1], rec[2])
             rows.append(log_row(len(rows) + 1, rec, nik, name, full_nik, tz))
-            state, status = rec[7], rec[9]
-            if status == "rejected":
+            bucket = delivery_bucket(rec[7], rec[9])
+            if bucket == REJECTED:
                 rejected += 1
-            elif state in ("received", "verified"):
+            elif bucket == SYNCED:
                 synced += 1
             else:
                 waiting += 1
         count = len(rows)
     else:  # a streaming writer recounts from what it writes
-        count, synced, waiting, rejected = delivery_counts(store, first, last)
+        count, synced, waiting, rejected = store.outbox.delivery_counts(first, last)
     caps = CapHistory(store)
     days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
     start, _ = day_bounds(first, tz)

@@ -1,30 +1,21 @@
-"""Per-day figures shared by the daily log export, the dashboard and the freeze gates.
+"""Per-day figures shared by the daily log export, the dashboard and the freeze gates: the cap
+in force on a day, server outages, incidents and self-tests.
 
 Timestamps in the database are ISO 8601 UTC strings of one fixed shape, so comparing them as
-strings orders them in time. A "day" is the office's local calendar day (station.timezone).
+strings orders them in time. A "day" is the office's local calendar day (kiosk.domain.days).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
+from kiosk.domain.cap import cap_in_force
+from kiosk.domain.days import Interval, day_bounds, overlap_minutes, parse_ts
 from kiosk.store.db import iso
 from kiosk.store.station import Store
 
 OFFLINE_KIND = "server_unreachable"
-
-
-def day_bounds(day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
-    """Local midnight starting `day` and the one ending it, as aware UTC datetimes."""
-    start = dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz)
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0), tzinfo=tz)
-    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
-
-
-def parse_ts(text: str | None) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(text) if text else None
 
 
 @dataclass(frozen=True)
@@ -70,13 +61,8 @@ class CapHistory:
     def cap_on(self, day: dt.date) -> int:
         """The day's last override, else the standing cap then (as Store.cap_status does)."""
         overrides = self.overrides_on(day)
-        return overrides[-1].cap if overrides else self.standing_on(day)
-
-
-@dataclass(frozen=True)
-class Interval:
-    started: dt.datetime
-    ended: dt.datetime | None
+        return cap_in_force(overrides[-1].cap if overrides else None, self.standing_on(day),
+                            self.default)
 
 
 def offline_intervals(store: Store, start: dt.datetime, end: dt.datetime) -> list[Interval]:
@@ -87,35 +73,6 @@ def offline_intervals(store: Store, start: dt.datetime, end: dt.datetime) -> lis
         [OFFLINE_KIND, iso(end), iso(start)],
     ).fetchall()
     return [Interval(dt.datetime.fromisoformat(a), parse_ts(b)) for a, b in rows]
-
-
-def overlap_minutes(
-    intervals: list[Interval], start: dt.datetime, end: dt.datetime, now: dt.datetime
-) -> float:
-    """Minutes of [start, end) covered by the intervals; an open interval runs until `now`.
-
-    Overlapping incidents are merged first, so two reports of one outage count once.
-    """
-    spans = []
-    for iv in intervals:
-        a = max(iv.started, start)
-        b = min(iv.ended or now, end)
-        if b > a:
-            spans.append((a, b))
-    spans.sort()
-    total = dt.timedelta()
-    cur_a: dt.datetime | None = None
-    cur_b: dt.datetime | None = None
-    for a, b in spans:
-        if cur_b is None or a > cur_b:
-            if cur_a is not None and cur_b is not None:
-                total += cur_b - cur_a
-            cur_a, cur_b = a, b
-        else:
-            cur_b = max(cur_b, b)
-    if cur_a is not None and cur_b is not None:
-        total += cur_b - cur_a
-    return round(total.total_seconds() / 60.0, 1)
 
 
 def offline_minutes(store: Store, day: dt.date, now: dt.datetime | None = None) -> float:

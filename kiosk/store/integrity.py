@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 
+from kiosk.domain.sealing import SealContext
 from kiosk.store import audit
 from kiosk.store.crypto import DecryptionFailed
-from kiosk.store.station import Store, open_ident
+from kiosk.store.save import open_ident
+from kiosk.store.station import Store
 
 
 def check(store: Store) -> list[str]:
@@ -30,7 +32,7 @@ def check(store: Store) -> list[str]:
         "SELECT id, regno, biodata, summary, purged_at, ident FROM records"
     ).fetchall():
         try:
-            applicant = json.loads(sealer.open(biodata, f"biodata:{rid}"))["applicant"]
+            applicant = json.loads(sealer.open(biodata, SealContext.biodata(rid)))["applicant"]
         except (DecryptionFailed, ValueError, KeyError):
             faults.append(f"record {regno}: biodata does not decrypt")
         else:
@@ -52,7 +54,7 @@ def check(store: Store) -> list[str]:
                     faults.append(f"record {regno}: blob {kind} is empty but was never purged")
                 continue
             try:
-                data = sealer.open(sealed, f"blob:{rid}:{kind}:{sha}")
+                data = sealer.open(sealed, SealContext.blob(rid, kind, sha))
             except DecryptionFailed:
                 faults.append(f"record {regno}: blob {kind} does not decrypt")
                 continue

@@ -20,8 +20,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 import ektp_protocol as protocol
-from kiosk.store import audit
-from kiosk.store.db import iso, write_transaction
+from kiosk.domain.delivery import UNSENT, DeliveryState
+from kiosk.store.db import iso
+from kiosk.store.outbox import Held, ServerAnswer
 from kiosk.store.station import SERVER_CLOCK_SKEW, Store
 from kiosk.sync.client import (
     AuthRejected,
@@ -53,7 +54,7 @@ class SyncState:
     @property
     def idle(self) -> bool:
         """Every saved record is received and verified."""
-        return not any(self.backlog.get(s, 0) for s in ("saved", "uploading", "received"))
+        return not any(self.backlog.get(s, 0) for s in (*UNSENT, DeliveryState.RECEIVED))
 
 
 class SyncEngine:
@@ -72,6 +73,7 @@ class SyncEngine:
     ) -> None:
         s = store.settings
         self.store = store
+        self.outbox = store.outbox
         self.client = client
         self.server_key = server_key
         self.signing_key = signing_key
@@ -114,7 +116,7 @@ class SyncEngine:
                 self.reconcile(full=True)
                 self.next_full_reconcile = time.monotonic() + self.reconcile_every
             self._drain()
-            if not self.stop.is_set() and self._count("SELECT COUNT(*) FROM outbox") == 0:
+            if not self.stop.is_set() and self.outbox.queued() == 0:
                 self.reconcile(full=False)  # receipts just earned: ask again to verify
             self.purge()
             delay = self._idle_delay()
@@ -176,35 +178,20 @@ class SyncEngine:
         return delay
 
     def _idle_delay(self) -> float:
-        now = iso(self.store.clock())
-        if self._count(
-            "SELECT COUNT(*) FROM outbox WHERE next_attempt_at IS NULL OR next_attempt_at <= ?", now
-        ):
+        if self.outbox.due_count(self.store.clock()):
             return 0.0
         until_reconcile = max(0.0, self.next_full_reconcile - time.monotonic())
-        row = self.store.db.execute("SELECT MIN(next_attempt_at) FROM outbox").fetchone()
-        if row[0]:
-            wait_s = (dt.datetime.fromisoformat(row[0]) - self.store.clock()).total_seconds()
+        next_at = self.outbox.next_attempt_at()
+        if next_at is not None:
+            wait_s = (next_at - self.store.clock()).total_seconds()
             return max(0.0, min(wait_s, IDLE_POLL, until_reconcile))
         return min(IDLE_POLL, until_reconcile)
 
-    def _count(self, sql: str, *args: object) -> int:
-        return int(self.store.db.execute(sql, list(args)).fetchone()[0])
-
     # --- delivery ---------------------------------------------------------------------
-
-    def _due(self) -> list[str]:
-        rows = self.store.db.execute(
-            "SELECT o.record_id FROM outbox o JOIN records r ON r.id = o.record_id "
-            "WHERE o.next_attempt_at IS NULL OR o.next_attempt_at <= ? "
-            "ORDER BY r.created_at, r.id LIMIT ?",
-            [iso(self.store.clock()), DRAIN_LIMIT],
-        )
-        return [r[0] for r in rows]
 
     def _drain(self) -> None:
         """Send the due records, oldest first, keeping `window.slots` in flight."""
-        pending = deque(self._due())
+        pending = deque(self.outbox.due(self.store.clock(), DRAIN_LIMIT))
         inflight: dict[Future[dict], Payload] = {}
         halt: Exception | None = None
         while inflight or (pending and halt is None and not self.stop.is_set()):
@@ -246,47 +233,21 @@ class SyncEngine:
             return self.client.put_record(p.record_id, p.manifest, p.signature)
 
     def _start(self, record_id: str) -> Payload:
-        with write_transaction(self.store.db):
-            self.store.db.execute(
-                "UPDATE outbox SET attempts = attempts + 1 WHERE record_id = ?", [record_id]
-            )
-            self.store.db.execute(
-                "UPDATE records SET state = 'uploading' WHERE id = ? AND state = 'saved'",
-                [record_id],
-            )
+        self.outbox.start(record_id)
         return build_payload(self.store, record_id, self.signing_key)
 
     def _failed(self, p: Payload, exc: Exception, *, retry_later: bool) -> None:
-        now = self.store.clock()
-        next_at = None
+        retry_at = None
         if retry_later:
-            attempts = self._count("SELECT attempts FROM outbox WHERE record_id = ?", p.record_id)
-            next_at = iso(now + dt.timedelta(seconds=full_jitter(attempts, self.base, self.cap,
-                                                                 self.rng)))
-        with write_transaction(self.store.db):
-            self.store.db.execute(
-                "UPDATE outbox SET last_error = ?, next_attempt_at = ? WHERE record_id = ?",
-                [f"{type(exc).__name__}: {exc}"[:500], next_at, p.record_id],
-            )
-            self.store.db.execute(
-                "UPDATE records SET state = 'saved' WHERE id = ? AND state = 'uploading'",
-                [p.record_id],
-            )
+            attempts = self.outbox.attempts(p.record_id)
+            retry_at = self.store.clock() + dt.timedelta(
+                seconds=full_jitter(attempts, self.base, self.cap, self.rng))
+        self.outbox.failed(p.record_id, f"{type(exc).__name__}: {exc}", retry_at)
 
     def _received(self, p: Payload, receipt: protocol.Receipt) -> None:
-        with write_transaction(self.store.db):
-            self.store.db.execute(
-                "UPDATE records SET state = 'received', manifest_sha256 = ?, receipt = ?, "
-                "received_at = ?, verified_at = NULL, processing_status = 'received', "
-                "reject_reason = NULL WHERE id = ?",
-                [p.manifest_sha256, json.dumps(receipt.to_json(), sort_keys=True),
-                 receipt.received_at, p.record_id],
-            )
-            self.store.db.execute("DELETE FROM outbox WHERE record_id = ?", [p.record_id])
-            audit.append(self.store.db, "sync", "record.received", {
-                "record_id": p.record_id, "server_seq": receipt.server_seq,
-                "manifest_sha256": p.manifest_sha256,
-            })
+        self.outbox.received(p.record_id, p.manifest_sha256,
+                             json.dumps(receipt.to_json(), sort_keys=True),
+                             receipt.received_at, receipt.server_seq)
         self.last_success = iso(self.store.clock())
 
     # --- reconciliation ---------------------------------------------------------------
@@ -294,46 +255,26 @@ class SyncEngine:
     def reconcile(self, *, full: bool) -> None:
         """Ask the server, in batches, about records we hold as delivered (blobs not purged):
         verify the present, re-queue the missing (an incident each), pull processing status."""
-        states = "('received', 'verified')" if full else "('received')"
-        rows = list(self.store.db.execute(
-            f"SELECT id, manifest_sha256, state, processing_status FROM records "
-            f"WHERE state IN {states} AND purged_at IS NULL ORDER BY created_at, id"
-        ))
-        for i in range(0, len(rows), self.batch):
+        held = self.outbox.held(include_verified=full)
+        for i in range(0, len(held), self.batch):
             if self.stop.is_set():
                 return
-            self._reconcile_batch(rows[i : i + self.batch])
+            self._reconcile_batch(held[i : i + self.batch])
 
-    def _reconcile_batch(self, rows: list[tuple]) -> None:
-        ans = self.client.reconcile([r[0] for r in rows])
-        for rid, sha, _, _ in rows:  # check every receipt before changing anything
-            if rid in ans["present"]:
-                protocol.check_receipt(ans["present"][rid], self.server_key, rid, sha)
-        statuses = ans.get("status") or {}
-        now = iso(self.store.clock())
-        requeued = []
-        db = self.store.db
-        with write_transaction(db):
-            for rid, _, state, pstatus in rows:
-                if rid not in ans["present"]:
-                    db.execute("UPDATE records SET state = 'saved', verified_at = NULL "
-                               "WHERE id = ?", [rid])
-                    db.execute("INSERT OR REPLACE INTO outbox (record_id, enqueued_at, attempts) "
-                               "VALUES (?, ?, 0)", [rid, now])
-                    audit.append(db, "sync", "record.requeued", {"record_id": rid})
-                    requeued.append(rid)
-                    continue
-                if state == "received":
-                    db.execute("UPDATE records SET state = 'verified', verified_at = ? "
-                               "WHERE id = ?", [now, rid])
-                    audit.append(db, "sync", "record.verified", {"record_id": rid})
-                st = statuses.get(rid) if isinstance(statuses.get(rid), dict) else None
-                if st and st.get("status") in ("accepted", "rejected") and st["status"] != pstatus:
-                    reason = str(st.get("reason") or "")[:500] or None
-                    db.execute("UPDATE records SET processing_status = ?, reject_reason = ? "
-                               "WHERE id = ?", [st["status"], reason, rid])
-                    audit.append(db, "sync", f"record.{st['status']}",
-                                 {"record_id": rid, "reason": reason})
+    def _reconcile_batch(self, held: list[Held]) -> None:
+        ans = self.client.reconcile([h.record_id for h in held])
+        present, statuses = ans["present"], ans.get("status") or {}
+        answers: dict[str, ServerAnswer] = {}
+        for h in held:  # check every receipt before changing anything
+            if h.record_id not in present:
+                continue
+            protocol.check_receipt(present[h.record_id], self.server_key, h.record_id,
+                                   h.manifest_sha256)
+            st = statuses.get(h.record_id)
+            st = st if isinstance(st, dict) else {}
+            answers[h.record_id] = ServerAnswer(
+                True, str(st.get("status") or "") or None, str(st.get("reason") or "") or None)
+        requeued = self.outbox.reconciled(held, answers, self.store.clock())
         for rid in requeued:
             self.store.add_incident(
                 "record_missing_on_server", "server",
@@ -345,19 +286,8 @@ class SyncEngine:
 
     def purge(self) -> int:
         """Drop the biometric blobs of records verified more than `retention` ago."""
-        cutoff = iso(self.store.clock() - self.retention)
-        ids = [r[0] for r in self.store.db.execute(
-            "SELECT id FROM records WHERE state = 'verified' AND purged_at IS NULL "
-            "AND verified_at <= ?", [cutoff])]
-        if not ids:
-            return 0
-        now = iso(self.store.clock())
-        with write_transaction(self.store.db):
-            for rid in ids:
-                self.store.db.execute("UPDATE blobs SET sealed = NULL WHERE record_id = ?", [rid])
-                self.store.db.execute("UPDATE records SET purged_at = ? WHERE id = ?", [now, rid])
-                audit.append(self.store.db, "sync", "record.purged", {"record_id": rid})
-        return len(ids)
+        now = self.store.clock()
+        return self.outbox.purge(now - self.retention, now)
 
 
 def run_until_idle(engine: SyncEngine, timeout: float) -> bool:

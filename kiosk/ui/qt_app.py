@@ -63,11 +63,12 @@ def sync_view(state: SyncState) -> SyncView:
     """The sync worker's state as the home screen shows it."""
     import datetime as dt
 
+    from kiosk.domain import delivery
     from kiosk.ui.qt_home import SyncView
 
     status = {"online": "online", "offline": "offline", "busy": "busy",
               "unconfigured": "unconfigured", "paused": "paused"}.get(state.link, "offline")
-    waiting = sum(state.backlog.get(s, 0) for s in ("saved", "uploading"))
+    waiting = delivery.waiting(state.backlog)
     last = dt.datetime.fromisoformat(state.last_success) if state.last_success else None
     return SyncView(status, waiting, last, state.detail)
 

@@ -8,6 +8,7 @@ from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLineEdit, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.app.station import StationService
+from kiosk.domain.delivery import status_words
 from kiosk.domain.messages import DomainError
 from kiosk.ui.qt_common import button, label
 from kiosk.ui.qt_i18n import fmt_datetime, msg_text
@@ -104,25 +105,8 @@ class QtStatusScreen(QWidget):
     def state_words(self, row: dict[str, Any]) -> str:
         received = self.service.local_time(row.get("received_at"))
         verified = self.service.local_time(row.get("verified_at"))
-        if row.get("processing_status") == "rejected":
-            return self.tr("DITOLAK oleh server pusat. Alasan: {reason}. Pemohon perlu "
-                           "direkam ulang; hubungi petugas.").format(
-                reason=row.get("reject_reason") or "-")
-        if row.get("processing_status") == "accepted":
-            return self.tr("Sudah diterima dan diproses oleh server pusat. Tidak perlu "
-                           "datang lagi untuk perekaman.")
-        state = row["state"]
-        if state == "verified" and received:
-            text = self.tr("Sudah diterima server pusat pada {received} dan sudah diperiksa "
-                           "ulang masih ada di sana.").format(received=fmt_datetime(received))
-            if verified:
-                text += " " + self.tr("Pemeriksaan terakhir: {when}.").format(
-                    when=fmt_datetime(verified))
-            return text
-        if state == "received" and received:
-            return self.tr("Sudah diterima server pusat pada {received} (dengan tanda terima "
-                           "resmi dari server).").format(received=fmt_datetime(received))
-        if state == "uploading":
-            return self.tr("Sedang dikirim ke server pusat.")
-        return self.tr("Tersimpan aman di stasiun ini dan menunggu dikirim ke server pusat. "
-                       "Data tidak hilang walau jaringan putus.")
+        return msg_text(status_words(
+            row["state"], row.get("processing_status"), row.get("reject_reason"),
+            fmt_datetime(received) if received else None,
+            fmt_datetime(verified) if verified else None,
+        ))

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from kiosk.app import accounts, supervisor
+from kiosk.app import accounts, dashboard, history, rerecords
 from kiosk.app.accounts import PermissionDenied
 from kiosk.store.db import iso
 from tests.store.records import quick_recording
@@ -47,7 +47,7 @@ def test_rerecord_list_shows_rejected_records_with_phone_and_reason(desk):
     c = _save(desk, 3, at(DAY, 11))
     _reject(desk, a, "sidik jari tidak terbaca")
     _reject(desk, c, "foto buram")
-    items = supervisor.rerecord_list(desk)
+    items = rerecords.rerecord_list(desk)
     assert [i.record_id for i in items] == [a, c]
     first = items[0]
     name, _ = desk.applicant(a)
@@ -63,8 +63,8 @@ def test_mark_contacted_records_the_time_audited_and_sorts_it_last(desk):
     _reject(desk, a, "foto buram")
     _reject(desk, b, "foto buram")
     when = at(DAY, 15, 30)
-    supervisor.mark_contacted(desk, a, "pengawas", now=when)
-    items = supervisor.rerecord_list(desk)
+    rerecords.mark_contacted(desk, a, "pengawas", now=when)
+    items = rerecords.rerecord_list(desk)
     assert [i.record_id for i in items] == [b, a]
     assert items[1].contacted_at == when
     row = desk.db.execute(
@@ -75,13 +75,13 @@ def test_mark_contacted_records_the_time_audited_and_sorts_it_last(desk):
 
 def test_only_a_supervisor_marks_contacted_and_only_rejected_records(desk):
     a = _save(desk, 1, at(DAY, 9))
-    with pytest.raises(supervisor.NotRejected):
-        supervisor.mark_contacted(desk, a, "pengawas")
+    with pytest.raises(rerecords.NotRejected):
+        rerecords.mark_contacted(desk, a, "pengawas")
     _reject(desk, a, "foto buram")
     with pytest.raises(PermissionDenied):
-        supervisor.mark_contacted(desk, a, "budi")
+        rerecords.mark_contacted(desk, a, "budi")
     with pytest.raises(KeyError):
-        supervisor.mark_contacted(desk, "no-such-id", "pengawas")
+        rerecords.mark_contacted(desk, "no-such-id", "pengawas")
 
 
 def test_dashboard_series_counts_recordings_cap_backlog_rejections_offline(desk):
@@ -99,7 +99,7 @@ def test_dashboard_series_counts_recordings_cap_backlog_rejections_offline(desk)
     desk.override_cap(40, "pelayanan keliling", "pengawas", now=at(d2, 7))
     desk.add_incident("server_unreachable", "server", "x", started=at(d1, 23, 0),
                       ended=at(d2, 1, 0))
-    series = supervisor.dashboard_series(desk, days=3, today=d3, now=at(d3, 18))
+    series = dashboard.dashboard_series(desk, days=3, today=d3, now=at(d3, 18))
     assert [p.day for p in series] == [d1, d2, d3]
     assert [p.recordings for p in series] == [2, 1, 1]
     assert [p.cap for p in series] == [30, 40, 30]
@@ -109,7 +109,7 @@ def test_dashboard_series_counts_recordings_cap_backlog_rejections_offline(desk)
 
 
 def test_dashboard_series_has_every_day_even_empty_ones(desk):
-    series = supervisor.dashboard_series(desk, days=30, today=DAY, now=at(DAY, 12))
+    series = dashboard.dashboard_series(desk, days=30, today=DAY, now=at(DAY, 12))
     assert len(series) == 30 and series[-1].day == DAY
     assert all(p.recordings == 0 and p.backlog == 0 for p in series)
 
@@ -120,18 +120,18 @@ def test_incident_history_filters_by_day_and_device_and_exports_csv(desk, tmp_pa
     desk.add_incident("quality_failures", "fingerprint", "3x gagal", started=at(DAY, 10))
     desk.add_incident("server_unreachable", "server", "timeout",
                       started=at(DAY - dt.timedelta(days=1), 9), ended=at(DAY, 8))
-    assert [i.device for i in supervisor.incident_history(desk)] == [
+    assert [i.device for i in history.incident_history(desk)] == [
         "fingerprint", "camera", "server"]
-    today = supervisor.incident_history(desk, day=DAY)
+    today = history.incident_history(desk, day=DAY)
     assert [i.device for i in today] == ["fingerprint", "camera"]
-    cam = supervisor.incident_history(desk, device="camera")
+    cam = history.incident_history(desk, device="camera")
     assert len(cam) == 1 and cam[0].duration_minutes == 12.0
     assert cam[0].started_at.strftime("%H:%M") == "09:00"
-    assert supervisor.incident_devices(desk) == ["camera", "fingerprint", "server"]
-    out = supervisor.write_incidents_csv(today, tmp_path / "insiden.csv")
+    assert history.incident_devices(desk) == ["camera", "fingerprint", "server"]
+    out = history.write_incidents_csv(today, tmp_path / "insiden.csv")
     with out.open(encoding="utf-8") as f:
         rows = list(csv.reader(f))
-    assert rows[0] == list(supervisor.INCIDENT_HEADERS)
+    assert rows[0] == list(history.INCIDENT_HEADERS)
     assert rows[1][1:3] == ["", ""]  # the open fingerprint incident
     assert rows[2] == ["2026-11-29 09:00:00", "2026-11-29 09:12:00", "12.0", "device_lost",
                        "camera", "kabel lepas"]
@@ -143,6 +143,6 @@ def test_selftest_history_by_day(desk):
     desk.save_selftest(True, [{"name": "camera", "passed": True}])
     clock["now"] = at(DAY - dt.timedelta(days=1), 7)
     desk.save_selftest(False, [{"name": "camera", "passed": False}])
-    assert [r.passed for r in supervisor.selftest_history(desk)] == [False, True]
-    today = supervisor.selftest_history(desk, day=DAY)
+    assert [r.passed for r in history.selftest_history(desk)] == [False, True]
+    today = history.selftest_history(desk, day=DAY)
     assert len(today) == 1 and today[0].results == [{"name": "camera", "passed": True}]

@@ -15,7 +15,6 @@ from kiosk.domain.regions import RegionTable
 from kiosk.export import export_csv
 from kiosk.export.common import run_export
 from kiosk.export.csv_export import _fixed_shift, write_csv
-from kiosk.export.rows import delivery_counts
 from kiosk.settings import Settings
 from kiosk.store.crypto import DecryptionFailed
 from kiosk.store.station import Store
@@ -99,9 +98,9 @@ def test_a_tampered_ident_fails_the_export_and_leaves_no_file(day_store, tmp_pat
 
 
 def test_delivery_counts_match_the_rows(day_store):
-    assert delivery_counts(day_store, DAY, DAY) == (30, 15, 13, 2)
-    assert delivery_counts(day_store, DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=9)) == (
-        0, 0, 0, 0)
+    counts = day_store.outbox.delivery_counts
+    assert counts(DAY, DAY) == (30, 15, 13, 2)
+    assert counts(DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=9)) == (0, 0, 0, 0)
 
 
 def test_only_a_zone_without_daylight_saving_takes_the_streamed_path(tmp_path):

@@ -20,7 +20,8 @@ from kiosk.export.rows import gather_log
 from kiosk.store import audit, integrity
 from kiosk.store.crypto import DecryptionFailed
 from kiosk.store.db import DB_NAME, MIGRATIONS
-from kiosk.store.station import IDENT_SEP, Store
+from kiosk.store.save import IDENT_SEP
+from kiosk.store.station import Store
 from tests.store.records import quick_recording
 
 NOON_WIB = dt.datetime(2026, 11, 29, 5, 0, tzinfo=dt.UTC)  # 12:00 in Asia/Jakarta

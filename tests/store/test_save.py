@@ -10,7 +10,8 @@ import pytest
 
 from kiosk.domain.recording import PHOTO
 from kiosk.store.keys import KeyringUnavailable
-from kiosk.store.station import IncompleteRecording, Store
+from kiosk.store.save import IncompleteRecording
+from kiosk.store.station import Store
 from tests.store.records import quick_recording
 
 NOON_WIB = dt.datetime(2026, 11, 28, 5, 0, tzinfo=dt.UTC)  # 12:00 in Asia/Jakarta

@@ -16,8 +16,9 @@ from PySide6.QtCore import QMargins, QPointF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QVBoxLayout, QWidget
 
+from kiosk.app.dashboard import DayPoint
 from kiosk.app.desk import DeskService, TodayFigures
-from kiosk.app.supervisor import DayPoint
+from kiosk.domain import delivery
 from kiosk.ui.desk.qt_desk import QtDeskScreen
 from kiosk.ui.qt_common import button, label
 from kiosk.ui.qt_i18n import fmt_int
@@ -151,8 +152,7 @@ class QtDashboardScreen(QtDeskScreen):
         f = self.today
         if f is None:
             return
-        waiting = f.backlog.get("saved", 0) + f.backlog.get("uploading", 0)
-        sent = f.backlog.get("received", 0) + f.backlog.get("verified", 0)
+        waiting, sent = delivery.waiting(f.backlog), delivery.delivered(f.backlog)
         values = {"recorded": f"{fmt_int(f.cap.count)} / {fmt_int(f.cap.cap)}",
                   "waiting": fmt_int(waiting), "sent": fmt_int(sent),
                   "offline": fmt_int(round(f.offline_minutes)),

@@ -9,7 +9,7 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QHBoxLayout, QTabWidget, QWidget
 
 from kiosk.app.desk import DeskService
-from kiosk.app.supervisor import Incident, SelfTestRun
+from kiosk.app.history import Incident, SelfTestRun
 from kiosk.domain.messages import DomainError
 from kiosk.ui.desk.qt_desk import FAIL_BG, PASS_BG, QtDeskScreen, error_text, set_row, table
 from kiosk.ui.qt_common import button, label

@@ -7,7 +7,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from kiosk.app.desk import DeskService
-from kiosk.app.supervisor import Rerecord
+from kiosk.app.rerecords import Rerecord
 from kiosk.domain.messages import DomainError
 from kiosk.ui.desk.qt_desk import PASS_BG, QtDeskScreen, error_text, set_row, table
 from kiosk.ui.qt_common import button, label

@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.app.desk import DeskService, FingerTest, PreviewCamera
+from kiosk.app.desk import DeskService, FingerTest
+from kiosk.app.devices import PreviewCamera
 from kiosk.domain.messages import DomainError, Msg
 from kiosk.selftest import CHECK_NAMES
 from kiosk.ui.desk.qt_desk import FAIL_COLOUR, PASS_COLOUR, QtDeskScreen, error_text, set_row, table

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, 
 from kiosk.app.draft import Draft
 from kiosk.app.station import StationService
 from kiosk.domain.messages import DomainError
-from kiosk.store.station import SavedRecord
+from kiosk.store.save import SavedRecord
 from kiosk.ui.qt_common import button, label
 from kiosk.ui.qt_i18n import msg_text
 from kiosk.ui.recording.qt_step import QtStep

@@ -109,7 +109,7 @@ class QtPhotoStep(QtStep):
         self.runner.run_task(self.devices.close_camera, lambda _r: None, lambda _e: None)
 
     def is_ready(self) -> bool:
-        return self.draft is not None and self.draft.photo is not None
+        return self.draft is not None and self.draft.photo_done()
 
     # --- preview ----------------------------------------------------------------------
 

@@ -84,7 +84,7 @@ class QtReviewStep(QtStep):
 
     def is_ready(self) -> bool:
         d = self.draft
-        return (d is not None and d.photo_done() and d.fingers_done() and d.signature_done())
+        return d is not None and not d.missing()
 
     def retranslate(self) -> None:
         self.heading.setText(self.tr("Bacakan data ini kepada pemohon. Bila ada yang salah, "

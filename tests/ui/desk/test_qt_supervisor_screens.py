@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from kiosk.app import accounts, supervisor
+from kiosk.app import accounts, dashboard, history, rerecords
 from kiosk.app.accounts import PermissionDenied
 from kiosk.app.desk import DeskService
 from kiosk.settings import Settings
@@ -261,7 +261,7 @@ def test_rerecord_screen_lists_rejections_and_marks_contacted(
     w.table.selectRow(0)
     with qtbot.waitSignal(w.changed):
         w.mark_button.click()
-    item = supervisor.rerecord_list(desk)[0]
+    item = rerecords.rerecord_list(desk)[0]
     assert item.contacted_at is not None
     assert w.table.item(0, 6).text() != "belum" and not w.mark_button.isEnabled()
     assert desk.db.execute("SELECT actor FROM audit WHERE action = 'rerecord.contacted'"
@@ -273,7 +273,7 @@ def test_dashboard_renders_thirty_days_of_series(qtbot, desk: Store, tmp_path: P
     desk.override_cap(44, "keliling", "pengawas")
     w = QtDashboardScreen(service(desk, "pengawas", tmp_path))
     qtbot.addWidget(w)
-    points = supervisor.dashboard_series(desk, 30)
+    points = dashboard.dashboard_series(desk, 30)
     assert w.recordings_set.count() == 30
     assert [w.recordings_set.at(i) for i in range(30)] == [float(p.recordings) for p in points]
     assert w.recordings_set.at(29) == 4.0
@@ -305,7 +305,7 @@ def test_history_filters_by_day_and_device_and_exports_csv(qtbot, desk: Store, t
     w.use_day.setChecked(False)
     path = w.export_csv(tmp_path / "insiden.csv")
     rows = list(csv.reader(path.open(encoding="utf-8")))
-    assert rows[0] == list(supervisor.INCIDENT_HEADERS) and rows[1][4] == "camera"
+    assert rows[0] == list(history.INCIDENT_HEADERS) and rows[1][4] == "camera"
 
 
 def test_device_settings_are_saved_applied_at_once_and_audited(

@@ -1,0 +1,54 @@
+"""Local days and spans of time: what "a day" means for the daily log, the dashboard and the
+gates (the office's calendar day in station.timezone), and minutes covered by intervals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+
+def day_bounds(day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    """Local midnight starting `day` and the one ending it, as aware UTC datetimes."""
+    start = dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0), tzinfo=tz)
+    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+def parse_ts(text: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if text else None
+
+
+@dataclass(frozen=True)
+class Interval:
+    started: dt.datetime
+    ended: dt.datetime | None
+
+
+def overlap_minutes(
+    intervals: list[Interval], start: dt.datetime, end: dt.datetime, now: dt.datetime
+) -> float:
+    """Minutes of [start, end) covered by the intervals; an open interval runs until `now`.
+
+    Overlapping incidents are merged first, so two reports of one outage count once.
+    """
+    spans = []
+    for iv in intervals:
+        a = max(iv.started, start)
+        b = min(iv.ended or now, end)
+        if b > a:
+            spans.append((a, b))
+    spans.sort()
+    total = dt.timedelta()
+    cur_a: dt.datetime | None = None
+    cur_b: dt.datetime | None = None
+    for a, b in spans:
+        if cur_b is None or a > cur_b:
+            if cur_a is not None and cur_b is not None:
+                total += cur_b - cur_a
+            cur_a, cur_b = a, b
+        else:
+            cur_b = max(cur_b, b)
+    if cur_a is not None and cur_b is not None:
+        total += cur_b - cur_a
+    return round(total.total_seconds() / 60.0, 1)
