@@ -1,7 +1,10 @@
 """`kiosk`: the GUI by default, subcommands for headless work.
 
 Every subcommand takes `--data-dir` and `--config` (also accepted before the subcommand).
-Subcommands live in small modules that each expose `register(group)`.
+Subcommands are module-level click commands in small modules by subject (`*_cmds.py`);
+`COMMANDS` below names each one the group adds. Those modules import nothing heavy at the
+top: the store, numpy, OpenCV and Qt load inside a command's body, so `kiosk --help` stays
+quick.
 """
 
 from __future__ import annotations
@@ -11,6 +14,15 @@ import sys
 import click
 
 from kiosk import __version__
+from kiosk.cli import (
+    accounts_cmds,
+    cap_cmds,
+    db_cmds,
+    device_cmds,
+    export_cmds,
+    records_cmds,
+    sync_cmds,
+)
 from kiosk.cli.common import StationContext, station_options
 
 
@@ -34,19 +46,22 @@ def cli(ctx: click.Context, demo: bool, kiosk_mode: bool, **_: object) -> None:
     sys.exit(app_cmds.start(ctx.obj, demo=demo, kiosk_mode=kiosk_mode))
 
 
-def _register_all() -> None:
-    """Every `kiosk/cli/*_cmds.py` module adds its commands."""
-    import importlib
-    import pkgutil
-
-    import kiosk.cli as pkg
-
-    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
-        if info.name.endswith("_cmds"):
-            importlib.import_module(f"kiosk.cli.{info.name}").register(cli)
-
-
-_register_all()
+COMMANDS: tuple[click.Command, ...] = (
+    records_cmds.summary,
+    records_cmds.demo_data,
+    records_cmds.status,
+    cap_cmds.cap,
+    db_cmds.db,
+    db_cmds.audit,
+    device_cmds.selftest,
+    device_cmds.devices,
+    export_cmds.export,
+    sync_cmds.sync,
+    sync_cmds.setup,
+    accounts_cmds.user,
+)
+for command in COMMANDS:
+    cli.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,4 +1,7 @@
-"""Starting the station GUI: the real one, or `--demo` on a demo data dir with synthetic data."""
+"""Starting the station GUI: the real one, or `--demo` on a demo data dir with synthetic data.
+
+No subcommand here: `kiosk` with no subcommand calls `start`.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from pathlib import Path
 import click
 
 from kiosk.cli.common import StationContext
+from kiosk.cli.records_cmds import demo_data
 from kiosk.paths import demo_data_dir
 
 DEMO_RECORDS = 12
@@ -40,15 +44,9 @@ def start(obj: StationContext, *, demo: bool, kiosk_mode: bool) -> int:
         with obj.open_store() as store:
             if store.cap_status().count == 0:
                 click.echo(f"Membuat {DEMO_RECORDS} rekaman demo / making demo recordings...")
-                from kiosk.cli import cli
-
                 ctx = click.get_current_context()
-                ctx.invoke(cli.commands["demo-data"], count=DEMO_RECORDS, day=None, operator="demo")
+                ctx.invoke(demo_data, count=DEMO_RECORDS, day=None, operator="demo")
     from kiosk.ui.qt_app import run_gui  # Qt is loaded only when the GUI opens
 
     return run_gui(obj.resolved_data_dir(), obj.resolved_config(), demo=demo,
                    kiosk_mode=kiosk_mode)
-
-
-def register(cli: click.Group) -> None:
-    """Nothing to add: `kiosk` with no subcommand calls `start`."""

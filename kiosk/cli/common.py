@@ -7,13 +7,16 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from kiosk.domain.messages import DomainError
 from kiosk.paths import default_config_file, default_data_dir
 from kiosk.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from kiosk.store.station import Store
 
 
 @dataclass
@@ -24,9 +27,11 @@ class StationContext:
     config: Path | None = None
 
     def resolved_data_dir(self) -> Path:
+        """The data dir given on the command line, else the platform's."""
         return self.data_dir or default_data_dir()
 
     def resolved_config(self) -> Path:
+        """The settings file: --config, else the data dir's own, else the platform's."""
         if self.config:
             return self.config
         if self.data_dir:
@@ -37,18 +42,22 @@ class StationContext:
         return default_config_file()
 
     def settings(self) -> Settings:
+        """The settings, a readable error (not a traceback) when the file is wrong."""
         try:
             return Settings.load(self.resolved_config())
         except SettingsError as exc:
             raise click.ClickException(str(exc)) from None
 
-    def open_store(self):  # -> Store (imported lazily: keeps `kiosk --help` fast)
+    def open_store(self) -> Store:
+        """The station's store (imported here, not at the top: keeps `kiosk --help` fast)."""
         from kiosk.store.station import Store
 
         return Store(self.resolved_data_dir(), self.settings())
 
 
 def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    # eager callbacks run as each option is parsed, on the group and on the subcommand alike,
+    # so the value given last (nearest the command) is the one kept
     if value is None:
         return value
     obj = ctx.ensure_object(StationContext)

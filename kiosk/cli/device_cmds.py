@@ -7,53 +7,52 @@ import sys
 import click
 
 from kiosk.cli.common import StationContext, domain_errors, echo_json, station_options
+from kiosk.selftest import CHECK_NAMES
 
 
-def register(cli: click.Group) -> None:
-    from kiosk.selftest import CHECK_NAMES
+@click.command()
+@station_options
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--check", "names", multiple=True, type=click.Choice(CHECK_NAMES),
+              help="Run only this check (repeatable).")
+@click.pass_obj
+@domain_errors
+def selftest(obj: StationContext, as_json: bool, names: tuple[str, ...]) -> None:
+    """Camera, fingerprint scanner, signature input, server, disk, database.
 
-    @cli.command()
-    @station_options
-    @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-    @click.option("--check", "names", multiple=True, type=click.Choice(CHECK_NAMES),
-                  help="Run only this check (repeatable).")
-    @click.pass_obj
-    @domain_errors
-    def selftest(obj: StationContext, as_json: bool, names: tuple[str, ...]) -> None:
-        """Camera, fingerprint scanner, signature input, server, disk, database.
+    Exits 0 only when every check passes; the results are stored with a timestamp.
+    """
+    from kiosk.selftest.engine import SelfTestContext, run_all
 
-        Exits 0 only when every check passes; the results are stored with a timestamp.
-        """
-        from kiosk.selftest.engine import SelfTestContext, run_all
+    with obj.open_store() as store:
+        report = run_all(SelfTestContext(store, store.settings), names or CHECK_NAMES)
+    if as_json:
+        echo_json(report.as_dict())
+    else:
+        for r in report.results:
+            mark = "OK   " if r.passed else "GAGAL"
+            click.echo(f"{mark} {r.name:<12} {r.value}")
+            if not r.passed:
+                click.echo(f"      {r.hint_id}")
+                click.echo(f"      {r.hint_en}")
+        click.echo("Semua lulus / all passed" if report.passed
+                   else "Ada yang gagal / some checks failed")
+    sys.exit(0 if report.passed else 1)
 
-        with obj.open_store() as store:
-            report = run_all(SelfTestContext(store, store.settings), names or CHECK_NAMES)
-        if as_json:
-            echo_json(report.as_dict())
-        else:
-            for r in report.results:
-                mark = "OK   " if r.passed else "GAGAL"
-                click.echo(f"{mark} {r.name:<12} {r.value}")
-                if not r.passed:
-                    click.echo(f"      {r.hint_id}")
-                    click.echo(f"      {r.hint_en}")
-            click.echo("Semua lulus / all passed" if report.passed
-                       else "Ada yang gagal / some checks failed")
-        sys.exit(0 if report.passed else 1)
 
-    @cli.command()
-    @station_options
-    @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-    @click.pass_obj
-    @domain_errors
-    def devices(obj: StationContext, as_json: bool) -> None:
-        """List the attached camera, fingerprint scanners and signature input."""
-        from kiosk.devices.discovery import list_devices
+@click.command()
+@station_options
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+@domain_errors
+def devices(obj: StationContext, as_json: bool) -> None:
+    """List the attached camera, fingerprint scanners and signature input."""
+    from kiosk.devices.discovery import list_devices
 
-        found = list_devices(obj.settings())
-        if as_json:
-            echo_json([d.as_dict() for d in found])
-            return
-        for d in found:
-            click.echo(f"{d.kind:<10} {d.status:<13} {d.vendor} {d.model} {d.serial} "
-                       f"{d.address}".rstrip())
+    found = list_devices(obj.settings())
+    if as_json:
+        echo_json([d.as_dict() for d in found])
+        return
+    for d in found:
+        click.echo(f"{d.kind:<10} {d.status:<13} {d.vendor} {d.model} {d.serial} "
+                   f"{d.address}".rstrip())
