@@ -153,8 +153,21 @@ def _p(field: str, code: str, id_: str, en: str) -> Problem:
 def validate_applicant(
     a: Applicant, regions: RegionTable, today: dt.date | None = None
 ) -> list[Problem]:
-    """Every problem at once (empty list: the applicant is fine)."""
+    """Every problem at once (empty list: the applicant is fine), in form order."""
     today = today or dt.date.today()
+    return [
+        *_person_problems(a, today),
+        *_choice_problems(a),
+        *_address_problems(a),
+        *_region_problems(a, regions),
+        *_validity_problems(a, today),
+        *_phone_problems(a),
+        *_nik_problems(a, regions, today),
+    ]
+
+
+def _person_problems(a: Applicant, today: dt.date) -> list[Problem]:
+    """Name, place and date of birth, sex."""
     out: list[Problem] = []
     nama = a.nama.strip()
     if not nama:
@@ -171,76 +184,51 @@ def validate_applicant(
             )
         )
     if not a.tempat_lahir.strip():
-        out.append(
-            _p(
-                "tempat_lahir",
-                "required",
-                "Tempat lahir wajib diisi.",
-                "Place of birth is required.",
-            )
-        )
+        out.append(_p("tempat_lahir", "required", "Tempat lahir wajib diisi.",
+                      "Place of birth is required."))
     if a.tanggal_lahir is None:
         out.append(
             _p("tanggal_lahir", "required", "Tanggal lahir wajib diisi.", "Birth date is required.")
         )
     elif a.tanggal_lahir > today:
-        out.append(
-            _p(
-                "tanggal_lahir",
-                "future",
-                "Tanggal lahir tidak boleh di masa depan.",
-                "The birth date cannot be in the future.",
-            )
-        )
+        out.append(_p("tanggal_lahir", "future", "Tanggal lahir tidak boleh di masa depan.",
+                      "The birth date cannot be in the future."))
     if a.jenis_kelamin not in SEXES:
-        out.append(
-            _p(
-                "jenis_kelamin",
-                "choice",
-                "Pilih jenis kelamin: LAKI-LAKI atau PEREMPUAN.",
-                "Choose the sex: LAKI-LAKI or PEREMPUAN.",
-            )
-        )
-    out += _choice("golongan_darah", a.golongan_darah, BLOOD_TYPES, "Golongan darah", "Blood type")
-    out += _choice("agama", a.agama, RELIGIONS, "Agama", "Religion")
-    out += _choice(
-        "status_perkawinan",
-        a.status_perkawinan,
-        MARITAL_STATUSES,
-        "Status perkawinan",
-        "Marital status",
-    )
-    out += _choice("pekerjaan", a.pekerjaan, OCCUPATIONS, "Pekerjaan", "Occupation")
-    out += _choice(
-        "kewarganegaraan", a.kewarganegaraan, CITIZENSHIPS, "Kewarganegaraan", "Citizenship"
-    )
+        out.append(_p("jenis_kelamin", "choice", "Pilih jenis kelamin: LAKI-LAKI atau PEREMPUAN.",
+                      "Choose the sex: LAKI-LAKI or PEREMPUAN."))
+    return out
+
+
+def _choice_problems(a: Applicant) -> list[Problem]:
+    """The fields with a fixed list of values."""
+    return [
+        *_choice("golongan_darah", a.golongan_darah, BLOOD_TYPES, "Golongan darah", "Blood type"),
+        *_choice("agama", a.agama, RELIGIONS, "Agama", "Religion"),
+        *_choice("status_perkawinan", a.status_perkawinan, MARITAL_STATUSES,
+                 "Status perkawinan", "Marital status"),
+        *_choice("pekerjaan", a.pekerjaan, OCCUPATIONS, "Pekerjaan", "Occupation"),
+        *_choice("kewarganegaraan", a.kewarganegaraan, CITIZENSHIPS, "Kewarganegaraan",
+                 "Citizenship"),
+    ]
+
+
+def _address_problems(a: Applicant) -> list[Problem]:
+    out: list[Problem] = []
     if not a.alamat.strip():
         out.append(_p("alamat", "required", "Alamat wajib diisi.", "Address is required."))
     for fld, label in (("rt", "RT"), ("rw", "RW")):
         if not _RTRW_RE.match(getattr(a, fld).strip()):
-            out.append(
-                _p(
-                    fld,
-                    "format",
-                    f"{label} diisi 1-3 angka (contoh 003).",
-                    f"{label} takes 1-3 digits (e.g. 003).",
-                )
-            )
-    out += _region_problems(a, regions)
-    out += _validity_problems(a, today)
-    if a.telepon.strip() and not _PHONE_RE.match(
-        a.telepon.strip().replace(" ", "").replace("-", "")
-    ):
-        out.append(
-            _p(
-                "telepon",
-                "format",
-                "Nomor HP tidak sah (contoh 081234567890).",
-                "The phone number is not valid (e.g. 081234567890).",
-            )
-        )
-    out += _nik_problems(a, regions, today)
+            out.append(_p(fld, "format", f"{label} diisi 1-3 angka (contoh 003).",
+                          f"{label} takes 1-3 digits (e.g. 003)."))
     return out
+
+
+def _phone_problems(a: Applicant) -> list[Problem]:
+    phone = a.telepon.strip()
+    if phone and not _PHONE_RE.match(phone.replace(" ", "").replace("-", "")):
+        return [_p("telepon", "format", "Nomor HP tidak sah (contoh 081234567890).",
+                   "The phone number is not valid (e.g. 081234567890).")]
+    return []
 
 
 def _choice(

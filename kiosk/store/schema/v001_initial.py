@@ -6,11 +6,8 @@ import sqlite_utils
 
 from kiosk.store.db import migration
 
-
-@migration(1, "records, blobs, outbox, audit, cap, incidents, self-tests")
-def _initial(db: sqlite_utils.Database) -> None:
-    db.executescript(
-        """
+# The SQL is exactly what shipped as version 1 (held in a constant to keep the function short).
+SCHEMA = """
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
         -- One row per saved recording. Personal data only inside `biodata` (AES-256-GCM).
@@ -101,5 +98,9 @@ def _initial(db: sqlite_utils.Database) -> None:
             passed INTEGER NOT NULL,
             results TEXT NOT NULL
         );
-        """
-    )
+"""
+
+
+@migration(1, "records, blobs, outbox, audit, cap, incidents, self-tests")
+def _initial(db: sqlite_utils.Database) -> None:
+    db.executescript(SCHEMA)
