@@ -1,10 +1,20 @@
-"""`kiosk cap`: the daily cap from a shell: show it, override today, change the standing cap."""
+"""`kiosk cap`: the daily cap from a shell: show it, override today, change the standing cap.
+
+Changes go through the application layer (`kiosk.app.desk.DeskService.set_cap`) as the
+supervisor named by --actor, so the command line makes the checks the GUI makes: the actor is
+an active supervisor, the reason is not blank. A refusal writes and audits nothing.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import click
 
 from kiosk.cli.common import StationContext, domain_errors, station_options
+
+if TYPE_CHECKING:
+    from kiosk.store.cap import CapStatus
 
 
 @click.group()
@@ -26,6 +36,19 @@ def cap_show(obj: StationContext) -> None:
             click.echo(f"  {row['ts']}  {scope}  {row['cap']}  {row['actor']}: {row['reason']}")
 
 
+def _change_cap(obj: StationContext, actor: str, cap_value: int, reason: str,
+                today_only: bool) -> CapStatus:
+    """Change the cap as `actor` through the desk service; PermissionDenied unless `actor`
+    is an active supervisor, ReasonRequired for a blank reason."""
+    from kiosk.app import accounts
+    from kiosk.app.desk import DeskService
+
+    with obj.open_store() as store:
+        user = accounts.require(store, actor, "cap")
+        desk = DeskService(store, obj.resolved_config(), user)
+        return desk.set_cap(cap_value, reason, today_only=today_only)
+
+
 @cap.command("override")
 @station_options
 @click.argument("cap_value", metavar="CAP", type=click.IntRange(1, 1000))
@@ -35,9 +58,8 @@ def cap_show(obj: StationContext) -> None:
 @domain_errors
 def cap_override(obj: StationContext, cap_value: int, reason: str, actor: str) -> None:
     """Supervisor: set today's cap with a reason."""
-    with obj.open_store() as store:
-        store.override_cap(cap_value, reason, actor)
-        click.echo(f"Batas hari ini / today's cap: {store.cap_status().cap}")
+    status = _change_cap(obj, actor, cap_value, reason, today_only=True)
+    click.echo(f"Batas hari ini / today's cap: {status.cap}")
 
 
 @cap.command("set")
@@ -49,6 +71,5 @@ def cap_override(obj: StationContext, cap_value: int, reason: str, actor: str) -
 @domain_errors
 def cap_set(obj: StationContext, cap_value: int, reason: str, actor: str) -> None:
     """Supervisor: change the standing daily cap with a reason."""
-    with obj.open_store() as store:
-        store.set_standing_cap(cap_value, reason, actor)
-        click.echo(f"Batas harian / standing cap: {cap_value}")
+    _change_cap(obj, actor, cap_value, reason, today_only=False)
+    click.echo(f"Batas harian / standing cap: {cap_value}")

@@ -1,0 +1,141 @@
+"""`kiosk cap override` and `kiosk cap set` make the GUI's checks: an active supervisor, a reason.
+
+Each command runs as a real `kiosk` child process on a station whose accounts were made here;
+what the station holds afterwards (the cap in force, its history, the audit log) is read back
+from the database.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from kiosk.app import accounts
+from kiosk.settings import Settings
+from kiosk.store import audit
+from kiosk.store.station import Store
+
+DEFAULT_CAP = Settings()["cap.daily"]
+
+
+@dataclass
+class Station:
+    data: Path
+    config: Path
+    env: dict[str, str]
+
+    def open(self) -> Store:
+        return Store(self.data, Settings.load(self.config))
+
+    def kiosk(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "kiosk", *args,
+             "--data-dir", str(self.data), "--config", str(self.config)],
+            env=self.env, capture_output=True, text=True, timeout=120,
+        )
+
+
+@pytest.fixture
+def station(tmp_path: Path, subprocess_env: dict[str, str]) -> Station:
+    """Supervisor rina, operator budi, technician tono, and lama, a disabled supervisor."""
+    config = tmp_path / "station.toml"
+    config.write_text("")
+    st = Station(tmp_path / "data", config, subprocess_env)
+    with st.open() as store:
+        accounts.create_first_supervisor(store, "rina", "Rina Pengawas", "135790")
+        accounts.create_user(store, "rina", "budi", "Budi Operator", "operator", "111111")
+        accounts.create_user(store, "rina", "tono", "Tono Teknisi", "technician", "222222")
+        accounts.create_user(store, "rina", "lama", "Pengawas Lama", "supervisor", "333333")
+        accounts.disable_user(store, "rina", "lama")
+    return st
+
+
+def _cap_audit(store: Store) -> list[tuple[str, str]]:
+    """(actor, action) of every cap change in the audit log, oldest first."""
+    return [(r["actor"], r["action"]) for r in reversed(audit.rows(store.db, 1000))
+            if r["action"].startswith("cap.")]
+
+
+def _assert_nothing_changed(st: Station) -> None:
+    with st.open() as store:
+        status = store.cap_status()
+        assert (status.cap, status.standing_cap) == (DEFAULT_CAP, DEFAULT_CAP)
+        assert store.cap_history() == []
+        assert _cap_audit(store) == []
+
+
+@pytest.mark.parametrize("command", ["override", "set"])
+@pytest.mark.parametrize("actor", ["budi", "tono", "siapa", "lama"],
+                         ids=["operator", "technician", "unknown", "disabled-supervisor"])
+def test_only_an_active_supervisor_may_change_the_cap(station, command, actor):
+    """Anyone but an active supervisor is refused in both languages, and nothing is written."""
+    r = station.kiosk("cap", command, "45", "--reason", "antrean panjang", "--actor", actor)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert f"'{actor}' tidak berwenang untuk tindakan ini (cap)." in r.stderr
+    assert f"'{actor}' is not allowed to do this (cap)." in r.stderr
+    assert "Traceback" not in r.stderr and "Batas" not in r.stdout
+    _assert_nothing_changed(station)
+
+
+@pytest.mark.parametrize("command", ["override", "set"])
+@pytest.mark.parametrize("reason", ["", "   "], ids=["empty", "spaces"])
+def test_a_blank_reason_is_refused(station, command, reason):
+    r = station.kiosk("cap", command, "45", "--reason", reason, "--actor", "rina")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "Alasan wajib diisi." in r.stderr and "A reason is required." in r.stderr
+    assert "Traceback" not in r.stderr
+    _assert_nothing_changed(station)
+
+
+def test_an_active_supervisor_overrides_todays_cap_and_is_audited(station):
+    r = station.kiosk("cap", "override", "45", "--reason", "antrean panjang", "--actor", "rina")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "Batas hari ini / today's cap: 45"
+    with station.open() as store:
+        status = store.cap_status()
+        assert (status.cap, status.standing_cap) == (45, DEFAULT_CAP)
+        assert status.override_reason == "antrean panjang"
+        assert _cap_audit(store) == [("rina", "cap.override")]
+        assert audit.verify(store.db) is None
+
+
+def test_an_active_supervisor_sets_the_standing_cap_and_is_audited(station):
+    r = station.kiosk("cap", "set", "50", "--reason", "kantor baru", "--actor", "rina")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "Batas harian / standing cap: 50"
+    with station.open() as store:
+        status = store.cap_status()
+        assert (status.cap, status.standing_cap) == (50, 50)
+        [change] = store.cap_history()
+        assert (change["local_date"], change["actor"], change["reason"]) == (
+            None, "rina", "kantor baru")
+        assert _cap_audit(store) == [("rina", "cap.standing")]
+
+
+def test_enabling_or_disabling_a_supervisor_counts_at_the_next_command(station):
+    """The actor's account is read from the database at each command."""
+    assert station.kiosk("cap", "override", "40", "--reason", "ramai", "--actor", "lama"
+                         ).returncode == 1
+    assert station.kiosk("user", "enable", "lama", "--actor", "rina").returncode == 0
+    assert station.kiosk("cap", "override", "40", "--reason", "ramai", "--actor", "lama"
+                         ).returncode == 0
+    assert station.kiosk("user", "disable", "lama", "--actor", "rina").returncode == 0
+    r = station.kiosk("cap", "override", "41", "--reason", "lagi", "--actor", "lama")
+    assert r.returncode == 1 and "tidak berwenang" in r.stderr
+    with station.open() as store:
+        assert store.cap_status().cap == 40
+        assert _cap_audit(store) == [("lama", "cap.override")]
+
+
+def test_cap_show_needs_no_actor(station):
+    assert station.kiosk("cap", "set", "50", "--reason", "kantor baru", "--actor", "rina"
+                         ).returncode == 0
+    r = station.kiosk("cap", "show")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].endswith(": 0 / 50 (standing 50)")
+    assert "standing  50  rina: kantor baru" in lines[1]
