@@ -284,11 +284,8 @@ class QtMainWindow(QMainWindow):
         page = QtDeskPage(screen)
         page.setObjectName("page")
         page.back.connect(lambda: self._close_desk(page))
-        for signal_name in ("cap_changed", "changed"):
-            if hasattr(screen, signal_name):
-                getattr(screen, signal_name).connect(self.home.refresh)
-        if hasattr(screen, "devices_changed"):
-            screen.devices_changed.connect(self._devices_changed)
+        screen.changed.connect(self.home.refresh)
+        screen.devices_changed.connect(self._devices_changed)
         self.stack.addWidget(page)
         self.show_page(page)
         return page

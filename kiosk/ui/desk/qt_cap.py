@@ -21,7 +21,8 @@ from kiosk.ui.qt_i18n import fmt_date, fmt_int
 
 
 class QtCapScreen(QtDeskScreen):
-    """Batas harian (daily cap); `cap_changed` after a change (the home screen refreshes)."""
+    """Batas harian (daily cap); `cap_changed` and `changed` after a change (the home screen
+    refreshes)."""
 
     ACTION = "cap"
     cap_changed = Signal()
@@ -97,6 +98,7 @@ class QtCapScreen(QtDeskScreen):
         self.reason.clear()
         self.refresh()
         self.cap_changed.emit()
+        self.changed.emit()
         return True
 
     def _figure_note(self) -> None:

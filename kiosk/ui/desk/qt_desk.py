@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTranslator, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -62,10 +62,13 @@ def error_text(exc: BaseException) -> str:
 class QtDeskScreen(QWidget):
     """A desk screen: refuses (PermissionDenied) a user whose role may not do `ACTION`.
 
-    Subclasses build their widgets after `super().__init__`, then call `retranslate()`.
+    Subclasses build their widgets after `super().__init__`, then call `retranslate()`. Every
+    desk screen has the two signals of `qt_desk_nav.DeskScreen`; most never emit them.
     """
 
     ACTION = ""
+    changed = Signal()  # home's figures (quota, re-recordings, ...) may have changed
+    devices_changed = Signal(dict)  # device settings changed: the changed keys and values
 
     def __init__(self, service: DeskService, parent: QWidget | None = None) -> None:
         service.require(self.ACTION)  # before any widget exists: nothing to show on refusal

@@ -1,16 +1,17 @@
 """The technician's and supervisor's screens as pages of the main window, reached from home.
 
 Each desk screen checks the user's role when it is built (PermissionDenied); this module only
-decides which buttons home shows for a role and wraps a screen with a title bar and "Kembali".
+decides which buttons home shows for a role, says what the window may expect of a screen
+(`DeskScreen`) and wraps a screen with a title bar and "Kembali".
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal, SignalInstance
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.app.accounts import can
@@ -19,6 +20,17 @@ from kiosk.ui.qt_common import button
 if TYPE_CHECKING:
     from kiosk.app.desk import DeskService
     from kiosk.ui.qt_tasks import TaskRunner
+
+
+class DeskScreen(Protocol):
+    """What the main window relies on in a desk screen (a QWidget; every `QtDeskScreen` is
+    one): it says when home's figures may have changed and when the device settings did."""
+
+    changed: SignalInstance  # () home's figures (quota, re-recordings, ...) may have changed
+    devices_changed: SignalInstance  # (dict) the device settings that changed, and their values
+
+    def retranslate(self) -> None:
+        """Set every visible text in the current language."""
 
 
 def _t(text: str) -> str:
@@ -32,52 +44,52 @@ class DeskEntry:
     name: str
     action: str
     text: str  # source text (Indonesian), translated at display time
-    build: Callable[[DeskService, TaskRunner], QWidget]
+    build: Callable[[DeskService, TaskRunner], DeskScreen]
 
 
-def _selftest(s: DeskService, r: TaskRunner) -> QWidget:
+def _selftest(s: DeskService, r: TaskRunner) -> DeskScreen:
     from kiosk.ui.desk.qt_selftest import QtSelfTestScreen
 
     return QtSelfTestScreen(s, r)
 
 
-def _history(s: DeskService, r: TaskRunner) -> QWidget:
+def _history(s: DeskService, r: TaskRunner) -> DeskScreen:
     from kiosk.ui.desk.qt_history import QtHistoryScreen
 
     return QtHistoryScreen(s)
 
 
-def _device_settings(s: DeskService, r: TaskRunner) -> QWidget:
+def _device_settings(s: DeskService, r: TaskRunner) -> DeskScreen:
     from kiosk.ui.desk.qt_device_settings import QtDeviceSettingsScreen
 
     return QtDeviceSettingsScreen(s)
 
 
-def _export(s: DeskService, r: TaskRunner) -> QWidget:
+def _export(s: DeskService, r: TaskRunner) -> DeskScreen:
     from kiosk.ui.desk.qt_export import QtExportScreen
 
     return QtExportScreen(s, r)
 
 
-def _cap(s: DeskService, r: TaskRunner) -> QWidget:
+def _cap(s: DeskService, r: TaskRunner) -> DeskScreen:
     from kiosk.ui.desk.qt_cap import QtCapScreen
 
     return QtCapScreen(s)
 
 
-def _accounts(s: DeskService, r: TaskRunner) -> QWidget:
+def _accounts(s: DeskService, r: TaskRunner) -> DeskScreen:
     from kiosk.ui.desk.qt_accounts import QtAccountsScreen
 
     return QtAccountsScreen(s)
 
 
-def _rerecord(s: DeskService, r: TaskRunner) -> QWidget:
+def _rerecord(s: DeskService, r: TaskRunner) -> DeskScreen:
     from kiosk.ui.desk.qt_rerecord import QtRerecordScreen
 
     return QtRerecordScreen(s)
 
 
-def _dashboard(s: DeskService, r: TaskRunner) -> QWidget:
+def _dashboard(s: DeskService, r: TaskRunner) -> DeskScreen:
     from kiosk.ui.desk.qt_dashboard import QtDashboardScreen
 
     return QtDashboardScreen(s)
@@ -115,7 +127,7 @@ class QtDeskPage(QWidget):
 
     back = Signal()
 
-    def __init__(self, screen: QWidget, parent: QWidget | None = None) -> None:
+    def __init__(self, screen: DeskScreen, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.screen = screen
         self.back_button = button()

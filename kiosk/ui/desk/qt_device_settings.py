@@ -3,7 +3,6 @@ the signature input. Saved to the settings file, applied at once, audited."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QSpinBox, QWidget
 
 from kiosk.app.desk import RESOLUTIONS, DeskService
@@ -20,7 +19,6 @@ class QtDeviceSettingsScreen(QtDeskScreen):
     re-create its devices without a restart."""
 
     ACTION = "device_settings"
-    devices_changed = Signal(dict)
 
     def __init__(self, service: DeskService, parent: QWidget | None = None) -> None:
         super().__init__(service, parent)

@@ -3,7 +3,6 @@ applicant's phone, and a "sudah dihubungi" (informed) mark with its date."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from kiosk.app.desk import DeskService
@@ -18,7 +17,6 @@ class QtRerecordScreen(QtDeskScreen):
     """Rejected records, not yet contacted first; `changed` after a mark (home's badge)."""
 
     ACTION = "rerecord"
-    changed = Signal()
 
     def __init__(self, service: DeskService, parent: QWidget | None = None) -> None:
         super().__init__(service, parent)
