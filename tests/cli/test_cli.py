@@ -30,6 +30,45 @@ def test_every_command_has_help_text_and_takes_data_dir_and_config():
             assert "--data-dir" in result.output and "--config" in result.output, path
 
 
+# every command the issue and the docs promise, by its full name
+EXPECTED = {
+    ("summary",), ("demo-data",), ("status",), ("selftest",), ("devices",), ("export",),
+    ("sync",), ("setup",), ("setup", "central"), ("cap",), ("cap", "show"),
+    ("cap", "override"), ("cap", "set"), ("db",), ("db", "check"), ("audit",),
+    ("audit", "verify"), ("audit", "show"), ("user",), ("user", "add"), ("user", "list"),
+    ("user", "disable"), ("user", "enable"), ("user", "reset-pin"), ("user", "set-role"),
+}
+
+
+def _listed(help_text: str) -> dict[str, str]:
+    """The 'Commands:' section of a --help page: name -> its one-line help."""
+    section = help_text.split("\nCommands:\n", 1)[1]
+    pairs = (line.strip().partition(" ") for line in section.splitlines() if line.strip())
+    return {name: text.strip() for name, _, text in pairs}
+
+
+def test_kiosk_help_lists_every_command_with_its_help_and_loads_nothing_heavy():
+    """The real `kiosk --help` (and each group's) names every command beside a line of help,
+    without loading the store, the app layer, numpy, OpenCV or Qt (so it stays quick)."""
+    assert {path for path, _ in _commands(cli)} == EXPECTED
+    heavy = ("kiosk.store", "kiosk.app", "kiosk.ui", "numpy", "cv2", "PySide6")
+    code = (
+        "import sys\nfrom kiosk.cli import main\n"
+        "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        f"print('LOADED', *sorted(m for m in sys.modules if m.startswith({heavy!r})))"
+    )
+    for group in [(), *(path for path, cmd in _commands(cli) if isinstance(cmd, click.Group))]:
+        r = subprocess.run([sys.executable, "-c", code, *group, "--help"],
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        page, loaded = r.stdout.rsplit("LOADED", 1)
+        assert loaded.split() == [], f"kiosk {' '.join(group)} --help loads {loaded}"
+        listed = _listed(page)
+        children = {p[-1] for p in EXPECTED if p[:-1] == group}
+        assert set(listed) == children, group
+        assert all(len(text) > 5 for text in listed.values()), listed
+
+
 def test_version():
     result = CliRunner().invoke(cli, ["--version"])
     assert result.exit_code == 0 and __version__ in result.output
