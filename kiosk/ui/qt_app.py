@@ -8,7 +8,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import platformdirs
 from PySide6.QtCore import QLockFile, Qt, QTimer
@@ -18,6 +18,7 @@ from kiosk.paths import APP_NAME
 from kiosk.settings import Settings
 from kiosk.ui.qt_i18n import QtLanguage
 from kiosk.ui.qt_main import QtMainWindow
+from kiosk.ui.qt_runtime import StationRuntime
 
 if TYPE_CHECKING:  # loaded after the login screen shows (start-up time, bench/startup.py)
     from kiosk.sync.engine import SyncState
@@ -106,13 +107,10 @@ def run_gui(data_dir: Path, settings_path: Path, *, demo: bool = False,
     language = QtLanguage()
     if settings["ui.language"] != "id":
         language.set_language(settings["ui.language"])
-    demo_accounts: list[tuple[str, str, str]] = []
-    if demo:
-        from kiosk.demo.accounts import DEMO_ACCOUNTS
-
-        demo_accounts = list(DEMO_ACCOUNTS)
-    window = QtMainWindow(settings=settings, language=language, demo_accounts=demo_accounts,
-                          kiosk_mode=kiosk_mode)
+    runtime = StationRuntime(data_dir, settings_path, settings, language, demo=demo,
+                             demo_central=demo_central, kiosk_mode=kiosk_mode)
+    window = QtMainWindow(settings=settings, language=language,
+                          demo_accounts=runtime.demo_accounts, kiosk_mode=kiosk_mode)
     if kiosk_mode:
         window.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
         window.showFullScreen()
@@ -120,15 +118,13 @@ def run_gui(data_dir: Path, settings_path: Path, *, demo: bool = False,
         window.show()
     if on_shown is not None:
         on_shown(window)
-    parts: dict[str, Any] = {}
     exit_code = 0
 
     def attach() -> None:
         """Everything but the login screen, once it is on screen."""
         nonlocal exit_code
         try:
-            _attach(window, parts, data_dir, settings_path, settings, language, demo,
-                    demo_central, demo_accounts, kiosk_mode)
+            _attach(window, runtime)
         except Exception:
             log.exception("station could not start")
             QMessageBox(QMessageBox.Icon.Critical, "Stasiun tidak dapat mulai / Cannot start",
@@ -147,55 +143,25 @@ def run_gui(data_dir: Path, settings_path: Path, *, demo: bool = False,
         code = app.exec()
         return exit_code or code
     finally:
-        for sync in parts.get("workers", []):
-            sync.stop()
-        if "runner" in parts:
-            parts["runner"].stop()
-        if "devices" in parts:
-            parts["devices"].close()
-        if parts.get("demo_env") is not None:
-            parts["demo_env"].stop()
-        if "store" in parts:
-            parts["store"].close()
+        runtime.close()
         lock.unlock()
 
 
-def _attach(window: QtMainWindow, parts: dict[str, Any], data_dir: Path, settings_path: Path,
-            settings: Settings, language: QtLanguage, demo: bool, demo_central: bool,
-            demo_accounts: list[tuple[str, str, str]], kiosk_mode: bool) -> None:
-    from kiosk.app.devices import StationDevices
-    from kiosk.app.station import StationService
-    from kiosk.domain.regions import RegionTable
-    from kiosk.store.station import Store
-    from kiosk.ui.qt_main import QtContext
-    from kiosk.ui.qt_sync import QtSyncWorker
-    from kiosk.ui.qt_tasks import QtTaskRunner
-
-    parts["store"] = store = Store(data_dir, settings)
-    if demo:
-        from kiosk.demo.environment import ensure_demo_accounts, start_demo
-
-        ensure_demo_accounts(store)
-        parts["demo_env"] = start_demo(store, settings_path, central=demo_central)
-    parts["runner"] = runner = QtTaskRunner("devices")
-    parts["devices"] = devices = StationDevices(settings)
-    window.attach(QtContext(
-        service=StationService(store, RegionTable.load(settings["station.region_tables"])),
-        devices=devices, device_runner=runner, settings_path=settings_path,
-        receipts_dir=data_dir / "receipts", demo_accounts=demo_accounts,
-        kiosk_mode=kiosk_mode, language=language,
-    ))
-    sync = QtSyncWorker(lambda: Store(data_dir, settings))
+def _attach(window: QtMainWindow, runtime: StationRuntime) -> None:
+    """Open the runtime and complete the window on it: the screens, the sync worker wired to
+    the window both ways, and the demo's server switch."""
+    runtime.open()
+    window.attach(runtime.context())
+    sync = runtime.sync_worker()
     sync.state_changed.connect(lambda st: window.set_sync(sync_view(st)))
     window.recording_stored.connect(sync.wake)
     window.sync_pause_requested.connect(sync.set_paused)
     sync.start()
-    parts["workers"] = [sync]
-    env = parts.get("demo_env")
+    env = runtime.demo_env
     if env is not None and env.central_running:
         from kiosk.ui.qt_demo import QtDemoServerButton
 
-        server_switch = QtDemoServerButton(env, runner)
+        server_switch = QtDemoServerButton(env, runtime.runner)
         server_switch.switched.connect(sync.wake)
         window.add_to_bar(server_switch)
     window.warm_up()
