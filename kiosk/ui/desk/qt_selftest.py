@@ -9,22 +9,11 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QHideEvent,
-    QImage,
-    QInputDevice,
-    QPixmap,
-    QShowEvent,
-)
+from PySide6.QtGui import QColor, QFont, QHideEvent, QInputDevice, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
@@ -37,11 +26,15 @@ from kiosk.app.devices import PreviewCamera
 from kiosk.domain.messages import DomainError, Msg
 from kiosk.selftest import CHECK_NAMES
 from kiosk.ui.desk.qt_desk import FAIL_COLOUR, PASS_COLOUR, QtDeskScreen, error_text, set_row, table
+from kiosk.ui.desk.qt_device_tests import (
+    QtCameraTestBox,
+    QtServerLinkBox,
+    QtSignatureTestBox,
+    QtThumbsTestBox,
+)
 from kiosk.ui.qt_common import button, label
 from kiosk.ui.qt_i18n import current_lang, fmt_datetime, msg_text
-from kiosk.ui.qt_signature import QtSignaturePad
 from kiosk.ui.qt_tasks import TaskRunner
-from kiosk.ui.recording.qt_step_photo import bgr_to_qimage
 
 PREVIEW_MS = 120  # next preview frame this long after the last arrived (~8 fps is enough here)
 _QT_INPUT_KIND = {
@@ -76,11 +69,18 @@ def _short(text: str, most: int = 28) -> str:
     return text if len(text) <= most else "…" + text[-(most - 1):]
 
 
-def grey_pixmap(pixels: np.ndarray, height: int) -> QPixmap:
-    h, w = pixels.shape
-    img = QImage(np.ascontiguousarray(pixels).data, w, h, w, QImage.Format.Format_Grayscale8)
-    return QPixmap.fromImage(img.copy()).scaledToHeight(
-        height, Qt.TransformationMode.SmoothTransformation)
+def checks_table() -> QTableWidget:
+    """The table of checks: name, state, value, threshold, hint and a run button per row."""
+    checks = table(6, stretch=4, wrap=True)
+    checks.setObjectName("checks")
+    checks.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+    checks.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    checks.setRowCount(len(CHECK_NAMES))
+    header = checks.horizontalHeader()
+    for col, width in ((2, 250), (3, 190)):
+        header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+        checks.setColumnWidth(col, width)
+    return checks
 
 
 class QtCheckRow:
@@ -149,85 +149,33 @@ class QtSelfTestScreen(QtDeskScreen):
         self.head.addWidget(self.run_all_button)
         self.last_run = label("hint", wrap=True)
 
-        self.checks = table(6, stretch=4, wrap=True)
-        self.checks.setObjectName("checks")
-        self.checks.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.checks.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.checks.setRowCount(len(CHECK_NAMES))
-        header = self.checks.horizontalHeader()
-        for col, width in ((2, 250), (3, 190)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            self.checks.setColumnWidth(col, width)
+        self.checks = checks_table()
         self.rows: dict[str, QtCheckRow] = {}
         for i, name in enumerate(CHECK_NAMES):
             row = QtCheckRow(self.checks, i, name)
             row.run.clicked.connect(lambda _=False, n=name: self.run_checks([n]))
             self.rows[name] = row
+        self._build_device_tests()
+        self._lay_out()
+        self.retranslate()
 
-        # device tests: camera, fingerprint, signature, server link
-        self.preview = QLabel()
-        self.preview.setObjectName("preview")
-        self.preview.setFixedSize(320, 240)
-        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.preview.setStyleSheet("background: #20262c; color: #dfe6ec; border-radius: 6px;")
-        self.preview.setWordWrap(True)
-        self.preview_button = button()
+    def _build_device_tests(self) -> None:
+        """The boxes beside the checks; their parts keep the names tests and scripts use."""
+        self.camera_box = QtCameraTestBox()
+        self.preview, self.preview_button = self.camera_box.preview, self.camera_box.button
         self.preview_button.clicked.connect(self.toggle_preview)
-        self.camera_box = QGroupBox()
-        cam = QVBoxLayout(self.camera_box)
-        cam.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
-        cam.addWidget(self.preview_button)
-
-        self.finger_button = button()
-        self.finger_button.setObjectName("testFinger")
+        self.finger_box = QtThumbsTestBox()
+        self.finger_button = self.finger_box.button
+        self.finger_images, self.finger_scores = self.finger_box.images, self.finger_box.scores
+        self.finger_status = self.finger_box.status
         self.finger_button.clicked.connect(self.test_fingerprint)
-        self.finger_images = [QLabel(), QLabel()]
-        self.finger_scores = [label(), label()]
-        self.finger_status = label("hint", wrap=True)
-        self.finger_box = QGroupBox()
-        fl = QGridLayout(self.finger_box)
-        for i in range(2):
-            self.finger_images[i].setFixedSize(90, 112)
-            self.finger_images[i].setAlignment(Qt.AlignmentFlag.AlignCenter)
-            self.finger_images[i].setStyleSheet("background: #eef2f6; border-radius: 6px;")
-            fl.addWidget(self.finger_images[i], 0, i, Qt.AlignmentFlag.AlignHCenter)
-            fl.addWidget(self.finger_scores[i], 1, i, Qt.AlignmentFlag.AlignHCenter)
-        side = QVBoxLayout()
-        side.addWidget(self.finger_status, 1)
-        side.addWidget(self.finger_button)
-        fl.addLayout(side, 0, 2, 2, 1)
-        fl.setColumnStretch(2, 1)
-
-        self.pad = QtSignaturePad(service.settings)
-        self.pad.setMinimumSize(300, 110)
-        self.pad.setMaximumHeight(140)
+        self.signature_box = QtSignatureTestBox(self.service.settings)
+        self.pad, self.signature_status = self.signature_box.pad, self.signature_box.status
         self.pad.changed.connect(self.check_signature)
-        self.signature_status = label("hint", wrap=True)
-        self.signature_status.setObjectName("signatureStatus")
-        self.clear_pad = button()
-        self.clear_pad.clicked.connect(self.pad.clear)
-        self.signature_box = QGroupBox()
-        sl = QVBoxLayout(self.signature_box)
-        sl.addWidget(self.pad)
-        srow = QHBoxLayout()
-        srow.addWidget(self.signature_status, 1)
-        srow.addWidget(self.clear_pad)
-        sl.addLayout(srow)
+        self.link_box = QtServerLinkBox()
 
-        self.link_latency = label("figure")
-        self.link_latency.setObjectName("figure")
-        self.link_skew = label("figure")
-        self.link_skew.setObjectName("figure")
-        self.link_caption = [label("hint"), label("hint")]
-        self.link_note = label("hint", wrap=True)
-        self.link_box = QGroupBox()
-        ll = QGridLayout(self.link_box)
-        ll.addWidget(self.link_caption[0], 0, 0)
-        ll.addWidget(self.link_caption[1], 0, 1)
-        ll.addWidget(self.link_latency, 1, 0)
-        ll.addWidget(self.link_skew, 1, 1)
-        ll.addWidget(self.link_note, 2, 0, 1, 2)
-
+    def _lay_out(self) -> None:
+        """Checks with the thumbs and server boxes below them; camera and signature beside."""
         left = QVBoxLayout()
         left.addWidget(self.checks, 1)
         left.addWidget(self.last_run)
@@ -245,7 +193,6 @@ class QtSelfTestScreen(QtDeskScreen):
         body.addLayout(left, 3)
         body.addLayout(right, 1)
         self.lay.addLayout(body, 1)
-        self.retranslate()
 
     # --- running checks -------------------------------------------------------------
 
@@ -307,13 +254,10 @@ class QtSelfTestScreen(QtDeskScreen):
             row.show_result(r.passed, value_text(r.value), r.threshold, hint)
         server = self.results.get("server")
         value = server.value if server is not None and isinstance(server.value, dict) else {}
-        latency, skew = value.get("latency_ms"), value.get("clock_skew_s")
-        self.link_latency.setText("-" if latency is None else f"{latency:.0f} ms")
-        self.link_skew.setText("-" if skew is None else f"{skew:+.1f} s")
-        limit = self.service.settings["freeze.max_clock_skew_minutes"] * 60
-        bad = skew is not None and abs(skew) > limit
-        self.link_skew.setStyleSheet(f"color: {FAIL_COLOUR};" if bad else "")
-        self.link_note.setText(value.get("url", "") or self.tr("Jalankan pemeriksaan server."))
+        self.link_box.show_link(
+            value.get("latency_ms"), value.get("clock_skew_s"),
+            self.service.settings["freeze.max_clock_skew_minutes"] * 60,
+            value.get("url", "") or self.tr("Jalankan pemeriksaan server."))
 
     # --- camera preview -----------------------------------------------------------------
 
@@ -343,20 +287,14 @@ class QtSelfTestScreen(QtDeskScreen):
         self.preview_pending = False
         seq, frame = result
         self.last_seq = seq
-        h, w = frame.shape[:2]
-        pix = QPixmap.fromImage(bgr_to_qimage(frame)).scaled(
-            self.preview.size(), Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.SmoothTransformation)
-        self.preview.setPixmap(pix)
-        self.preview.setToolTip(f"{w}x{h}")
+        self.camera_box.show_frame(frame)
         if self.previewing:
             QTimer.singleShot(PREVIEW_MS, self, self._request_frame)
 
     def _frame_failed(self, exc: BaseException) -> None:
         self.preview_pending = False
         self.last_seq = 0
-        self.preview.setPixmap(QPixmap())
-        self.preview.setText(error_text(exc))
+        self.camera_box.show_error(error_text(exc))
         if self.previewing:  # keep trying: a re-plugged camera comes back by itself
             QTimer.singleShot(2000, self, self._request_frame)
 
@@ -381,39 +319,31 @@ class QtSelfTestScreen(QtDeskScreen):
     def _finger_done(self, test: FingerTest) -> None:
         self.finger_button.setEnabled(True)
         names = {1: self.tr("Ibu jari kanan"), 6: self.tr("Ibu jari kiri")}
-        for i, (pos, quality, pixels) in enumerate(test.fingers[:2]):
-            self.finger_images[i].setPixmap(grey_pixmap(pixels, 108))
-            ok = quality >= test.threshold
-            self.finger_scores[i].setText(f"{names.get(pos, pos)}: {quality}")
-            self.finger_scores[i].setStyleSheet(
-                f"color: {PASS_COLOUR if ok else FAIL_COLOUR}; font-size: 12pt;")
+        self.finger_box.show_thumbs([(str(names.get(pos, pos)), quality, pixels)
+                                     for pos, quality, pixels in test.fingers], test.threshold)
         self.finger_status.setText(self.tr("{device} · batas mutu {n}").format(
             device=test.device, n=test.threshold))
 
     def _finger_failed(self, exc: BaseException) -> None:
         self.finger_button.setEnabled(True)
-        for img, score in zip(self.finger_images, self.finger_scores, strict=True):
-            img.setPixmap(QPixmap())
-            score.setText("")
+        self.finger_box.clear()
         self.finger_status.setText(error_text(exc))
 
     def check_signature(self) -> None:
+        box = self.signature_box
         if self.pad.is_empty:
-            self.signature_status.setText(self.tr("Buat satu goresan uji di bidang ini."))
-            self.signature_status.setStyleSheet("")
+            box.show_status(self.tr("Buat satu goresan uji di bidang ini."))
             return
         try:
             result = self.pad.result()
         except DomainError as exc:
-            self.signature_status.setText(msg_text(exc.msg))
-            self.signature_status.setStyleSheet(f"color: {FAIL_COLOUR};")
+            box.show_status(msg_text(exc.msg), passed=False)
             return
-        self.signature_status.setText(msg_text(Msg(
+        box.show_status(msg_text(Msg(
             f"Goresan terbaca ({self.pad.ink.source}): tinta {result.ink_ratio:.1%}, "
             f"lebar {result.extent:.0%}.",
             f"Stroke read ({self.pad.ink.source}): ink {result.ink_ratio:.1%}, "
-            f"width {result.extent:.0%}.")))
-        self.signature_status.setStyleSheet(f"color: {PASS_COLOUR};")
+            f"width {result.extent:.0%}.")), passed=True)
 
     # --- text -------------------------------------------------------------------------
 
@@ -450,10 +380,10 @@ class QtSelfTestScreen(QtDeskScreen):
         self.finger_box.setTitle(self.tr("Uji sidik jari"))
         self.finger_button.setText(self.tr("Rekam uji ibu jari"))
         self.signature_box.setTitle(self.tr("Uji tanda tangan"))
-        self.clear_pad.setText(self.tr("Hapus"))
+        self.signature_box.clear_button.setText(self.tr("Hapus"))
         if self.pad.is_empty:
             self.signature_status.setText(self.tr("Buat satu goresan uji di bidang ini."))
         self.link_box.setTitle(self.tr("Sambungan server"))
-        self.link_caption[0].setText(self.tr("Latensi"))
-        self.link_caption[1].setText(self.tr("Selisih jam"))
+        self.link_box.captions[0].setText(self.tr("Latensi"))
+        self.link_box.captions[1].setText(self.tr("Selisih jam"))
         self._update_buttons()
