@@ -1,57 +1,20 @@
 """`kiosk cap override` and `kiosk cap set` make the GUI's checks: an active supervisor, a reason.
 
-Each command runs as a real `kiosk` child process on a station whose accounts were made here;
-what the station holds afterwards (the cap in force, its history, the audit log) is read back
-from the database.
+Each command runs as a real `kiosk` child process on the `station` fixture's accounts (see
+conftest.py); what the station holds afterwards (the cap in force, its history, the audit
+log) is read back from the database.
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from dataclasses import dataclass
-from pathlib import Path
-
 import pytest
 
-from kiosk.app import accounts
 from kiosk.settings import Settings
 from kiosk.store import audit
 from kiosk.store.station import Store
+from tests.cli.conftest import Station
 
 DEFAULT_CAP = Settings()["cap.daily"]
-
-
-@dataclass
-class Station:
-    data: Path
-    config: Path
-    env: dict[str, str]
-
-    def open(self) -> Store:
-        return Store(self.data, Settings.load(self.config))
-
-    def kiosk(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "kiosk", *args,
-             "--data-dir", str(self.data), "--config", str(self.config)],
-            env=self.env, capture_output=True, text=True, timeout=120,
-        )
-
-
-@pytest.fixture
-def station(tmp_path: Path, subprocess_env: dict[str, str]) -> Station:
-    """Supervisor rina, operator budi, technician tono, and lama, a disabled supervisor."""
-    config = tmp_path / "station.toml"
-    config.write_text("")
-    st = Station(tmp_path / "data", config, subprocess_env)
-    with st.open() as store:
-        accounts.create_first_supervisor(store, "rina", "Rina Pengawas", "135790")
-        accounts.create_user(store, "rina", "budi", "Budi Operator", "operator", "111111")
-        accounts.create_user(store, "rina", "tono", "Tono Teknisi", "technician", "222222")
-        accounts.create_user(store, "rina", "lama", "Pengawas Lama", "supervisor", "333333")
-        accounts.disable_user(store, "rina", "lama")
-    return st
 
 
 def _cap_audit(store: Store) -> list[tuple[str, str]]:
