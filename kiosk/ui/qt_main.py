@@ -3,74 +3,29 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (
-    QApplication,
-    QFrame,
-    QHBoxLayout,
-    QMainWindow,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.domain.messages import DomainError
-from kiosk.ui.qt_common import STYLE, button, confirm, inform, label
+from kiosk.ui.qt_common import STYLE, confirm, inform
 from kiosk.ui.qt_i18n import QtLanguage, msg_text
+from kiosk.ui.qt_idle import QtIdleWatcher
 from kiosk.ui.qt_login import QtLoginScreen
+from kiosk.ui.qt_runtime import QtContext
+from kiosk.ui.qt_topbar import QtTopBar
 
 if TYPE_CHECKING:  # the rest loads in attach(), after the login screen is on screen
     from kiosk.app.accounts import User
-    from kiosk.app.devices import StationDevices
     from kiosk.app.station import StationService
     from kiosk.settings import Settings
     from kiosk.ui.desk.qt_desk_nav import QtDeskPage
     from kiosk.ui.qt_home import SyncView
-    from kiosk.ui.qt_tasks import TaskRunner
     from kiosk.ui.recording.qt_flow import QtRecordingFlow
 
 log = logging.getLogger(__name__)
-
-INPUT_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
-                QEvent.Type.Wheel, QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate,
-                QEvent.Type.TabletPress, QEvent.Type.TabletMove}
-
-
-@dataclass
-class QtContext:
-    """What the window is built from (the app start-up or a test supplies it)."""
-
-    service: StationService
-    devices: StationDevices
-    device_runner: TaskRunner
-    settings_path: Path
-    receipts_dir: Path
-    demo_accounts: list[tuple[str, str, str]] = field(default_factory=list)
-    kiosk_mode: bool = False
-    language: QtLanguage | None = None
-
-
-class QtIdleWatcher(QObject):
-    """An application event filter: any input restarts the idle timer; `idle` on timeout."""
-
-    idle = Signal()
-
-    def __init__(self, minutes: float, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.timer = QTimer(self)
-        self.timer.setSingleShot(True)
-        self.timer.setInterval(int(minutes * 60_000))
-        self.timer.timeout.connect(self.idle)
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
-        if event.type() in INPUT_EVENTS and self.timer.isActive():
-            self.timer.start()
-        return False
 
 
 class QtMainWindow(QMainWindow):
@@ -108,26 +63,12 @@ class QtMainWindow(QMainWindow):
         self.setStyleSheet(STYLE)
         self.resize(1366, 768)
 
-        bar = QFrame()
-        bar.setObjectName("topbar")
-        b = QHBoxLayout(bar)
-        b.setContentsMargins(16, 6, 16, 6)
-        self.station_label = label()
-        self.user_label = label()
-        self.lang_button = button()
-        self.lang_button.setObjectName("language")
+        self.bar = bar = QtTopBar()
+        self.lang_button, self.lock_button = bar.lang_button, bar.lock_button
+        self.logout_button = bar.logout_button
         self.lang_button.clicked.connect(self.language.toggle)
-        self.lock_button = button()
         self.lock_button.clicked.connect(self.lock)
-        self.logout_button = button()
         self.logout_button.clicked.connect(self.logout)
-        b.addWidget(self.station_label)
-        b.addStretch(1)
-        self.bar_layout = b
-        b.addWidget(self.user_label)
-        b.addWidget(self.lang_button)
-        b.addWidget(self.lock_button)
-        b.addWidget(self.logout_button)
 
         self.login = QtLoginScreen(None, list(demo_accounts or []))
         self.login.setObjectName("page")
@@ -190,7 +131,7 @@ class QtMainWindow(QMainWindow):
 
     def add_to_bar(self, widget: QWidget) -> None:
         """Put a widget in the top bar, left of the user's name (the demo's server switch)."""
-        self.bar_layout.insertWidget(self.bar_layout.indexOf(self.user_label), widget)
+        self.bar.add(widget)
 
     @property
     def ready(self) -> bool:
@@ -422,10 +363,10 @@ class QtMainWindow(QMainWindow):
     def retranslate(self) -> None:
         s = self.settings
         self.setWindowTitle(self.tr("Stasiun Perekaman KTP-el"))
-        self.station_label.setText(self.tr("Perekaman KTP-el · {office} · stasiun {no}").format(
+        self.bar.station_label.setText(self.tr("Perekaman KTP-el · {office} · stasiun {no}").format(
             office=s["station.name"], no=s["station.number"]))
         logged = self.user is not None
-        self.user_label.setText(self.user.display_name if self.user else "")
+        self.bar.user_label.setText(self.user.display_name if self.user else "")
         self.lang_button.setText("English" if self.language.lang == "id" else "Bahasa Indonesia")
         self.lock_button.setText(self.tr("Kunci layar"))
         self.logout_button.setText(self.tr("Keluar"))

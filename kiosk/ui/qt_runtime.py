@@ -1,6 +1,6 @@
 """StationRuntime: what a running station owns besides its window (the store, the device
 worker, the devices, the sync worker, the demo's helpers), opened in order and closed in
-reverse by one `close()`."""
+reverse by one `close()`; and QtContext, the part of it the main window is built from."""
 
 from __future__ import annotations
 
@@ -10,13 +10,27 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # loaded in open(), after the login screen shows (bench/startup.py)
     from kiosk.app.devices import StationDevices
+    from kiosk.app.station import StationService
     from kiosk.demo.environment import DemoEnvironment
     from kiosk.settings import Settings
     from kiosk.store.station import Store
     from kiosk.ui.qt_i18n import QtLanguage
-    from kiosk.ui.qt_main import QtContext
     from kiosk.ui.qt_sync import QtSyncWorker
-    from kiosk.ui.qt_tasks import QtTaskRunner
+    from kiosk.ui.qt_tasks import QtTaskRunner, TaskRunner
+
+
+@dataclass
+class QtContext:
+    """What the main window is built from (`StationRuntime.context()` or a test supplies it)."""
+
+    service: StationService
+    devices: StationDevices
+    device_runner: TaskRunner
+    settings_path: Path
+    receipts_dir: Path
+    demo_accounts: list[tuple[str, str, str]] = field(default_factory=list)
+    kiosk_mode: bool = False
+    language: QtLanguage | None = None
 
 
 @dataclass
@@ -66,7 +80,6 @@ class StationRuntime:
         """What the main window is built from, on the opened store and devices."""
         from kiosk.app.station import StationService
         from kiosk.domain.regions import RegionTable
-        from kiosk.ui.qt_main import QtContext
 
         if self.store is None or self.runner is None or self.devices is None:
             raise RuntimeError("StationRuntime.context() before open()")
