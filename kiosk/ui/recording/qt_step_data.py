@@ -58,26 +58,34 @@ class QtDataStep(QtStep):
         self.errors: dict[str, QLabel] = {}
         self._filling = True  # no validation while the form is being built
 
-        def line(name: str, upper: bool = False, digits: int = 0) -> QLineEdit:
-            edit = QLineEdit()
-            if digits:
-                edit.setValidator(_digits(digits))
-                edit.setMaxLength(digits)
-            if upper:
-                edit.textEdited.connect(lambda text, e=edit: self._upper(e, text))
-            edit.textChanged.connect(lambda _t, n=name: self._changed(n))
-            return edit
+        self._build_fields()
+        self._lay_out()
+        self._select_kecamatan(service.settings["station.kecamatan"])
+        self._filling = False
+        self.retranslate()
 
-        def combo(name: str, values: tuple[str, ...], blank: bool = True) -> QComboBox:
-            box = QComboBox()
-            if blank:
-                box.addItem("", "")
-            for v in values:
-                box.addItem(v, v)
-            box.currentIndexChanged.connect(lambda _i, n=name: self._changed(n))
-            return box
+    def _line(self, name: str, upper: bool = False, digits: int = 0) -> QLineEdit:
+        edit = QLineEdit()
+        if digits:
+            edit.setValidator(_digits(digits))
+            edit.setMaxLength(digits)
+        if upper:
+            edit.textEdited.connect(lambda text, e=edit: self._upper(e, text))
+        edit.textChanged.connect(lambda _t, n=name: self._changed(n))
+        return edit
 
-        f = self.fields
+    def _combo(self, name: str, values: tuple[str, ...], blank: bool = True) -> QComboBox:
+        box = QComboBox()
+        if blank:
+            box.addItem("", "")
+        for v in values:
+            box.addItem(v, v)
+        box.currentIndexChanged.connect(lambda _i, n=name: self._changed(n))
+        return box
+
+    def _build_fields(self) -> None:
+        """One input per field of the card, each named `field_<name>`."""
+        f, line, combo = self.fields, self._line, self._combo
         f["nik"] = line("nik", digits=16)
         f["nama"] = line("nama", upper=True)
         f["tempat_lahir"] = line("tempat_lahir", upper=True)
@@ -94,7 +102,7 @@ class QtDataStep(QtStep):
         f["rw"] = line("rw", digits=3)
         kec = QComboBox()
         kec.addItem("", "")
-        for region in service.kecamatan_choices():
+        for region in self.service.kecamatan_choices():
             kec.addItem(region.name, region.compact)
         kec.currentIndexChanged.connect(self._kecamatan_changed)
         f["kecamatan"] = kec
@@ -107,6 +115,10 @@ class QtDataStep(QtStep):
         for name, widget in f.items():
             widget.setObjectName(f"field_{name}")
 
+    def _lay_out(self) -> None:
+        """Two columns of label, input and message under it, in a scroll area; Tab goes down
+        the left column, then the right one (the card's order)."""
+        f = self.fields
         self.heading = label("subtitle", wrap=True)
         self.duplicate = label("warning", wrap=True)
         self.duplicate.setObjectName("duplicate")
@@ -143,13 +155,9 @@ class QtDataStep(QtStep):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(scroll)
-        # Tab goes down the left column, then the right one (the card's order).
         order = [f[n] for n in LEFT + RIGHT]
         for a, b_ in zip(order, order[1:], strict=False):
             QWidget.setTabOrder(a, b_)
-        self._select_kecamatan(service.settings["station.kecamatan"])
-        self._filling = False
-        self.retranslate()
 
     # --- reading and writing the form ---------------------------------------------------
 
