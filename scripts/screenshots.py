@@ -4,6 +4,8 @@ Runs the real window on a throw-away data dir with the demo devices (fake camera
 SBI scanner) and a local central server, walks one recording from set-up to receipt, and
 saves a PNG at each screen. Needs a display: `xvfb-run -a` provides one.
 """
+# The repository goes on sys.path before the station's modules are imported:
+# ruff: noqa: E402
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import keyring
@@ -21,37 +24,78 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kiosk.store.keys import FileKeyring  # noqa: E402
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication, QWidget
+
+from kiosk.app.devices import StationDevices
+from kiosk.app.draft import Draft
+from kiosk.app.station import StationService
+from kiosk.demo.environment import DEMO_ACCOUNTS, DemoEnvironment, ensure_demo_accounts, start_demo
+from kiosk.demo.records import demo_applicant, demo_recording
+from kiosk.domain.regions import RegionTable
+from kiosk.settings import Settings
+from kiosk.store.keys import FileKeyring
+from kiosk.store.station import Store
+from kiosk.ui.qt_app import sync_view
+from kiosk.ui.qt_i18n import QtLanguage
+from kiosk.ui.qt_main import QtContext, QtMainWindow
+from kiosk.ui.qt_sync import QtSyncWorker
+from kiosk.ui.qt_tasks import QtTaskRunner
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
-    args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="ektp-shots-"))
-    os.environ["KIOSK_KEYRING_FILE"] = str(tmp / "keyring.json")
-    keyring.set_keyring(FileKeyring(tmp / "keyring.json"))
+@dataclass
+class Shots:
+    """The station being photographed, and where its pictures go."""
 
-    from PySide6.QtCore import QEvent, QPointF, Qt
-    from PySide6.QtGui import QMouseEvent
-    from PySide6.QtWidgets import QApplication
+    app: QApplication
+    out: Path
+    tmp: Path
+    store: Store
+    env: DemoEnvironment
+    regions: RegionTable
+    language: QtLanguage
+    runner: QtTaskRunner
+    devices: StationDevices
+    win: QtMainWindow
+    sync: QtSyncWorker
 
-    from kiosk.app.devices import StationDevices
-    from kiosk.app.draft import Draft
-    from kiosk.app.station import StationService
-    from kiosk.demo.environment import DEMO_ACCOUNTS, ensure_demo_accounts, start_demo
-    from kiosk.demo.records import demo_applicant, demo_recording
-    from kiosk.domain.regions import RegionTable
-    from kiosk.settings import Settings
-    from kiosk.store.station import Store
-    from kiosk.ui.qt_app import sync_view
-    from kiosk.ui.qt_i18n import QtLanguage
-    from kiosk.ui.qt_main import QtContext, QtMainWindow
-    from kiosk.ui.qt_sync import QtSyncWorker
-    from kiosk.ui.qt_tasks import QtTaskRunner
+    def pump(self, seconds: float) -> None:
+        """Run the event loop; sleeping in Python lets the in-process simulator's threads
+        have the GIL (QTest.qWait would hold it while it waits)."""
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            self.app.processEvents()
+            time.sleep(0.01)
 
-    app = QApplication(sys.argv[:1])
-    args.out.mkdir(parents=True, exist_ok=True)
+    def wait(self, cond: Callable[[], bool], timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not cond():
+            if time.monotonic() > deadline:
+                raise TimeoutError("screen did not get ready")
+            self.pump(0.05)
+
+    def save(self, widget: QWidget, name: str) -> None:
+        path = self.out / f"{name}.png"
+        widget.grab().save(str(path))
+        print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+
+    def shot(self, name: str) -> None:
+        self.pump(0.2)
+        self.save(self.win, name)
+
+    def close(self) -> None:
+        self.sync.stop()
+        self.runner.stop()
+        self.devices.close()
+        self.env.stop()
+        self.store.close()
+        self.win.close()
+
+
+def open_station(app: QApplication, tmp: Path, out: Path) -> Shots:
+    """A demo station with a dozen recordings of today, its window shown and syncing; no
+    accounts yet, so the window opens on the first-run set-up."""
     data = tmp / "data"
     settings_path = data / "settings.toml"
     data.mkdir()
@@ -73,65 +117,11 @@ def main() -> int:
     sync = QtSyncWorker(lambda: Store(data, settings))
     sync.state_changed.connect(lambda st: win.set_sync(sync_view(st)))
     sync.start()
+    return Shots(app, out, tmp, store, env, regions, language, runner, devices, win, sync)
 
-    def pump(seconds: float) -> None:
-        """Run the event loop; sleeping in Python lets the in-process simulator's threads
-        have the GIL (QTest.qWait would hold it while it waits)."""
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            app.processEvents()
-            time.sleep(0.01)
 
-    def wait(cond: Callable[[], bool], timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not cond():
-            if time.monotonic() > deadline:
-                raise TimeoutError("screen did not get ready")
-            pump(0.05)
-
-    def shot(name: str) -> None:
-        pump(0.2)
-        path = args.out / f"{name}.png"
-        win.grab().save(str(path))
-        print(path.relative_to(ROOT))
-
-    shot("01-setup")
-    ensure_demo_accounts(store)
-    win.show_page(win.login)
-    win.login.username.setText("operator")
-    shot("02-login")
-    win.login.pin.setText("111111")
-    win.login.submit()
-    wait(lambda: win.home.sync is not None and win.home.sync.status == "online")
-    shot("03-home")
-    win.home.new_button.click()
-    data_step = win.flow.steps["data"]
-    data_step.fields["nik"].setText("6271013202900001")
-    data_step.fields["nama"].setText("budi")
-    win.flow.next_button.click()
-    shot("04-data-validation")
-    rng = np.random.default_rng(5)
-    data_step.fill(demo_applicant(rng, settings["station.kecamatan"], regions, store.today(), 5))
-    win.flow.next_button.click()
-    photo = win.flow.steps["photo"]
-    wait(photo.capture_button.isEnabled)
-    shot("05-photo-preview")
-    photo.capture_button.click()
-    wait(lambda: win.flow.draft.photo is not None)
-    win.flow.next_button.click()
-    fingers = win.flow.steps["fingers"]
-    wait(lambda: not fingers.busy)
-    env.sbi.control(quality=0.1)  # a poor first press: fingers below the threshold
-    fingers.capture("right")
-    wait(lambda: not fingers.busy)
-    shot("06-fingers-partial")
-    env.sbi.control(quality=1.0)
-    for slap in ("right", "left", "thumbs"):
-        fingers.capture(slap)
-        wait(lambda: not fingers.busy)
-    shot("07-fingers-done")
-    win.flow.next_button.click()
-    pad = win.flow.steps["signature"].pad
+def draw_signature(pad: QWidget) -> None:
+    """Three wavy strokes across the pad, as mouse events."""
     left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
     for s in range(3):
         y0 = pad.height() * (0.35 + 0.15 * s)
@@ -144,67 +134,134 @@ def main() -> int:
                 kind, QPointF(x, y), QPointF(x, y), left if kind != QEvent.Type.MouseMove
                 else none, left if kind != QEvent.Type.MouseButtonRelease else none,
                 Qt.KeyboardModifier.NoModifier))
-    shot("08-signature")
+
+
+def record_one(s: Shots) -> str:
+    """01-10: set-up, login, home, then one recording from the data step to its receipt;
+    the receipt's registration number."""
+    win, store = s.win, s.store
+    s.shot("01-setup")
+    ensure_demo_accounts(store)
+    win.show_page(win.login)
+    win.login.username.setText("operator")
+    s.shot("02-login")
+    win.login.pin.setText("111111")
+    win.login.submit()
+    s.wait(lambda: win.home.sync is not None and win.home.sync.status == "online")
+    s.shot("03-home")
+    win.home.new_button.click()
+    data_step = win.flow.steps["data"]
+    data_step.fields["nik"].setText("6271013202900001")
+    data_step.fields["nama"].setText("budi")
     win.flow.next_button.click()
-    shot("09-review")
+    s.shot("04-data-validation")
+    rng = np.random.default_rng(5)
+    data_step.fill(demo_applicant(rng, store.settings["station.kecamatan"], s.regions,
+                                  store.today(), 5))
     win.flow.next_button.click()
-    wait(lambda: win.page() is win.receipt)
+    photo = win.flow.steps["photo"]
+    s.wait(photo.capture_button.isEnabled)
+    s.shot("05-photo-preview")
+    photo.capture_button.click()
+    s.wait(lambda: win.flow.draft.photo is not None)
+    win.flow.next_button.click()
+    capture_fingers(s)
+    win.flow.next_button.click()
+    draw_signature(win.flow.steps["signature"].pad)
+    s.shot("08-signature")
+    win.flow.next_button.click()
+    s.shot("09-review")
+    win.flow.next_button.click()
+    s.wait(lambda: win.page() is win.receipt)
     regno = win.receipt.regno.text()
-    shot("10-receipt")
+    s.shot("10-receipt")
+    return regno
+
+
+def capture_fingers(s: Shots) -> None:
+    """06-07: a poor first press (fingers below the threshold), then every slap done."""
+    fingers = s.win.flow.steps["fingers"]
+    s.wait(lambda: not fingers.busy)
+    s.env.sbi.control(quality=0.1)
+    fingers.capture("right")
+    s.wait(lambda: not fingers.busy)
+    s.shot("06-fingers-partial")
+    s.env.sbi.control(quality=1.0)
+    for slap in ("right", "left", "thumbs"):
+        fingers.capture(slap)
+        s.wait(lambda: not fingers.busy)
+    s.shot("07-fingers-done")
+
+
+def after_recording(s: Shots, regno: str) -> None:
+    """11-17: the status lookup once delivered, the lock screen, home at the cap and in
+    English, the empty form in English, and a supervisor's home and cap page."""
+    win, store = s.win, s.store
     win.receipt.done_button.click()
-    wait(lambda: win.home.sync is not None and win.home.sync.backlog == 0, 30)
+    s.wait(lambda: win.home.sync is not None and win.home.sync.backlog == 0, 30)
     win.open_status()
     win.status.query.setText(regno)
     win.status.search()
-    shot("11-status")
+    s.shot("11-status")
     win.go_home()
     win.lock()
-    shot("12-lock")
+    s.shot("12-lock")
     win.lock_screen.pin.setText("111111")
     win.lock_screen.submit()
     store.override_cap(store.cap_status().count, "contoh batas tercapai", "pengawas")
     win.go_home()
-    shot("13-home-cap-reached")
-    language.set_language("en")
-    pump(0.1)
+    s.shot("13-home-cap-reached")
+    s.language.set_language("en")
+    s.pump(0.1)
     win.go_home()
-    shot("14-home-english")
+    s.shot("14-home-english")
     win.flow.start(Draft(), "operator")  # the cap is reached: show the empty form directly
     win.show_page(win.flow)
-    shot("15-data-english")
+    s.shot("15-data-english")
     win.flow.discard()
-    language.set_language("id")
+    s.language.set_language("id")
     win.logout()
     win.login.username.setText("pengawas")
     win.login.pin.setText("333333")
     win.login.submit()
-    shot("16-home-supervisor")
+    s.shot("16-home-supervisor")
     page = win.open_desk("cap")
-    shot("17-desk-page-cap")
+    s.shot("17-desk-page-cap")
     if page is not None:
         page.back_button.click()
-    # Every technician and supervisor screen on a month of demo history.
+
+
+def desk_screens(s: Shots) -> None:
+    """20-27: every technician and supervisor screen on a month of demo history."""
     from kiosk.ui.desk.qt_desk_demo import build_desk_demo
 
-    desk = build_desk_demo(tmp / "desk")
+    desk = build_desk_demo(s.tmp / "desk")
     selftest = desk.screens["selftest"]
     selftest.show()
     selftest.run_all()
-    wait(lambda: not selftest.running, 60)
+    s.wait(lambda: not selftest.running, 60)
     for n, (name, screen) in enumerate(desk.screens.items(), start=20):
         screen.show()
-        pump(0.5)
-        path = args.out / f"{n}-{name.replace('_', '-')}.png"
-        screen.grab().save(str(path))
-        print(path.relative_to(ROOT))
+        s.pump(0.5)
+        s.save(screen, f"{n}-{name.replace('_', '-')}")
         screen.hide()
     desk.close()
-    sync.stop()
-    runner.stop()
-    devices.close()
-    env.stop()
-    store.close()
-    win.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="ektp-shots-"))
+    os.environ["KIOSK_KEYRING_FILE"] = str(tmp / "keyring.json")
+    keyring.set_keyring(FileKeyring(tmp / "keyring.json"))
+    app = QApplication(sys.argv[:1])
+    args.out.mkdir(parents=True, exist_ok=True)
+    shots = open_station(app, tmp, args.out.resolve())
+    regno = record_one(shots)
+    after_recording(shots, regno)
+    desk_screens(shots)
+    shots.close()
     app.quit()
     return 0
 
