@@ -3,141 +3,141 @@
 <context>
     <name>QtAccountsScreen</name>
     <message>
-        <location filename="../../kiosk/ui/qt_accounts.py" line="100" />
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="100" />
         <source>nonaktif</source>
         <translation>disabled</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_accounts.py" line="101" />
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="101" />
         <source>terkunci</source>
         <translation>locked</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_accounts.py" line="101" />
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="101" />
         <source>aktif</source>
         <translation>active</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_accounts.py" line="131" />
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="131" />
         <source>Aktifkan lagi</source>
         <translation>Enable again</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_accounts.py" line="132" />
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="132" />
         <source>Nonaktifkan</source>
         <translation>Disable</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_accounts.py" line="157" />
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="157" />
         <source>Peran {user} sekarang {role}.</source>
         <translation>{user}'s role is now {role}.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_accounts.py" line="166" />
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="166" />
         <source>PIN {user} diatur ulang; kunci akun dibuka.</source>
         <translation>PIN of {user} reset; the account is unlocked.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_accounts.py" line="175" />
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="175" />
         <source>{user} diaktifkan lagi.</source>
         <translation>{user} enabled again.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_accounts.py" line="176" />
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="176" />
         <source>{user} dinonaktifkan.</source>
         <translation>{user} disabled.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_accounts.py" line="185" />
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="185" />
         <source>Akun {user} dibuat.</source>
         <translation>Account {user} created.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_accounts.py" line="200" />
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="200" />
         <source>operator (petugas perekaman)</source>
         <translation>operator</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_accounts.py" line="201" />
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="201" />
         <source>teknisi</source>
         <translation>technician</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_accounts.py" line="201" />
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="201" />
         <source>pengawas</source>
         <translation>supervisor</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_accounts.py" line="204" />
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="204" />
         <source>Akun pengguna</source>
         <translation>User accounts</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_accounts.py" line="206" />
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="206" />
         <source>Tambah, nonaktifkan dan atur ulang PIN petugas dan teknisi. Setiap perubahan dicatat di log audit. Tidak seorang pun dapat menaikkan perannya sendiri.</source>
         <translation>Add, disable and reset the PINs of operators and technicians. Every change is recorded in the audit log. Nobody can raise their own role.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_accounts.py" line="208" />
-        <location filename="../../kiosk/ui/qt_accounts.py" line="216" />
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="208" />
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="216" />
         <source>Nama pengguna</source>
         <translation>User name</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_accounts.py" line="208" />
-        <location filename="../../kiosk/ui/qt_accounts.py" line="216" />
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="208" />
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="216" />
         <source>Nama lengkap</source>
         <translation>Full name</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_accounts.py" line="209" />
-        <location filename="../../kiosk/ui/qt_accounts.py" line="211" />
-        <location filename="../../kiosk/ui/qt_accounts.py" line="217" />
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="209" />
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="211" />
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="217" />
         <source>Peran</source>
         <translation>Role</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_accounts.py" line="209" />
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="209" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_accounts.py" line="210" />
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="210" />
         <source>Akun terpilih</source>
         <translation>Selected account</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_accounts.py" line="212" />
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="212" />
         <source>PIN baru</source>
         <translation>New PIN</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_accounts.py" line="213" />
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="213" />
         <source>Ubah peran</source>
         <translation>Change role</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_accounts.py" line="214" />
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="214" />
         <source>Atur ulang PIN</source>
         <translation>Reset PIN</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_accounts.py" line="215" />
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="215" />
         <source>Akun baru</source>
         <translation>New account</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_accounts.py" line="217" />
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="217" />
         <source>PIN (6 angka)</source>
         <translation>PIN (6 digits)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_accounts.py" line="225" />
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="225" />
         <source>Tambah akun</source>
         <translation>Add account</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_accounts.py" line="226" />
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="226" />
         <source>huruf kecil, mis. siti.r</source>
         <translation>lowercase, e.g. siti.r</translation>
     </message>
@@ -145,94 +145,94 @@
 <context>
     <name>QtCapScreen</name>
     <message>
-        <location filename="../../kiosk/ui/qt_cap.py" line="83" />
+        <location filename="../../kiosk/ui/desk/qt_cap.py" line="84" />
         <source>tetap (setiap hari)</source>
         <translation>standing (every day)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_cap.py" line="104" />
+        <location filename="../../kiosk/ui/desk/qt_cap.py" line="106" />
         <source>Hari ini, {date}: {count} perekaman dari batas {cap} (batas tetap {standing}).</source>
         <translation>Today, {date}: {count} recordings of a cap of {cap} (standing cap {standing}).</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_cap.py" line="109" />
+        <location filename="../../kiosk/ui/desk/qt_cap.py" line="111" />
         <source>Diubah untuk hari ini: {reason}</source>
         <translation>Changed for today: {reason}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_cap.py" line="114" />
+        <location filename="../../kiosk/ui/desk/qt_cap.py" line="116" />
         <source>Batas harian</source>
         <translation>Daily cap</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_cap.py" line="116" />
+        <location filename="../../kiosk/ui/desk/qt_cap.py" line="118" />
         <source>Batas tetap berlaku setiap hari; perubahan untuk hari ini berakhir pukul 00.00. Setiap perubahan perlu alasan dan dicatat di log audit.</source>
         <translation>The standing cap applies every day; a change for today ends at 00:00. Every change needs a reason and is recorded in the audit log.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_cap.py" line="118" />
+        <location filename="../../kiosk/ui/desk/qt_cap.py" line="120" />
         <source>Kuota hari ini</source>
         <translation>Today's quota</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_cap.py" line="119" />
+        <location filename="../../kiosk/ui/desk/qt_cap.py" line="121" />
         <source>Ubah batas</source>
         <translation>Change the cap</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_cap.py" line="120" />
+        <location filename="../../kiosk/ui/desk/qt_cap.py" line="122" />
         <source>Hanya hari ini</source>
         <translation>Today only</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_cap.py" line="121" />
+        <location filename="../../kiosk/ui/desk/qt_cap.py" line="123" />
         <source>Batas tetap (setiap hari)</source>
         <translation>Standing cap (every day)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_cap.py" line="122" />
-        <location filename="../../kiosk/ui/qt_cap.py" line="129" />
+        <location filename="../../kiosk/ui/desk/qt_cap.py" line="124" />
+        <location filename="../../kiosk/ui/desk/qt_cap.py" line="131" />
         <source>Berlaku</source>
         <translation>Applies to</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_cap.py" line="122" />
+        <location filename="../../kiosk/ui/desk/qt_cap.py" line="124" />
         <source>Batas baru</source>
         <translation>New cap</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_cap.py" line="123" />
-        <location filename="../../kiosk/ui/qt_cap.py" line="130" />
+        <location filename="../../kiosk/ui/desk/qt_cap.py" line="125" />
+        <location filename="../../kiosk/ui/desk/qt_cap.py" line="132" />
         <source>Alasan</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_cap.py" line="125" />
+        <location filename="../../kiosk/ui/desk/qt_cap.py" line="127" />
         <source>mis. pelayanan keliling desa</source>
         <translation>e.g. mobile service in the villages</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_cap.py" line="126" />
+        <location filename="../../kiosk/ui/desk/qt_cap.py" line="128" />
         <source>Simpan batas</source>
         <translation>Save cap</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_cap.py" line="127" />
+        <location filename="../../kiosk/ui/desk/qt_cap.py" line="129" />
         <source>Riwayat perubahan</source>
         <translation>Change history</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_cap.py" line="129" />
+        <location filename="../../kiosk/ui/desk/qt_cap.py" line="131" />
         <source>Waktu</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_cap.py" line="129" />
+        <location filename="../../kiosk/ui/desk/qt_cap.py" line="131" />
         <source>Batas</source>
         <translation>Threshold</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_cap.py" line="129" />
+        <location filename="../../kiosk/ui/desk/qt_cap.py" line="131" />
         <source>Oleh</source>
         <translation>By</translation>
     </message>
@@ -240,87 +240,87 @@
 <context>
     <name>QtDashboardScreen</name>
     <message>
-        <location filename="../../kiosk/ui/qt_dashboard.py" line="164" />
+        <location filename="../../kiosk/ui/desk/qt_dashboard.py" line="164" />
         <source>Dasbor 30 hari</source>
         <translation>30-day dashboard</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_dashboard.py" line="166" />
+        <location filename="../../kiosk/ui/desk/qt_dashboard.py" line="166" />
         <source>Perekaman per hari terhadap batas, antrean kirim dan penolakan server, serta menit offline per hari.</source>
         <translation>Recordings per day against the cap, the send queue and server rejections, and offline minutes per day.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_dashboard.py" line="168" />
+        <location filename="../../kiosk/ui/desk/qt_dashboard.py" line="168" />
         <source>Muat ulang</source>
         <translation>Reload</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_dashboard.py" line="169" />
+        <location filename="../../kiosk/ui/desk/qt_dashboard.py" line="169" />
         <source>Perekaman per hari dan batas harian</source>
         <translation>Recordings per day and the daily cap</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_dashboard.py" line="170" />
+        <location filename="../../kiosk/ui/desk/qt_dashboard.py" line="170" />
         <source>Perekaman</source>
         <translation>Recordings</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_dashboard.py" line="171" />
+        <location filename="../../kiosk/ui/desk/qt_dashboard.py" line="171" />
         <source>Batas harian</source>
         <translation>Daily cap</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_dashboard.py" line="172" />
+        <location filename="../../kiosk/ui/desk/qt_dashboard.py" line="172" />
         <source>Antrean kirim dan penolakan</source>
         <translation>Send queue and rejections</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_dashboard.py" line="173" />
+        <location filename="../../kiosk/ui/desk/qt_dashboard.py" line="173" />
         <source>Belum diterima server (akhir hari)</source>
         <translation>Not yet received by the server (end of day)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_dashboard.py" line="174" />
+        <location filename="../../kiosk/ui/desk/qt_dashboard.py" line="174" />
         <source>Ditolak server</source>
         <translation>Rejected by the server</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_dashboard.py" line="175" />
+        <location filename="../../kiosk/ui/desk/qt_dashboard.py" line="175" />
         <source>Menit offline per hari</source>
         <translation>Offline minutes per day</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_dashboard.py" line="176" />
+        <location filename="../../kiosk/ui/desk/qt_dashboard.py" line="176" />
         <source>Menit offline</source>
         <translation>Offline minutes</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_dashboard.py" line="177" />
+        <location filename="../../kiosk/ui/desk/qt_dashboard.py" line="177" />
         <source>Hari ini</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_dashboard.py" line="178" />
+        <location filename="../../kiosk/ui/desk/qt_dashboard.py" line="178" />
         <source>Perekaman / batas</source>
         <translation>Recordings / cap</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_dashboard.py" line="179" />
+        <location filename="../../kiosk/ui/desk/qt_dashboard.py" line="179" />
         <source>Menunggu dikirim (semua hari)</source>
         <translation>Waiting to be sent (all days)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_dashboard.py" line="180" />
+        <location filename="../../kiosk/ui/desk/qt_dashboard.py" line="180" />
         <source>Sudah diterima server</source>
         <translation>Received by the server</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_dashboard.py" line="181" />
+        <location filename="../../kiosk/ui/desk/qt_dashboard.py" line="181" />
         <source>Menit offline hari ini</source>
         <translation>Offline minutes today</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_dashboard.py" line="182" />
+        <location filename="../../kiosk/ui/desk/qt_dashboard.py" line="182" />
         <source>Perlu rekam ulang, belum dihubungi</source>
         <translation>Re-recording needed, not yet contacted</translation>
     </message>
@@ -328,87 +328,87 @@
 <context>
     <name>QtDeviceSettingsScreen</name>
     <message>
-        <location filename="../../kiosk/ui/qt_device_settings.py" line="116" />
+        <location filename="../../kiosk/ui/desk/qt_device_settings.py" line="114" />
         <source>Tersimpan dan langsung berlaku: {keys}</source>
         <translation>Saved and in effect now: {keys}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_device_settings.py" line="120" />
+        <location filename="../../kiosk/ui/desk/qt_device_settings.py" line="118" />
         <source>Tidak ada perubahan.</source>
         <translation>No changes.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_device_settings.py" line="129" />
+        <location filename="../../kiosk/ui/desk/qt_device_settings.py" line="127" />
         <source>Pengaturan perangkat</source>
         <translation>Device settings</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_device_settings.py" line="131" />
+        <location filename="../../kiosk/ui/desk/qt_device_settings.py" line="129" />
         <source>Perubahan disimpan ke berkas pengaturan, langsung berlaku tanpa memulai ulang, dan dicatat di log audit.</source>
         <translation>Changes are saved to the settings file, take effect without a restart, and are recorded in the audit log.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_device_settings.py" line="133" />
+        <location filename="../../kiosk/ui/desk/qt_device_settings.py" line="131" />
         <source>Kamera</source>
         <translation>Camera</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_device_settings.py" line="134" />
+        <location filename="../../kiosk/ui/desk/qt_device_settings.py" line="132" />
         <source>Sumber (indeks atau URL)</source>
         <translation>Source (index or URL)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_device_settings.py" line="135" />
+        <location filename="../../kiosk/ui/desk/qt_device_settings.py" line="133" />
         <source>Resolusi</source>
         <translation>Resolution</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_device_settings.py" line="137" />
+        <location filename="../../kiosk/ui/desk/qt_device_settings.py" line="135" />
         <source>0 adalah kamera USB pertama. Kamera jaringan: rtsp://... atau http://...</source>
         <translation>0 is the first USB camera. A network camera: rtsp://... or http://...</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_device_settings.py" line="138" />
+        <location filename="../../kiosk/ui/desk/qt_device_settings.py" line="136" />
         <source>Pemindai sidik jari (SBI)</source>
         <translation>Fingerprint scanner (SBI)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_device_settings.py" line="139" />
+        <location filename="../../kiosk/ui/desk/qt_device_settings.py" line="137" />
         <source>Port pertama</source>
         <translation>First port</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_device_settings.py" line="140" />
+        <location filename="../../kiosk/ui/desk/qt_device_settings.py" line="138" />
         <source>Port terakhir</source>
         <translation>Last port</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_device_settings.py" line="142" />
+        <location filename="../../kiosk/ui/desk/qt_device_settings.py" line="140" />
         <source>Layanan perangkat MOSIP SBI dicari pada rentang port ini (biasanya 4501-4600).</source>
         <translation>The MOSIP SBI device service is looked for on this port range (usually 4501-4600).</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_device_settings.py" line="143" />
+        <location filename="../../kiosk/ui/desk/qt_device_settings.py" line="141" />
         <source>Tanda tangan</source>
         <translation>Signature</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_device_settings.py" line="144" />
+        <location filename="../../kiosk/ui/desk/qt_device_settings.py" line="142" />
         <source>Alat input</source>
         <translation>Input device</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_device_settings.py" line="146" />
+        <location filename="../../kiosk/ui/desk/qt_device_settings.py" line="144" />
         <source>auto memilih tablet pena bila ada, lalu layar sentuh, lalu tetikus.</source>
         <translation>auto picks a pen tablet when there is one, then a touch screen, then the mouse.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_device_settings.py" line="147" />
+        <location filename="../../kiosk/ui/desk/qt_device_settings.py" line="145" />
         <source>Simpan</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_device_settings.py" line="148" />
+        <location filename="../../kiosk/ui/desk/qt_device_settings.py" line="146" />
         <source>Batalkan perubahan</source>
         <translation>Discard changes</translation>
     </message>
@@ -416,84 +416,84 @@
 <context>
     <name>QtExportScreen</name>
     <message>
-        <location filename="../../kiosk/ui/qt_export.py" line="145" />
+        <location filename="../../kiosk/ui/desk/qt_export.py" line="145" />
         <source>{date}: {n} perekaman</source>
         <translation>{date}: {n} recordings</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_export.py" line="149" />
+        <location filename="../../kiosk/ui/desk/qt_export.py" line="149" />
         <source>Pilih folder</source>
         <translation>Choose a folder</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_export.py" line="181" />
+        <location filename="../../kiosk/ui/desk/qt_export.py" line="181" />
         <source>Mengekspor...</source>
         <translation>Exporting...</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_export.py" line="188" />
+        <location filename="../../kiosk/ui/desk/qt_export.py" line="188" />
         <source>Membatalkan...</source>
         <translation>Cancelling...</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_export.py" line="202" />
+        <location filename="../../kiosk/ui/desk/qt_export.py" line="202" />
         <source>Selesai: {rows} baris ditulis ke {path}
 SHA-256 {sha} (dicatat di log audit)</source>
         <translation>Done: {rows} rows written to {path}
 SHA-256 {sha} (recorded in the audit log)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_export.py" line="226" />
+        <location filename="../../kiosk/ui/desk/qt_export.py" line="226" />
         <source>Ekspor log harian</source>
         <translation>Daily log export</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_export.py" line="228" />
+        <location filename="../../kiosk/ui/desk/qt_export.py" line="228" />
         <source>Satu baris per perekaman dan ringkasan hari itu. Tidak pernah berisi data biometrik; setiap ekspor dicatat di log audit dengan SHA-256 berkasnya.</source>
         <translation>One row per recording and the day's summary. Never contains biometrics; every export is recorded in the audit log with the file's SHA-256.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_export.py" line="230" />
+        <location filename="../../kiosk/ui/desk/qt_export.py" line="230" />
         <source>Tanggal</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_export.py" line="230" />
+        <location filename="../../kiosk/ui/desk/qt_export.py" line="230" />
         <source>Format</source>
         <translation>Format</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_export.py" line="231" />
+        <location filename="../../kiosk/ui/desk/qt_export.py" line="231" />
         <source>NIK</source>
         <translation>NIK</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_export.py" line="231" />
+        <location filename="../../kiosk/ui/desk/qt_export.py" line="231" />
         <source>Simpan ke</source>
         <translation>Save to</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_export.py" line="234" />
+        <location filename="../../kiosk/ui/desk/qt_export.py" line="234" />
         <source>Tampilkan NIK lengkap (bukan 627104********17)</source>
         <translation>Show full NIKs (not 627104********17)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_export.py" line="236" />
+        <location filename="../../kiosk/ui/desk/qt_export.py" line="236" />
         <source>NIK lengkap adalah data pribadi. Permintaan ini dicatat di log audit atas nama Anda.</source>
         <translation>Full NIKs are personal data. This request is recorded in the audit log in your name.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_export.py" line="238" />
+        <location filename="../../kiosk/ui/desk/qt_export.py" line="238" />
         <source>Pilih folder...</source>
         <translation>Choose folder...</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_export.py" line="239" />
+        <location filename="../../kiosk/ui/desk/qt_export.py" line="239" />
         <source>Ekspor</source>
         <translation>Export</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_export.py" line="240" />
+        <location filename="../../kiosk/ui/desk/qt_export.py" line="240" />
         <source>Batal</source>
         <translation>Cancel</translation>
     </message>
@@ -501,108 +501,108 @@ SHA-256 {sha} (recorded in the audit log)</translation>
 <context>
     <name>QtHistoryScreen</name>
     <message>
-        <location filename="../../kiosk/ui/qt_history.py" line="93" />
+        <location filename="../../kiosk/ui/desk/qt_history.py" line="93" />
         <source>masih berlangsung</source>
         <translation>still going on</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_history.py" line="104" />
+        <location filename="../../kiosk/ui/desk/qt_history.py" line="104" />
         <source>LULUS</source>
         <translation>PASSED</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_history.py" line="104" />
+        <location filename="../../kiosk/ui/desk/qt_history.py" line="104" />
         <source>GAGAL</source>
         <translation>FAILED</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_history.py" line="122" />
+        <location filename="../../kiosk/ui/desk/qt_history.py" line="122" />
         <source>Disimpan: {path}</source>
         <translation>Saved: {path}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_history.py" line="126" />
+        <location filename="../../kiosk/ui/desk/qt_history.py" line="126" />
         <source>Insiden perangkat ({n})</source>
         <translation>Device incidents ({n})</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_history.py" line="127" />
+        <location filename="../../kiosk/ui/desk/qt_history.py" line="127" />
         <source>Swauji ({n})</source>
         <translation>Self-tests ({n})</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_history.py" line="130" />
+        <location filename="../../kiosk/ui/desk/qt_history.py" line="130" />
         <source>Riwayat swauji dan insiden</source>
         <translation>Self-test and incident history</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_history.py" line="132" />
+        <location filename="../../kiosk/ui/desk/qt_history.py" line="132" />
         <source>Perangkat hilang saat perekaman, mutu gagal berturut-turut, dan masa server tidak terjangkau, dengan mulai, selesai dan durasinya.</source>
         <translation>Devices lost during recording, quality failures in a row, and periods the server was unreachable, with start, end and duration.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_history.py" line="134" />
+        <location filename="../../kiosk/ui/desk/qt_history.py" line="134" />
         <source>Hanya tanggal</source>
         <translation>Only the date</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_history.py" line="135" />
-        <location filename="../../kiosk/ui/qt_history.py" line="139" />
+        <location filename="../../kiosk/ui/desk/qt_history.py" line="135" />
+        <location filename="../../kiosk/ui/desk/qt_history.py" line="139" />
         <source>Perangkat</source>
         <translation>Device</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_history.py" line="136" />
+        <location filename="../../kiosk/ui/desk/qt_history.py" line="136" />
         <source>Semua perangkat</source>
         <translation>All devices</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_history.py" line="137" />
+        <location filename="../../kiosk/ui/desk/qt_history.py" line="137" />
         <source>Ekspor CSV</source>
         <translation>Export CSV</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_history.py" line="139" />
+        <location filename="../../kiosk/ui/desk/qt_history.py" line="139" />
         <source>Mulai</source>
         <translation>Start</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_history.py" line="139" />
+        <location filename="../../kiosk/ui/desk/qt_history.py" line="139" />
         <source>Selesai</source>
         <translation>End</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_history.py" line="139" />
+        <location filename="../../kiosk/ui/desk/qt_history.py" line="139" />
         <source>Durasi (menit)</source>
         <translation>Duration (minutes)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_history.py" line="140" />
+        <location filename="../../kiosk/ui/desk/qt_history.py" line="140" />
         <source>Jenis</source>
         <translation>Kind</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_history.py" line="140" />
+        <location filename="../../kiosk/ui/desk/qt_history.py" line="140" />
         <source>Keterangan</source>
         <translation>Detail</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_history.py" line="142" />
+        <location filename="../../kiosk/ui/desk/qt_history.py" line="142" />
         <source>Waktu</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_history.py" line="142" />
+        <location filename="../../kiosk/ui/desk/qt_history.py" line="142" />
         <source>Hasil</source>
         <translation>Result</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_history.py" line="142" />
+        <location filename="../../kiosk/ui/desk/qt_history.py" line="142" />
         <source>Gagal pada</source>
         <translation>Failed on</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_history.py" line="142" />
+        <location filename="../../kiosk/ui/desk/qt_history.py" line="142" />
         <source>Petunjuk</source>
         <translation>Hint</translation>
     </message>
@@ -610,72 +610,72 @@ SHA-256 {sha} (recorded in the audit log)</translation>
 <context>
     <name>QtRerecordScreen</name>
     <message>
-        <location filename="../../kiosk/ui/qt_rerecord.py" line="46" />
+        <location filename="../../kiosk/ui/desk/qt_rerecord.py" line="44" />
         <source>belum</source>
         <translation>not yet</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_rerecord.py" line="48" />
+        <location filename="../../kiosk/ui/desk/qt_rerecord.py" line="46" />
         <source>(tidak ada)</source>
         <translation>(none)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_rerecord.py" line="51" />
+        <location filename="../../kiosk/ui/desk/qt_rerecord.py" line="49" />
         <source>{n} pemohon belum dihubungi.</source>
         <translation>{n} applicants not yet contacted.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_rerecord.py" line="52" />
+        <location filename="../../kiosk/ui/desk/qt_rerecord.py" line="50" />
         <source>Tidak ada rekaman yang ditolak server.</source>
         <translation>No records were rejected by the server.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_rerecord.py" line="78" />
+        <location filename="../../kiosk/ui/desk/qt_rerecord.py" line="76" />
         <source>Perlu rekam ulang</source>
         <translation>Re-recording needed</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_rerecord.py" line="80" />
+        <location filename="../../kiosk/ui/desk/qt_rerecord.py" line="78" />
         <source>Rekaman yang ditolak server pusat. Hubungi pemohon agar datang merekam ulang, lalu tandai "sudah dihubungi".</source>
         <translation>Records the central server rejected. Contact the applicant to come and record again, then mark "contacted".</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_rerecord.py" line="83" />
+        <location filename="../../kiosk/ui/desk/qt_rerecord.py" line="81" />
         <source>Tanggal rekam</source>
         <translation>Recorded on</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_rerecord.py" line="83" />
+        <location filename="../../kiosk/ui/desk/qt_rerecord.py" line="81" />
         <source>No. registrasi</source>
         <translation>Registration no.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_rerecord.py" line="83" />
+        <location filename="../../kiosk/ui/desk/qt_rerecord.py" line="81" />
         <source>Nama</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_rerecord.py" line="83" />
+        <location filename="../../kiosk/ui/desk/qt_rerecord.py" line="81" />
         <source>NIK</source>
         <translation>NIK</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_rerecord.py" line="84" />
+        <location filename="../../kiosk/ui/desk/qt_rerecord.py" line="82" />
         <source>Telepon</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_rerecord.py" line="84" />
+        <location filename="../../kiosk/ui/desk/qt_rerecord.py" line="82" />
         <source>Alasan penolakan</source>
         <translation>Rejection reason</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_rerecord.py" line="84" />
+        <location filename="../../kiosk/ui/desk/qt_rerecord.py" line="82" />
         <source>Sudah dihubungi</source>
         <translation>Contacted</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_rerecord.py" line="85" />
+        <location filename="../../kiosk/ui/desk/qt_rerecord.py" line="83" />
         <source>Tandai sudah dihubungi</source>
         <translation>Mark as contacted</translation>
     </message>
@@ -683,185 +683,185 @@ SHA-256 {sha} (recorded in the audit log)</translation>
 <context>
     <name>QtSelfTestScreen</name>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="262" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="210" />
         <source>memeriksa...</source>
         <translation>checking...</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="303" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="251" />
         <source>belum diperiksa</source>
         <translation>not checked yet</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="315" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="260" />
         <source>Jalankan pemeriksaan server.</source>
         <translation>Run the server check.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="376" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="315" />
         <source>Letakkan kedua ibu jari pada pemindai...</source>
         <translation>Place both thumbs on the scanner...</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="382" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="321" />
         <source>Ibu jari kanan</source>
         <translation>Right thumb</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="382" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="321" />
         <source>Ibu jari kiri</source>
         <translation>Left thumb</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="389" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="324" />
         <source>{device} · batas mutu {n}</source>
         <translation>{device} · quality threshold {n}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="401" />
-        <location filename="../../kiosk/ui/qt_selftest.py" line="454" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="335" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="385" />
         <source>Buat satu goresan uji di bidang ini.</source>
         <translation>Draw one test stroke in this box.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="420" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="351" />
         <source>Swauji perangkat</source>
         <translation>Device self-test</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="422" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="353" />
         <source>Periksa kamera, pemindai sidik jari, alat tanda tangan, server, disk dan basis data. Satu pemeriksaan hanya ditampilkan; "Jalankan semua" dicatat sebagai swauji.</source>
         <translation>Check the camera, fingerprint scanner, signature input, server, disk and database. A single check is only shown; "Run all" is recorded as a self-test.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="425" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="356" />
         <source>Jalankan semua</source>
         <translation>Run all</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="427" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="358" />
         <source>Pemeriksaan</source>
         <translation>Check</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="427" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="358" />
         <source>Hasil</source>
         <translation>Result</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="427" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="358" />
         <source>Nilai terukur</source>
         <translation>Measured value</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="427" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="358" />
         <source>Batas</source>
         <translation>Threshold</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="428" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="359" />
         <source>Petunjuk</source>
         <translation>Hint</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="429" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="360" />
         <source>Kamera</source>
         <translation>Camera</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="429" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="360" />
         <source>Pemindai sidik jari</source>
         <translation>Fingerprint scanner</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="430" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="361" />
         <source>Alat tanda tangan</source>
         <translation>Signature input</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="430" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="361" />
         <source>Server pusat</source>
         <translation>Central server</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="431" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="362" />
         <source>Ruang disk</source>
         <translation>Disk space</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="431" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="362" />
         <source>Basis data</source>
         <translation>Database</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="434" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="365" />
         <source>Periksa</source>
         <translation>Check</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="437" />
-        <location filename="../../kiosk/ui/qt_selftest.py" line="443" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="368" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="374" />
         <source>LULUS</source>
         <translation>PASSED</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="438" />
-        <location filename="../../kiosk/ui/qt_selftest.py" line="443" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="369" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="374" />
         <source>GAGAL</source>
         <translation>FAILED</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="441" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="372" />
         <source>Swauji dicatat {when}: {result}</source>
         <translation>Self-test recorded {when}: {result}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="446" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="377" />
         <source>Pratinjau kamera</source>
         <translation>Camera preview</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="447" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="378" />
         <source>Hentikan pratinjau</source>
         <translation>Stop preview</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="448" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="379" />
         <source>Mulai pratinjau</source>
         <translation>Start preview</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="449" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="380" />
         <source>Uji sidik jari</source>
         <translation>Fingerprint test</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="450" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="381" />
         <source>Rekam uji ibu jari</source>
         <translation>Test thumbs capture</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="451" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="382" />
         <source>Uji tanda tangan</source>
         <translation>Signature test</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="452" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="383" />
         <source>Hapus</source>
         <translation>Clear</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="455" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="386" />
         <source>Sambungan server</source>
         <translation>Server link</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="456" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="387" />
         <source>Latensi</source>
         <translation>Latency</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_selftest.py" line="457" />
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="388" />
         <source>Selisih jam</source>
         <translation>Clock skew</translation>
     </message>

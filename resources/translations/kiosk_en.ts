@@ -31,107 +31,107 @@
 <context>
     <name>QtDataStep</name>
     <message>
-        <location filename="../../kiosk/ui/qt_step_data.py" line="261" />
+        <location filename="../../kiosk/ui/recording/qt_step_data.py" line="269" />
         <source>Perhatian: NIK ini sudah pernah direkam di stasiun ini ({n} kali, terakhir {date}, nomor {regno}). Pastikan pemohon memang perlu direkam ulang.</source>
         <translation>Note: this NIK was already recorded at this station ({n} times, last on {date}, number {regno}). Make sure the applicant really needs to be recorded again.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_data.py" line="310" />
+        <location filename="../../kiosk/ui/recording/qt_step_data.py" line="318" />
         <source>Data</source>
         <translation>Data</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_data.py" line="313" />
+        <location filename="../../kiosk/ui/recording/qt_step_data.py" line="321" />
         <source>Isi data sesuai dokumen pemohon (KK / surat keterangan). Tanda * wajib diisi.</source>
         <translation>Enter the data from the applicant's documents (family card / letter). Fields marked * are required.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_data.py" line="316" />
+        <location filename="../../kiosk/ui/recording/qt_step_data.py" line="324" />
         <source>NIK *</source>
         <translation>NIK *</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_data.py" line="316" />
+        <location filename="../../kiosk/ui/recording/qt_step_data.py" line="324" />
         <source>Nama *</source>
         <translation>Name *</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_data.py" line="317" />
+        <location filename="../../kiosk/ui/recording/qt_step_data.py" line="325" />
         <source>Tempat lahir *</source>
         <translation>Place of birth *</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_data.py" line="318" />
+        <location filename="../../kiosk/ui/recording/qt_step_data.py" line="326" />
         <source>Tgl lahir (HH-BB-TTTT) *</source>
         <translation>Birth date (DD-MM-YYYY) *</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_data.py" line="319" />
+        <location filename="../../kiosk/ui/recording/qt_step_data.py" line="327" />
         <source>Jenis kelamin *</source>
         <translation>Sex *</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_data.py" line="319" />
+        <location filename="../../kiosk/ui/recording/qt_step_data.py" line="327" />
         <source>Gol. darah</source>
         <translation>Blood type</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_data.py" line="320" />
+        <location filename="../../kiosk/ui/recording/qt_step_data.py" line="328" />
         <source>Agama *</source>
         <translation>Religion *</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_data.py" line="320" />
+        <location filename="../../kiosk/ui/recording/qt_step_data.py" line="328" />
         <source>Status perkawinan *</source>
         <translation>Marital status *</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_data.py" line="321" />
+        <location filename="../../kiosk/ui/recording/qt_step_data.py" line="329" />
         <source>Pekerjaan *</source>
         <translation>Occupation *</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_data.py" line="321" />
+        <location filename="../../kiosk/ui/recording/qt_step_data.py" line="329" />
         <source>Alamat *</source>
         <translation>Address *</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_data.py" line="322" />
+        <location filename="../../kiosk/ui/recording/qt_step_data.py" line="330" />
         <source>RT *</source>
         <translation>RT *</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_data.py" line="322" />
+        <location filename="../../kiosk/ui/recording/qt_step_data.py" line="330" />
         <source>RW *</source>
         <translation>RW *</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_data.py" line="322" />
+        <location filename="../../kiosk/ui/recording/qt_step_data.py" line="330" />
         <source>Kecamatan *</source>
         <translation>Kecamatan *</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_data.py" line="323" />
+        <location filename="../../kiosk/ui/recording/qt_step_data.py" line="331" />
         <source>Kel/Desa *</source>
         <translation>Kelurahan/Desa *</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_data.py" line="323" />
+        <location filename="../../kiosk/ui/recording/qt_step_data.py" line="331" />
         <source>Kewarganegaraan *</source>
         <translation>Citizenship *</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_data.py" line="324" />
+        <location filename="../../kiosk/ui/recording/qt_step_data.py" line="332" />
         <source>Berlaku hingga</source>
         <translation>Valid until</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_data.py" line="324" />
+        <location filename="../../kiosk/ui/recording/qt_step_data.py" line="332" />
         <source>No. HP (pilihan)</source>
         <translation>Mobile no. (optional)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_data.py" line="328" />
+        <location filename="../../kiosk/ui/recording/qt_step_data.py" line="336" />
         <source>untuk menghubungi pemohon bila perlu</source>
         <translation>to reach the applicant if needed</translation>
     </message>
@@ -152,47 +152,47 @@
 <context>
     <name>QtDeskNav</name>
     <message>
-        <location filename="../../kiosk/ui/qt_desk_nav.py" line="88" />
+        <location filename="../../kiosk/ui/desk/qt_desk_nav.py" line="100" />
         <source>Swauji perangkat</source>
         <translation>Device self-test</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_desk_nav.py" line="90" />
+        <location filename="../../kiosk/ui/desk/qt_desk_nav.py" line="102" />
         <source>Riwayat insiden</source>
         <translation>Incident history</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_desk_nav.py" line="93" />
+        <location filename="../../kiosk/ui/desk/qt_desk_nav.py" line="105" />
         <source>Pengaturan perangkat</source>
         <translation>Device settings</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_desk_nav.py" line="94" />
+        <location filename="../../kiosk/ui/desk/qt_desk_nav.py" line="106" />
         <source>Dasbor</source>
         <translation>Dashboard</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_desk_nav.py" line="95" />
+        <location filename="../../kiosk/ui/desk/qt_desk_nav.py" line="107" />
         <source>Log harian</source>
         <translation>Daily log</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_desk_nav.py" line="96" />
+        <location filename="../../kiosk/ui/desk/qt_desk_nav.py" line="108" />
         <source>Batas harian</source>
         <translation>Daily cap</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_desk_nav.py" line="97" />
+        <location filename="../../kiosk/ui/desk/qt_desk_nav.py" line="109" />
         <source>Akun</source>
         <translation>Accounts</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_desk_nav.py" line="98" />
+        <location filename="../../kiosk/ui/desk/qt_desk_nav.py" line="110" />
         <source>Perlu rekam ulang</source>
         <translation>Re-recordings needed</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_desk_nav.py" line="134" />
+        <location filename="../../kiosk/ui/desk/qt_desk_nav.py" line="146" />
         <source>‹ Kembali ke beranda</source>
         <translation>‹ Back to home</translation>
     </message>
@@ -200,42 +200,42 @@
 <context>
     <name>QtFingerExceptionDialog</name>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="97" />
+        <location filename="../../kiosk/ui/recording/qt_step_fingers.py" line="97" />
         <source>Pengecualian jari</source>
         <translation>Finger exception</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="104" />
+        <location filename="../../kiosk/ui/recording/qt_step_fingers.py" line="104" />
         <source>Diamputasi / tidak ada</source>
         <translation>Amputated / missing</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="105" />
+        <location filename="../../kiosk/ui/recording/qt_step_fingers.py" line="105" />
         <source>Diperban / terluka</source>
         <translation>Bandaged / injured</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="106" />
+        <location filename="../../kiosk/ui/recording/qt_step_fingers.py" line="106" />
         <source>Tidak dapat direkam</source>
         <translation>Cannot be captured</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="110" />
+        <location filename="../../kiosk/ui/recording/qt_step_fingers.py" line="110" />
         <source>Jari</source>
         <translation>Finger</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="111" />
+        <location filename="../../kiosk/ui/recording/qt_step_fingers.py" line="111" />
         <source>Alasan</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="114" />
+        <location filename="../../kiosk/ui/recording/qt_step_fingers.py" line="114" />
         <source>Catat</source>
         <translation>Record</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="115" />
+        <location filename="../../kiosk/ui/recording/qt_step_fingers.py" line="115" />
         <source>Batal</source>
         <translation>Cancel</translation>
     </message>
@@ -243,72 +243,72 @@
 <context>
     <name>QtFingerStep</name>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="167" />
+        <location filename="../../kiosk/ui/recording/qt_step_fingers.py" line="167" />
         <source>Sidik jari</source>
         <translation>Fingerprints</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="238" />
+        <location filename="../../kiosk/ui/recording/qt_step_fingers.py" line="238" />
         <source>Urutan 4-4-2: empat jari kanan, empat jari kiri, lalu kedua ibu jari. Tekan jari rata di kaca pemindai.</source>
         <translation>The 4-4-2 order: right four fingers, left four fingers, then both thumbs. Press the fingers flat on the scanner glass.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="240" />
+        <location filename="../../kiosk/ui/recording/qt_step_fingers.py" line="240" />
         <source>Hijau: lulus mutu · Kuning: di bawah batas mutu (terbaik disimpan) · Abu-abu: pengecualian · Putih: belum</source>
         <translation>Green: quality passed · Yellow: below the quality threshold (best kept) · Grey: exception · White: not yet</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="242" />
+        <location filename="../../kiosk/ui/recording/qt_step_fingers.py" line="242" />
         <source>Pengecualian jari...</source>
         <translation>Finger exception...</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="243" />
+        <location filename="../../kiosk/ui/recording/qt_step_fingers.py" line="243" />
         <source>Coba lagi</source>
         <translation>Try again</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="245" />
+        <location filename="../../kiosk/ui/recording/qt_step_fingers.py" line="245" />
         <source>Empat jari kanan</source>
         <translation>Right four fingers</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="245" />
+        <location filename="../../kiosk/ui/recording/qt_step_fingers.py" line="245" />
         <source>Empat jari kiri</source>
         <translation>Left four fingers</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="246" />
+        <location filename="../../kiosk/ui/recording/qt_step_fingers.py" line="246" />
         <source>Kedua ibu jari</source>
         <translation>Both thumbs</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="250" />
+        <location filename="../../kiosk/ui/recording/qt_step_fingers.py" line="250" />
         <source>{name} ({n}/{max})</source>
         <translation>{name} ({n}/{max})</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="256" />
+        <location filename="../../kiosk/ui/recording/qt_step_fingers.py" line="256" />
         <source>Menunggu pemindai sidik jari...</source>
         <translation>Waiting for the fingerprint scanner...</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="258" />
+        <location filename="../../kiosk/ui/recording/qt_step_fingers.py" line="258" />
         <source>Pemindai belum tersambung.</source>
         <translation>The scanner is not connected yet.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="260" />
+        <location filename="../../kiosk/ui/recording/qt_step_fingers.py" line="260" />
         <source>Sepuluh jari selesai. Lanjut ke tanda tangan.</source>
         <translation>All ten fingers done. Go on to the signature.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="264" />
+        <location filename="../../kiosk/ui/recording/qt_step_fingers.py" line="264" />
         <source>Rekam setiap kelompok jari. Jari di bawah batas mutu bisa diulang.</source>
         <translation>Capture each group of fingers. Fingers below the quality threshold can be retried.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="266" />
+        <location filename="../../kiosk/ui/recording/qt_step_fingers.py" line="266" />
         <source>Perlu diulang: {fingers}.</source>
         <translation>Retry: {fingers}.</translation>
     </message>
@@ -316,12 +316,12 @@
 <context>
     <name>QtHandDiagram</name>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="80" />
+        <location filename="../../kiosk/ui/recording/qt_step_fingers.py" line="80" />
         <source>Tangan kiri</source>
         <translation>Left hand</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_fingers.py" line="80" />
+        <location filename="../../kiosk/ui/recording/qt_step_fingers.py" line="80" />
         <source>Tangan kanan</source>
         <translation>Right hand</translation>
     </message>
@@ -508,62 +508,62 @@
 <context>
     <name>QtMainWindow</name>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="282" />
+        <location filename="../../kiosk/ui/qt_main.py" line="223" />
         <source>Tidak diizinkan</source>
         <translation>Not allowed</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="320" />
+        <location filename="../../kiosk/ui/qt_main.py" line="258" />
         <source>Tidak dapat mulai</source>
         <translation>Cannot start</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="335" />
+        <location filename="../../kiosk/ui/qt_main.py" line="273" />
         <source>Tinggalkan perekaman?</source>
         <translation>Leave the recording?</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="336" />
+        <location filename="../../kiosk/ui/qt_main.py" line="274" />
         <source>Perekaman ini belum disimpan. Bila ditinggalkan, semua yang sudah direkam untuk pemohon ini hilang.</source>
         <translation>This recording is not saved. If you leave it, everything captured for this applicant is lost.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="338" />
+        <location filename="../../kiosk/ui/qt_main.py" line="276" />
         <source>Ya, tinggalkan</source>
         <translation>Yes, leave it</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="338" />
+        <location filename="../../kiosk/ui/qt_main.py" line="276" />
         <source>Tidak, lanjutkan perekaman</source>
         <translation>No, continue recording</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="405" />
+        <location filename="../../kiosk/ui/qt_main.py" line="343" />
         <source>Keluar dari mode kiosk</source>
         <translation>Leave kiosk mode</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="406" />
+        <location filename="../../kiosk/ui/qt_main.py" line="344" />
         <source>Hanya pengawas yang dapat menutup stasiun.</source>
         <translation>Only a supervisor can close the station.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="427" />
+        <location filename="../../kiosk/ui/qt_main.py" line="365" />
         <source>Stasiun Perekaman KTP-el</source>
         <translation>e-KTP Recording Station</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="428" />
+        <location filename="../../kiosk/ui/qt_main.py" line="366" />
         <source>Perekaman KTP-el · {office} · stasiun {no}</source>
         <translation>e-KTP recording · {office} · station {no}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="433" />
+        <location filename="../../kiosk/ui/qt_main.py" line="371" />
         <source>Kunci layar</source>
         <translation>Lock screen</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_main.py" line="434" />
+        <location filename="../../kiosk/ui/qt_main.py" line="372" />
         <source>Keluar</source>
         <translation>Log out</translation>
     </message>
@@ -571,82 +571,82 @@
 <context>
     <name>QtPhotoStep</name>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="89" />
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="89" />
         <source>Foto</source>
         <translation>Photo</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="185" />
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="185" />
         <source>Satu wajah</source>
         <translation>One face</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="185" />
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="185" />
         <source>Ukuran wajah</source>
         <translation>Face size</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="186" />
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="186" />
         <source>Posisi tengah</source>
         <translation>Centred</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="186" />
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="186" />
         <source>Mata terlihat</source>
         <translation>Eyes visible</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="187" />
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="187" />
         <source>Ketajaman</source>
         <translation>Sharpness</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="187" />
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="187" />
         <source>Pencahayaan</source>
         <translation>Exposure</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="188" />
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="188" />
         <source>Tanpa silau</source>
         <translation>No glare</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="188" />
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="188" />
         <source>Latar polos</source>
         <translation>Plain background</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="231" />
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="231" />
         <source>Pemeriksaan mutu foto</source>
         <translation>Photo quality checks</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="232" />
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="232" />
         <source>Ambil foto</source>
         <translation>Take photo</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="233" />
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="233" />
         <source>Ulangi foto</source>
         <translation>Retake photo</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="234" />
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="234" />
         <source>Coba lagi</source>
         <translation>Try again</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="238" />
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="238" />
         <source>Foto sudah diambil. Lanjut, atau ulangi bila perlu.</source>
         <translation>The photo is taken. Go on, or retake it if needed.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="240" />
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="240" />
         <source>Semua pemeriksaan lulus: tekan Ambil foto.</source>
         <translation>Every check passed: press Take photo.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_photo.py" line="242" />
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="242" />
         <source>Minta pemohon menatap kamera, wajah di dalam oval.</source>
         <translation>Ask the applicant to look at the camera, face inside the oval.</translation>
     </message>
@@ -654,72 +654,72 @@
 <context>
     <name>QtReceipt</name>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="43" />
+        <location filename="../../kiosk/ui/recording/qt_receipt.py" line="43" />
         <source>foto</source>
         <translation>photo</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="45" />
+        <location filename="../../kiosk/ui/recording/qt_receipt.py" line="45" />
         <source>foto: tidak ada</source>
         <translation>photo: none</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="48" />
+        <location filename="../../kiosk/ui/recording/qt_receipt.py" line="48" />
         <source>{n} sidik jari</source>
         <translation>{n} fingerprints</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="52" />
+        <location filename="../../kiosk/ui/recording/qt_receipt.py" line="52" />
         <source>{n} jari dengan pengecualian</source>
         <translation>{n} fingers with an exception</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="57" />
+        <location filename="../../kiosk/ui/recording/qt_receipt.py" line="57" />
         <source>tanda tangan</source>
         <translation>signature</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="59" />
+        <location filename="../../kiosk/ui/recording/qt_receipt.py" line="59" />
         <source>tanpa tanda tangan (pengecualian)</source>
         <translation>no signature (exception)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="61" />
+        <location filename="../../kiosk/ui/recording/qt_receipt.py" line="61" />
         <source>Nama</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="64" />
+        <location filename="../../kiosk/ui/recording/qt_receipt.py" line="64" />
         <source>NIK</source>
         <translation>NIK</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="65" />
+        <location filename="../../kiosk/ui/recording/qt_receipt.py" line="65" />
         <source>Tanggal</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="67" />
+        <location filename="../../kiosk/ui/recording/qt_receipt.py" line="67" />
         <source>Tempat</source>
         <translation>Place</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="70" />
+        <location filename="../../kiosk/ui/recording/qt_receipt.py" line="70" />
         <source>Direkam</source>
         <translation>Captured</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="75" />
+        <location filename="../../kiosk/ui/recording/qt_receipt.py" line="75" />
         <source>Simpan tanda bukti ini. Untuk mengecek apakah rekaman Anda sudah sampai di server pusat, tunjukkan nomor registrasi (atau kode QR) ini kepada petugas di kantor kecamatan; petugas membuka menu Cek status. Anda tidak perlu direkam ulang kecuali petugas menghubungi Anda.</source>
         <translation>Keep this receipt. To check that your recording reached the central server, show this registration number (or QR code) to the staff at the kecamatan office; they open the Check status screen. You do not need to be recorded again unless the office contacts you.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="110" />
+        <location filename="../../kiosk/ui/recording/qt_receipt.py" line="110" />
         <source>TANDA BUKTI PEREKAMAN KTP-el</source>
         <translation>e-KTP RECORDING RECEIPT</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="114" />
+        <location filename="../../kiosk/ui/recording/qt_receipt.py" line="114" />
         <source>Nomor registrasi</source>
         <translation>Registration number</translation>
     </message>
@@ -727,27 +727,27 @@
 <context>
     <name>QtReceiptScreen</name>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="231" />
+        <location filename="../../kiosk/ui/recording/qt_receipt.py" line="231" />
         <source>Tersimpan</source>
         <translation>Saved</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="232" />
+        <location filename="../../kiosk/ui/recording/qt_receipt.py" line="232" />
         <source>Nomor registrasi</source>
         <translation>Registration number</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="233" />
+        <location filename="../../kiosk/ui/recording/qt_receipt.py" line="233" />
         <source>Cetak tanda bukti</source>
         <translation>Print receipt</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="234" />
+        <location filename="../../kiosk/ui/recording/qt_receipt.py" line="234" />
         <source>Selesai</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_receipt.py" line="241" />
+        <location filename="../../kiosk/ui/recording/qt_receipt.py" line="241" />
         <source>PDF tersimpan: {path}</source>
         <translation>PDF saved: {path}</translation>
     </message>
@@ -755,22 +755,22 @@
 <context>
     <name>QtRecordingFlow</name>
     <message>
-        <location filename="../../kiosk/ui/qt_flow.py" line="155" />
+        <location filename="../../kiosk/ui/recording/qt_flow.py" line="157" />
         <source>Simpan</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_flow.py" line="155" />
+        <location filename="../../kiosk/ui/recording/qt_flow.py" line="157" />
         <source>Lanjut ›</source>
         <translation>Next ›</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_flow.py" line="169" />
+        <location filename="../../kiosk/ui/recording/qt_flow.py" line="171" />
         <source>Batalkan perekaman</source>
         <translation>Cancel recording</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_flow.py" line="170" />
+        <location filename="../../kiosk/ui/recording/qt_flow.py" line="172" />
         <source>‹ Kembali</source>
         <translation>‹ Back</translation>
     </message>
@@ -778,127 +778,127 @@
 <context>
     <name>QtReviewStep</name>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="79" />
+        <location filename="../../kiosk/ui/recording/qt_step_review.py" line="79" />
         <source>Periksa</source>
         <translation>Review</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="90" />
+        <location filename="../../kiosk/ui/recording/qt_step_review.py" line="90" />
         <source>Bacakan data ini kepada pemohon. Bila ada yang salah, tekan Ubah. Tekan Simpan bila semua benar.</source>
         <translation>Read this data to the applicant. If anything is wrong, press Edit. Press Save when everything is right.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="93" />
+        <location filename="../../kiosk/ui/recording/qt_step_review.py" line="93" />
         <source>Ubah</source>
         <translation>Edit</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="99" />
+        <location filename="../../kiosk/ui/recording/qt_step_review.py" line="99" />
         <source>NIK</source>
         <translation>NIK</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="99" />
+        <location filename="../../kiosk/ui/recording/qt_step_review.py" line="99" />
         <source>Nama</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="100" />
+        <location filename="../../kiosk/ui/recording/qt_step_review.py" line="100" />
         <source>Tempat/Tgl lahir</source>
         <translation>Place/date of birth</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="102" />
+        <location filename="../../kiosk/ui/recording/qt_step_review.py" line="102" />
         <source>Jenis kelamin</source>
         <translation>Sex</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="103" />
+        <location filename="../../kiosk/ui/recording/qt_step_review.py" line="103" />
         <source>Gol. darah</source>
         <translation>Blood type</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="104" />
+        <location filename="../../kiosk/ui/recording/qt_step_review.py" line="104" />
         <source>Alamat</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="104" />
+        <location filename="../../kiosk/ui/recording/qt_step_review.py" line="104" />
         <source>RT/RW</source>
         <translation>RT/RW</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="105" />
+        <location filename="../../kiosk/ui/recording/qt_step_review.py" line="105" />
         <source>Kel/Desa</source>
         <translation>Kelurahan/Desa</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="106" />
+        <location filename="../../kiosk/ui/recording/qt_step_review.py" line="106" />
         <source>Kecamatan</source>
         <translation>Kecamatan</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="107" />
+        <location filename="../../kiosk/ui/recording/qt_step_review.py" line="107" />
         <source>Agama</source>
         <translation>Religion</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="107" />
+        <location filename="../../kiosk/ui/recording/qt_step_review.py" line="107" />
         <source>Status perkawinan</source>
         <translation>Marital status</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="108" />
+        <location filename="../../kiosk/ui/recording/qt_step_review.py" line="108" />
         <source>Pekerjaan</source>
         <translation>Occupation</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="108" />
+        <location filename="../../kiosk/ui/recording/qt_step_review.py" line="108" />
         <source>Kewarganegaraan</source>
         <translation>Citizenship</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="109" />
+        <location filename="../../kiosk/ui/recording/qt_step_review.py" line="109" />
         <source>Berlaku hingga</source>
         <translation>Valid until</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="110" />
+        <location filename="../../kiosk/ui/recording/qt_step_review.py" line="110" />
         <source>No. HP</source>
         <translation>Mobile no.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="118" />
+        <location filename="../../kiosk/ui/recording/qt_step_review.py" line="118" />
         <source>Belum ada foto</source>
         <translation>No photo yet</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="120" />
+        <location filename="../../kiosk/ui/recording/qt_step_review.py" line="120" />
         <source>lulus</source>
         <translation>passed</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="120" />
+        <location filename="../../kiosk/ui/recording/qt_step_review.py" line="120" />
         <source>di bawah batas</source>
         <translation>below threshold</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="121" />
+        <location filename="../../kiosk/ui/recording/qt_step_review.py" line="121" />
         <source>pengecualian</source>
         <translation>exception</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="121" />
+        <location filename="../../kiosk/ui/recording/qt_step_review.py" line="121" />
         <source>belum</source>
         <translation>not yet</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="133" />
+        <location filename="../../kiosk/ui/recording/qt_step_review.py" line="133" />
         <source>Tidak bertanda tangan: {reason}</source>
         <translation>No signature: {reason}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_review.py" line="142" />
+        <location filename="../../kiosk/ui/recording/qt_step_review.py" line="142" />
         <source>Belum ada tanda tangan</source>
         <translation>No signature yet</translation>
     </message>
@@ -969,42 +969,42 @@
 <context>
     <name>QtSignatureStep</name>
     <message>
-        <location filename="../../kiosk/ui/qt_step_signature.py" line="48" />
+        <location filename="../../kiosk/ui/recording/qt_step_signature.py" line="48" />
         <source>Tanda tangan</source>
         <translation>Signature</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_signature.py" line="99" />
+        <location filename="../../kiosk/ui/recording/qt_step_signature.py" line="99" />
         <source>Minta pemohon menandatangani di dalam kotak, sebesar tanda tangan biasa.</source>
         <translation>Ask the applicant to sign inside the box, as large as a normal signature.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_signature.py" line="101" />
+        <location filename="../../kiosk/ui/recording/qt_step_signature.py" line="101" />
         <source>Hapus</source>
         <translation>Clear</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_signature.py" line="102" />
+        <location filename="../../kiosk/ui/recording/qt_step_signature.py" line="102" />
         <source>tidak mampu menulis</source>
         <translation>unable to write</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_signature.py" line="103" />
+        <location filename="../../kiosk/ui/recording/qt_step_signature.py" line="103" />
         <source>tidak dapat baca tulis</source>
         <translation>cannot read or write</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_signature.py" line="104" />
+        <location filename="../../kiosk/ui/recording/qt_step_signature.py" line="104" />
         <source>disabilitas</source>
         <translation>disability</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_signature.py" line="113" />
+        <location filename="../../kiosk/ui/recording/qt_step_signature.py" line="113" />
         <source>Batalkan pengecualian</source>
         <translation>Withdraw the exception</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_step_signature.py" line="114" />
+        <location filename="../../kiosk/ui/recording/qt_step_signature.py" line="114" />
         <source>Tidak dapat tanda tangan</source>
         <translation>Cannot sign</translation>
     </message>
@@ -1012,69 +1012,62 @@
 <context>
     <name>QtStatusScreen</name>
     <message>
-        <location filename="../../kiosk/ui/qt_status.py" line="84" />
+        <location filename="../../kiosk/ui/qt_status.py" line="85" />
         <source>Cek status perekaman</source>
         <translation>Check a recording's status</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_status.py" line="85" />
+        <location filename="../../kiosk/ui/qt_status.py" line="86" />
         <source>Ketik nomor registrasi dari tanda bukti (mis. 627104-01-20261128-017) atau NIK 16 angka.</source>
         <translation>Type the registration number from the receipt (e.g. 627104-01-20261128-017) or the 16-digit NIK.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_status.py" line="87" />
+        <location filename="../../kiosk/ui/qt_status.py" line="88" />
         <source>Cari</source>
         <translation>Search</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_status.py" line="88" />
+        <location filename="../../kiosk/ui/qt_status.py" line="89" />
         <source>Kembali</source>
         <translation>Back</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_status.py" line="92" />
+        <location filename="../../kiosk/ui/qt_status.py" line="93" />
         <source>Tidak ditemukan perekaman dengan nomor itu di stasiun ini. Periksa lagi nomornya.</source>
         <translation>No recording with that number at this station. Check the number again.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_status.py" line="100" />
+        <location filename="../../kiosk/ui/qt_status.py" line="101" />
         <source>Nomor registrasi {regno}, direkam {when}.</source>
         <translation>Registration number {regno}, recorded {when}.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_status.py" line="108" />
         <source>DITOLAK oleh server pusat. Alasan: {reason}. Pemohon perlu direkam ulang; hubungi petugas.</source>
-        <translation>REJECTED by the central server. Reason: {reason}. The applicant must be recorded again; contact the office.</translation>
+        <translation type="vanished">REJECTED by the central server. Reason: {reason}. The applicant must be recorded again; contact the office.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_status.py" line="112" />
         <source>Sudah diterima dan diproses oleh server pusat. Tidak perlu datang lagi untuk perekaman.</source>
-        <translation>Received and processed by the central server. No need to come back for recording.</translation>
+        <translation type="vanished">Received and processed by the central server. No need to come back for recording.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_status.py" line="116" />
         <source>Sudah diterima server pusat pada {received} dan sudah diperiksa ulang masih ada di sana.</source>
-        <translation>Received by the central server on {received}, and re-checked since: it is still there.</translation>
+        <translation type="vanished">Received by the central server on {received}, and re-checked since: it is still there.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_status.py" line="119" />
         <source>Pemeriksaan terakhir: {when}.</source>
-        <translation>Last check: {when}.</translation>
+        <translation type="vanished">Last check: {when}.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_status.py" line="123" />
         <source>Sudah diterima server pusat pada {received} (dengan tanda terima resmi dari server).</source>
-        <translation>Received by the central server on {received} (with the server's signed receipt).</translation>
+        <translation type="vanished">Received by the central server on {received} (with the server's signed receipt).</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_status.py" line="126" />
         <source>Sedang dikirim ke server pusat.</source>
-        <translation>Being sent to the central server.</translation>
+        <translation type="vanished">Being sent to the central server.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/qt_status.py" line="127" />
         <source>Tersimpan aman di stasiun ini dan menunggu dikirim ke server pusat. Data tidak hilang walau jaringan putus.</source>
-        <translation>Saved safely on this station and waiting to be sent to the central server. Nothing is lost when the network is down.</translation>
+        <translation type="vanished">Saved safely on this station and waiting to be sent to the central server. Nothing is lost when the network is down.</translation>
     </message>
 </context>
 <context>
