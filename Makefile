@@ -20,6 +20,7 @@ run: $(STAMP)
 	$(BIN)/kiosk --demo
 
 test: $(STAMP)
+	sh scripts/ensure-test-tools.sh
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 lint: $(STAMP)

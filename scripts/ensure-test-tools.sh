@@ -1,0 +1,19 @@
+#!/bin/sh
+# Installs the Debian tools the test suite drives as real parts, only when missing:
+# libfiu's fiu-run (I/O fault injection), gnome-keyring under dbus-run-session (a real
+# Secret Service). Usage: ensure-test-tools.sh
+set -eu
+missing=""
+command -v fiu-run >/dev/null 2>&1 || missing="$missing fiu-utils"
+command -v gnome-keyring-daemon >/dev/null 2>&1 || missing="$missing gnome-keyring"
+command -v dbus-run-session >/dev/null 2>&1 || missing="$missing dbus-daemon"
+[ -z "$missing" ] && exit 0
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "Not a Debian system: install by hand:$missing" >&2
+    exit 1
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "Installing the tools the tests need (first run only):$missing"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
