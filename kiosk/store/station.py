@@ -34,6 +34,10 @@ KEY_CHECK = b"ektp-kiosk key check v1"
 # meta key: station clock minus the server's, in seconds, at the last contact (sync writes it,
 # the freeze gate reads it)
 SERVER_CLOCK_SKEW = "server_clock_skew_seconds"
+# meta key: the registration number of the newest record the central server holds from this
+# station, as the server said at the last contact (sync writes it; the database-replaced
+# check compares it with the records here)
+SERVER_LAST_REGNO = "server_last_regno"
 
 
 class Store:
