@@ -4,6 +4,11 @@ Each slap gets at most `finger.max_attempts` attempts; for every finger the best
 image over the attempts is kept, so a later worse attempt never replaces a good finger. A
 finger that cannot be captured is excused with a reason (amputated, bandaged, unable); it is
 sent to the device in the request's `exception` list and recorded in the recording.
+
+One attempt is three calls, so that the capture state is changed by one thread only (the GUI's,
+which also paints and reads it): `request(slap)` takes what to ask from the state, `read(req)`
+talks to the device (the device worker; it reads nothing of the state and changes nothing),
+and `merge(capture)` keeps the better fingers. `attempt(slap)` does all three in line.
 """
 
 from __future__ import annotations
@@ -72,6 +77,28 @@ class FingerResult:
         return self.quality >= self.threshold
 
 
+@dataclass(frozen=True)
+class SlapRequest:
+    """One attempt as asked of the device, taken from the capture state before the call."""
+
+    slap: str
+    sub_id: int
+    wanted: tuple[int, ...]
+    excused: tuple[int, ...]
+    requested_score: int
+    timeout_ms: int
+    previous_hash: str
+    attempt: int  # the number this attempt gets if nothing else was merged meanwhile
+
+
+@dataclass(frozen=True)
+class SlapCapture:
+    """What the device returned for one request: new results, not yet part of any state."""
+
+    request: SlapRequest
+    fingers: tuple[FingerResult, ...]
+
+
 @dataclass
 class SlapState:
     """Attempts made on one slap and the best finger images kept."""
@@ -111,29 +138,63 @@ class FingerprintCapture:
         wanted = [p for p in state.slap.positions if p not in self.exceptions]
         return bool(wanted) and state.attempts < self.max_attempts
 
-    def attempt(self, slap: str) -> SlapState:
-        """One RCAPTURE of `slap`; keeps each finger's best. Device errors propagate."""
+    def request(self, slap: str) -> SlapRequest:
+        """What the next attempt of `slap` asks of the device; CaptureFailed when the slap has
+        no attempts left."""
         state = self.slaps[slap]
         if not self.can_attempt(slap):
             raise CaptureFailed("finger", f"{slap}: no attempts left", hint=Msg(
                 f"{state.slap.label_id}: batas {self.max_attempts} kali percobaan tercapai.",
                 f"{state.slap.label_en}: the limit of {self.max_attempts} attempts is reached."))
-        wanted = [p for p in state.slap.positions if p not in self.exceptions]
-        excused = [p for p in state.slap.positions if p in self.exceptions]
-        request_score = max(threshold(p, self.settings) for p in wanted)
-        fingers: list[CapturedFinger] = self.client.capture(
-            self.device, state.slap.sub_id, wanted, excused, requested_score=request_score,
+        wanted = tuple(p for p in state.slap.positions if p not in self.exceptions)
+        excused = tuple(p for p in state.slap.positions if p in self.exceptions)
+        return SlapRequest(
+            slap, state.slap.sub_id, wanted, excused,
+            requested_score=max(threshold(p, self.settings) for p in wanted),
             timeout_ms=int(self.settings["sbi.capture_timeout_ms"]),
-            previous_hash=self._previous_hash)
+            previous_hash=self._previous_hash, attempt=state.attempts + 1)
+
+    def read(self, req: SlapRequest) -> SlapCapture:
+        """One RCAPTURE for `req` (may block: the device worker); the fingers come back as
+        results, hashed here, and the capture state is left as it was. Device errors
+        propagate."""
+        fingers: list[CapturedFinger] = self.client.capture(
+            self.device, req.sub_id, list(req.wanted), list(req.excused),
+            requested_score=req.requested_score, timeout_ms=req.timeout_ms,
+            previous_hash=req.previous_hash)
+        return SlapCapture(req, tuple(
+            FingerResult(f.position, f.record, f.quality, threshold(f.position, self.settings),
+                         req.attempt) for f in fingers))
+
+    def merge(self, capture: SlapCapture) -> SlapState:
+        """Count the attempt and keep each finger's best (the thread that owns the state);
+        a finger excused while the device was capturing is not kept."""
+        state = self.slaps[capture.request.slap]
         state.attempts += 1
-        state.history.append({f.position: f.quality for f in fingers})
-        for f in fingers:
-            kept = state.best.get(f.position)
-            if kept is None or f.quality > kept.quality:
-                state.best[f.position] = FingerResult(
-                    f.position, f.record, f.quality, threshold(f.position, self.settings),
-                    state.attempts)
+        state.history.append({r.position: r.quality for r in capture.fingers})
+        for result in capture.fingers:
+            if result.position in self.exceptions:
+                continue
+            result.attempt = state.attempts
+            kept = state.best.get(result.position)
+            if kept is None or result.quality > kept.quality:
+                state.best[result.position] = result
         return state
+
+    def attempt(self, slap: str) -> SlapState:
+        """One RCAPTURE of `slap` in line (headless use); keeps each finger's best."""
+        return self.merge(self.read(self.request(slap)))
+
+    def failures_in_a_row(self, slap: str) -> int:
+        """How many of the last attempts of `slap`, up to now, had a finger under its
+        threshold (0 when the last one passed, or none was made)."""
+        n = 0
+        for qualities in reversed(self.slaps[slap].history):
+            if all(q >= threshold(p, self.settings) for p, q in qualities.items()
+                   if p not in self.exceptions):
+                break
+            n += 1
+        return n
 
     def run_slap(self, slap: str) -> SlapState:
         """Attempt until every wanted finger passes or the attempts run out (headless use)."""

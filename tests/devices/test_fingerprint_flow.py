@@ -83,3 +83,37 @@ def test_a_fully_excused_slap_is_never_sent(sim, capture):
 def test_unknown_exception_reason_is_refused(capture):
     with pytest.raises(InvalidFingerException):
         capture.excuse(3, "lazy")
+
+
+def test_reading_a_slap_leaves_the_capture_state_alone_until_it_is_merged(sim, capture):
+    """`read` (the device worker's part) only talks to the device; `merge` (the GUI thread's)
+    counts the attempt and keeps the fingers."""
+    req = capture.request("right")
+    got = capture.read(req)
+    assert len(sim.state.requests) == 1
+    assert capture.slaps["right"].attempts == 0 and capture.results() == {}
+    assert sorted(f.position for f in got.fingers) == [2, 3, 4, 5]
+    assert all(f.blob.kind == f"finger.{f.position}" for f in got.fingers)  # hashed there
+    state = capture.merge(got)
+    assert state.attempts == 1 and sorted(state.best) == [2, 3, 4, 5]
+    assert state.best[2].attempt == 1
+
+
+def test_a_finger_excused_while_the_scanner_was_capturing_is_not_kept(sim, capture):
+    got = capture.read(capture.request("right"))
+    capture.excuse(3, "bandaged")
+    capture.merge(got)
+    assert 3 not in capture.results()
+    assert sorted(capture.slaps["right"].best) == [2, 4, 5]
+    assert capture.exceptions == {3: "bandaged"}
+
+
+def test_failures_in_a_row_count_the_last_attempts_under_the_threshold(sim, capture):
+    sim.control(quality=[0.0, 0.0, 1.0])
+    assert capture.failures_in_a_row("right") == 0
+    capture.attempt("right")
+    capture.attempt("right")
+    assert capture.failures_in_a_row("right") == 2
+    assert capture.failures_in_a_row("left") == 0
+    capture.attempt("right")
+    assert capture.failures_in_a_row("right") == 0
