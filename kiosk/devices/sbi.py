@@ -70,6 +70,9 @@ _HINTS: dict[int, tuple[type[DeviceError], str, str]] = {
           "transaction id"),
 }
 
+# Codes about how the applicant placed the fingers: the scanner works, so no device incident.
+PLACEMENT_CODES = frozenset({101, 105})
+
 
 def error_for(code: int, detail: str = "") -> DeviceError:
     """The named error for an SBI error code (5xx and unknown codes: CaptureFailed)."""
