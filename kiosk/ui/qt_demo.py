@@ -7,7 +7,10 @@ from PySide6.QtCore import QCoreApplication, QEvent, Signal
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from kiosk.demo.environment import DemoEnvironment
-from kiosk.ui.qt_tasks import TaskRunner
+from kiosk.domain.messages import Msg
+from kiosk.ui.qt_common import inform
+from kiosk.ui.qt_i18n import msg_text
+from kiosk.ui.qt_tasks import TaskRunner, failure_text
 
 
 class QtDemoServerButton(QPushButton):
@@ -26,12 +29,18 @@ class QtDemoServerButton(QPushButton):
     def toggle(self) -> None:
         self.setEnabled(False)
         job = self.env.stop_central if self.env.central_running else self.env.start_central_again
-        self.runner.run_task(job, lambda _r: self._done(), lambda _e: self._done())
+        self.runner.run_task(job, lambda _r: self._done(), self._failed)
 
     def _done(self) -> None:
         self.setEnabled(True)
         self.retranslate()
         self.switched.emit()
+
+    def _failed(self, exc: BaseException) -> None:
+        """The server did not stop or start: say so (the runner logged why), then go on."""
+        self._done()
+        inform(self.window(), msg_text(Msg("Server pusat demo", "Demo central server")),
+               failure_text(exc), error=True)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() == QEvent.Type.LanguageChange:

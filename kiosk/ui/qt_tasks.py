@@ -3,10 +3,16 @@
 `QtTaskRunner` runs each job in a `QtTaskWorker` living in its own `QThread`; the worker
 emits `task_done` / `task_failed` and Qt queues those signals to the GUI thread, where the
 callbacks run. Tests may swap in `QtInlineRunner`, which calls everything in line.
+
+Where a failure goes: both runners log it before `on_failed` sees it (`log_failure`): a named
+domain error in one line, anything else with its traceback. `on_failed` shows a person
+`failure_text(exc)`: the domain error's own sentence, or the unexpected-error sentence, never
+the exception's class or repr.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 from collections.abc import Callable
@@ -14,10 +20,51 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from kiosk.domain.messages import DomainError, Msg
+from kiosk.ui.qt_i18n import msg_text
+
 log = logging.getLogger(__name__)
 
 Done = Callable[[Any], None]
 Failed = Callable[[BaseException], None]
+
+UNEXPECTED = Msg(
+    "Terjadi kesalahan tak terduga; rinciannya ada di log. Bila berulang, hubungi teknisi.",
+    "An unexpected error occurred; the details are in the log. If it happens again, call the "
+    "technician.",
+)
+
+# Set on a failure once logged, so a screen that logs what it shows never logs it twice.
+_LOGGED = "_kiosk_failure_logged"
+
+
+def failure_msg(exc: BaseException) -> Msg:
+    """What a person reads about a failure: a domain error's sentence, else UNEXPECTED."""
+    return exc.msg if isinstance(exc, DomainError) else UNEXPECTED
+
+
+def failure_text(exc: BaseException) -> str:
+    """`failure_msg` in the language on screen."""
+    return msg_text(failure_msg(exc))
+
+
+def log_failure(exc: BaseException, what: str) -> None:
+    """Log a failure once: a domain error briefly (its class, detail and message), anything
+    else with its full traceback. Call it on the GUI thread (or the only thread)."""
+    if getattr(exc, _LOGGED, False):
+        return
+    with contextlib.suppress(AttributeError):  # an exception type without a __dict__
+        setattr(exc, _LOGGED, True)
+    if isinstance(exc, DomainError):
+        detail = getattr(exc, "detail", "")
+        log.info("%s failed: %s%s: %s", what, type(exc).__name__,
+                 f" ({detail})" if detail else "", exc.msg.en)
+    else:
+        log.error("%s failed unexpectedly: %s", what, type(exc).__name__, exc_info=exc)
+
+
+def _name(fn: Callable[..., Any]) -> str:
+    return getattr(fn, "__qualname__", None) or type(fn).__name__
 
 
 class TaskRunner(Protocol):
@@ -36,8 +83,7 @@ class QtTaskWorker(QObject):
     def run(self, task_id: int, fn: Callable[[], Any]) -> None:
         try:
             result = fn()
-        except Exception as exc:  # delivered to on_failed, which decides what the user sees
-            log.info("task %d failed: %s: %s", task_id, type(exc).__name__, exc)
+        except Exception as exc:  # logged and delivered on the GUI thread (QtTaskRunner)
             self.task_failed.emit(task_id, exc)
         else:
             self.task_done.emit(task_id, result)
@@ -51,7 +97,7 @@ class QtTaskRunner(QObject):
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._ids = itertools.count(1)
-        self._callbacks: dict[int, tuple[Done, Failed]] = {}
+        self._callbacks: dict[int, tuple[str, Done, Failed]] = {}
         self._thread = QThread()
         self._thread.setObjectName(name)
         self._worker = QtTaskWorker()
@@ -63,7 +109,7 @@ class QtTaskRunner(QObject):
 
     def run_task(self, fn: Callable[[], Any], on_done: Done, on_failed: Failed) -> None:
         task_id = next(self._ids)
-        self._callbacks[task_id] = (on_done, on_failed)
+        self._callbacks[task_id] = (_name(fn), on_done, on_failed)
         self._submit.emit(task_id, fn)
 
     @property
@@ -72,12 +118,13 @@ class QtTaskRunner(QObject):
 
     @Slot(int, object)
     def _on_done(self, task_id: int, result: Any) -> None:
-        on_done, _ = self._callbacks.pop(task_id)
+        _, on_done, _ = self._callbacks.pop(task_id)
         on_done(result)
 
     @Slot(int, object)
     def _on_failed(self, task_id: int, exc: BaseException) -> None:
-        _, on_failed = self._callbacks.pop(task_id)
+        name, _, on_failed = self._callbacks.pop(task_id)
+        log_failure(exc, f"task {task_id} ({name})")
         on_failed(exc)
 
     def stop(self, wait_ms: int = 5000) -> None:
@@ -93,6 +140,7 @@ class QtInlineRunner:
         try:
             result = fn()
         except Exception as exc:
+            log_failure(exc, f"task ({_name(fn)})")
             on_failed(exc)
         else:
             on_done(result)

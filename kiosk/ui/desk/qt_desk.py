@@ -17,9 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.domain.messages import DomainError, Msg
+from kiosk.domain.messages import DomainError
 from kiosk.ui.qt_common import STYLE, label
-from kiosk.ui.qt_i18n import TRANSLATIONS, QtLanguage, msg_text
+from kiosk.ui.qt_i18n import TRANSLATIONS, QtLanguage
+from kiosk.ui.qt_tasks import failure_text, log_failure
 
 if TYPE_CHECKING:
     from kiosk.app.desk import DeskService
@@ -52,11 +53,12 @@ QProgressBar::chunk { background: #0b5394; border-radius: 5px; }
 
 
 def error_text(exc: BaseException) -> str:
-    """What the user reads about a failed call (the log keeps the technical detail)."""
-    if isinstance(exc, DomainError):
-        return msg_text(exc.msg)
-    return msg_text(Msg(f"Gagal: {type(exc).__name__}: {exc}",
-                        f"Failed: {type(exc).__name__}: {exc}"))
+    """What the user reads about a failed call: a named domain error's own sentence; anything
+    else is logged with its traceback (once: a task runner may have logged it already) and
+    reads as the unexpected-error sentence, never as the exception's name or text."""
+    if not isinstance(exc, DomainError):
+        log_failure(exc, "desk screen")
+    return failure_text(exc)
 
 
 class QtDeskScreen(QWidget):

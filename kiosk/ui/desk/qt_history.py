@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import QDate
@@ -10,10 +11,12 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QHBoxLayout, QTab
 
 from kiosk.app.desk import DeskService
 from kiosk.app.history import Incident, SelfTestRun
-from kiosk.domain.messages import DomainError
+from kiosk.domain.messages import DomainError, Msg
 from kiosk.ui.desk.qt_desk import FAIL_BG, PASS_BG, QtDeskScreen, error_text, set_row, table
 from kiosk.ui.qt_common import button, label
-from kiosk.ui.qt_i18n import current_lang
+from kiosk.ui.qt_i18n import current_lang, msg_text
+
+log = logging.getLogger(__name__)
 
 
 def _minutes(value: float | None) -> str:
@@ -116,8 +119,16 @@ class QtHistoryScreen(QtDeskScreen):
             output = self.service.export_dir / f"{stem}.csv"
         try:
             self.last_csv = self.service.write_incidents_csv(self.incidents, output)
-        except (DomainError, OSError) as exc:
+        except DomainError as exc:
             self.status.setText(error_text(exc))
+            return None
+        except OSError:
+            log.warning("incidents CSV not written to %s", output, exc_info=True)
+            self.status.setText(msg_text(Msg(
+                f"Berkas CSV tidak dapat ditulis ke {output}. Periksa folder tujuan dan sisa "
+                "ruang disk, lalu coba lagi.",
+                f"The CSV file could not be written to {output}. Check the folder and the free "
+                "disk space, then try again.")))
             return None
         self.status.setText(self.tr("Disimpan: {path}").format(path=str(self.last_csv)))
         return self.last_csv

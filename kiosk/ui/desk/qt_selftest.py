@@ -269,8 +269,11 @@ class QtSelfTestScreen(QtDeskScreen):
     def stop_preview(self) -> None:
         self.previewing = False
         camera = self.camera
-        self.runner.run_task(camera.close, lambda _r: None, lambda _e: None)
+        self.runner.run_task(camera.close, lambda _r: None, self._close_failed)
         self.retranslate()
+
+    def _close_failed(self, exc: BaseException) -> None:
+        self.camera_box.show_error(error_text(exc))
 
     def toggle_preview(self) -> None:
         (self.stop_preview if self.previewing else self.start_preview)()

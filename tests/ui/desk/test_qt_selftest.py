@@ -116,3 +116,24 @@ def test_an_operator_cannot_open_the_selftest_screen(station: Store, runner, tmp
     operator = accounts.get_user(station, "operator")
     with pytest.raises(PermissionDenied):
         QtSelfTestScreen(DeskService(station, tmp_path / "s.toml", operator), runner)
+
+
+def test_a_bug_in_the_test_capture_reads_as_an_unexpected_error_with_a_logged_traceback(
+    qtbot, screen: QtSelfTestScreen, caplog, monkeypatch
+):
+    """A TypeError in the thumbs test is not shown as 'Gagal: TypeError: ...' but as the
+    unexpected-error sentence; the log has its traceback."""
+    import logging
+
+    caplog.set_level(logging.INFO, logger="kiosk")
+
+    def broken() -> None:
+        raise TypeError("'NoneType' object is not subscriptable")
+
+    monkeypatch.setattr(screen.service, "test_fingerprint", broken)
+    screen.finger_button.click()
+    qtbot.waitUntil(screen.finger_button.isEnabled, timeout=5000)
+    assert screen.finger_status.text() == (
+        "Terjadi kesalahan tak terduga; rinciannya ada di log. Bila berulang, hubungi teknisi.")
+    assert "TypeError" not in screen.finger_status.text()
+    assert [r for r in caplog.records if r.exc_info and r.exc_info[0] is TypeError]
