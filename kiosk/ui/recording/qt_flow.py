@@ -1,4 +1,8 @@
-"""The recording flow: a step indicator across the top, Back and Next at fixed places."""
+"""The recording flow: a step indicator across the top, Back and Next at fixed places.
+
+While a step's device call runs (a fingerprint capture), the flow stays on that step: Back,
+Next and review's Edit jumps wait for it. Cancel, the lock screen and logout still work; the
+step drops a result that arrives for a discarded draft."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.app.draft import Draft
+from kiosk.app.incidents import CAMERA, FINGERPRINT, DeviceIncidents
 from kiosk.app.station import StationService
 from kiosk.domain.messages import DomainError
 from kiosk.store.save import SavedRecord
@@ -31,6 +36,8 @@ class QtRecordingFlow(QWidget):
         self.service = service
         self.steps = steps
         self.names = list(steps)
+        # Device failures during the steps become incidents, written here on the GUI thread.
+        self.incidents = DeviceIncidents(service.store, resume=(CAMERA, FINGERPRINT))
         self.draft: Draft | None = None
         self.operator = ""
         self.index = 0
@@ -47,6 +54,7 @@ class QtRecordingFlow(QWidget):
         self.stack = QStackedWidget()
         for step in steps.values():
             self.stack.addWidget(step)
+            step.incidents = self.incidents
             step.ready_changed.connect(self._update_buttons)
         review = steps.get("review")
         if review is not None and hasattr(review, "edit"):
@@ -101,6 +109,8 @@ class QtRecordingFlow(QWidget):
         self.retranslate()
 
     def _move(self, index: int) -> None:
+        if self.current().busy:  # a capture is running: its result belongs to this step
+            return
         self.current().leave()
         if self.draft is not None:
             self.draft.seal_captured()  # e.g. the fingers just taken: the save only writes
@@ -153,7 +163,7 @@ class QtRecordingFlow(QWidget):
         last = self.index == len(self.names) - 1
         self.next_button.setEnabled(self.draft is not None and (
             self.current().is_ready() or self.names[self.index] == "data"))
-        self.back_button.setEnabled(self.index > 0)
+        self.back_button.setEnabled(self.index > 0 and not self.current().busy)
         self.next_button.setText(self.tr("Simpan") if last else self.tr("Lanjut ›"))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802

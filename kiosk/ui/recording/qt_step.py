@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QWidget
 
 from kiosk.app.draft import Draft
 
+if TYPE_CHECKING:
+    from kiosk.app.incidents import DeviceIncidents
+
 
 class QtStep(QWidget):
-    """One step of the recording flow; `ready_changed` when Next should be (dis)abled."""
+    """One step of the recording flow; `ready_changed` when Next (or Back) should be
+    (dis)abled. `incidents` is the flow's device incident tracker, handed to every step."""
 
     ready_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.draft: Draft | None = None
+        self.incidents: DeviceIncidents | None = None
+
+    @property
+    def busy(self) -> bool:
+        """A device call for this step is running: the flow does not move away meanwhile."""
+        return False
 
     def title(self) -> str:
         raise TypeError(f"{type(self).__name__} must define title()")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
@@ -16,13 +20,15 @@ from PySide6.QtWidgets import (
 
 from kiosk.app.devices import StationDevices
 from kiosk.app.draft import Draft
-from kiosk.devices.fingerprint import SLAPS, FingerprintCapture
+from kiosk.app.incidents import FINGERPRINT
+from kiosk.devices.fingerprint import SLAPS, FingerprintCapture, SlapCapture
 from kiosk.domain.recording import FINGER_EXCEPTION_REASONS, FINGER_NAMES, FINGER_NAMES_ID
 from kiosk.ui.qt_common import button, label
 from kiosk.ui.qt_i18n import current_lang
-from kiosk.ui.qt_tasks import TaskRunner
+from kiosk.ui.qt_tasks import TaskRunner, failure_text
 from kiosk.ui.recording.qt_step import QtStep
-from kiosk.ui.recording.qt_step_photo import device_error_text
+
+log = logging.getLogger(__name__)
 
 STATE_COLOURS = {"captured": "#3a9d5d", "low": "#f0a202", "exception": "#7d8a96",
                  "missing": "#ffffff"}
@@ -128,7 +134,7 @@ class QtFingerStep(QtStep):
         super().__init__(parent)
         self.devices = devices
         self.runner = runner
-        self.busy = False
+        self._in_flight = 0  # scanner calls queued or running
         self.diagram = QtHandDiagram()
         self.guide = label("subtitle", wrap=True)
         self.status = label(wrap=True)
@@ -173,47 +179,82 @@ class QtFingerStep(QtStep):
 
     def enter(self) -> None:
         if self.draft is not None and self.draft.fingers is None:
-            self.connect_scanner()
+            self.connect_scanner()  # queued behind a call still running for a discarded draft
         self.retranslate()
 
     def is_ready(self) -> bool:
         return self.draft is not None and self.draft.fingers_done() and not self.busy
 
     # --- device work ------------------------------------------------------------------
+    # The worker only talks to the scanner; what it returns reaches the draft here, on the
+    # GUI thread, and only the draft it was asked for: one discarded meanwhile gets nothing.
 
-    def _set_busy(self, busy: bool) -> None:
-        self.busy = busy
+    @property
+    def busy(self) -> bool:
+        return self._in_flight > 0
+
+    def _run(self, fn: Callable[[], Any], apply: Callable[[Any], None]) -> None:
+        """Run a scanner call for the current draft; `apply` its result if that draft is still
+        the one on screen. Every outcome is reported to the incident tracker."""
+        draft = self.draft
+        self.error.clear()
+        self.retry_button.hide()
+        self._in_flight += 1
+        self._busy_changed()
+
+        def done(result: Any) -> None:
+            self._in_flight -= 1
+            try:
+                if self.incidents is not None:
+                    self.incidents.recovered(FINGERPRINT)
+                if draft is self.draft:
+                    apply(result)
+                else:
+                    log.info("a scanner result for a discarded draft was dropped")
+            finally:
+                self._busy_changed()
+
+        def failed(exc: BaseException) -> None:
+            self._in_flight -= 1
+            if self.incidents is not None:
+                self.incidents.failed(FINGERPRINT, exc)
+            if draft is self.draft:
+                self.error.setText(failure_text(exc))
+                self.retry_button.setVisible(self.draft is not None
+                                             and self.draft.fingers is None)
+            self._busy_changed()
+
+        self.runner.run_task(fn, done, failed)
+
+    def _busy_changed(self) -> None:
         self.retranslate()
         self.ready_changed.emit()
 
     def connect_scanner(self) -> None:
-        self.error.clear()
-        self.retry_button.hide()
-        self._set_busy(True)
-        self.runner.run_task(self.devices.fingerprint_capture, self._connected, self._failed)
+        self._run(self.devices.fingerprint_capture, self._connected)
 
     def _connected(self, capture: FingerprintCapture) -> None:
         if self.draft is not None and self.draft.fingers is None:
             self.draft.fingers = capture
-        self._set_busy(False)
 
     def capture(self, slap: str) -> None:
         cap = self.draft.fingers if self.draft else None
         if cap is None or self.busy or not cap.can_attempt(slap):
             return
-        self.error.clear()
-        self.retry_button.hide()
-        self._set_busy(True)
-        self.runner.run_task(lambda: cap.attempt(slap), self._captured, self._failed)
+        req = cap.request(slap)
+        self._run(lambda: cap.read(req), lambda got: self._captured(cap, got))
 
-    def _captured(self, _state: object) -> None:
+    def _captured(self, cap: FingerprintCapture, got: SlapCapture) -> None:
+        """Merge one slap's fingers into the draft's capture (GUI thread) and count a run of
+        low-quality attempts for the technician."""
+        if self.draft is None or self.draft.fingers is not cap:
+            return
+        slap = got.request.slap
+        cap.merge(got)
+        if self.incidents is not None:
+            label_id = next(s.label_id for s in SLAPS if s.name == slap)
+            self.incidents.quality(FINGERPRINT, cap.failures_in_a_row(slap), label_id)
         self.diagram.update()
-        self._set_busy(False)
-
-    def _failed(self, exc: BaseException) -> None:
-        self.error.setText(device_error_text(exc))
-        self.retry_button.setVisible(self.draft is not None and self.draft.fingers is None)
-        self._set_busy(False)
 
     def add_exception(self) -> None:
         cap = self.draft.fingers if self.draft else None

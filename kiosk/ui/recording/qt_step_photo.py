@@ -9,11 +9,12 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.app.devices import FaceFrame, StationDevices
+from kiosk.app.draft import Draft
+from kiosk.app.incidents import CAMERA
 from kiosk.devices.face import portrait_window
-from kiosk.domain.messages import DomainError, Msg
 from kiosk.ui.qt_common import button, label
-from kiosk.ui.qt_i18n import current_lang, msg_text
-from kiosk.ui.qt_tasks import TaskRunner
+from kiosk.ui.qt_i18n import current_lang
+from kiosk.ui.qt_tasks import TaskRunner, failure_text
 from kiosk.ui.recording.qt_step import QtStep
 
 PREVIEW_MS = 80  # ask for the next frame this long after the last one arrived (~10 fps)
@@ -24,14 +25,6 @@ def bgr_to_qimage(frame: np.ndarray) -> QImage:
     rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
     h, w, _ = rgb.shape
     return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
-
-
-def device_error_text(exc: BaseException) -> str:
-    """What the operator reads about a failed device call."""
-    if isinstance(exc, DomainError):
-        return msg_text(exc.msg)
-    return msg_text(Msg(f"Perangkat gagal: {type(exc).__name__}. Coba lagi.",
-                        f"The device failed: {type(exc).__name__}. Try again."))
 
 
 class QtPhotoStep(QtStep):
@@ -106,7 +99,7 @@ class QtPhotoStep(QtStep):
     def leave(self) -> None:
         self.active = False
         self.timer.stop()
-        self.runner.run_task(self.devices.close_camera, lambda _r: None, lambda _e: None)
+        self._close_camera()
 
     def is_ready(self) -> bool:
         return self.draft is not None and self.draft.photo_done()
@@ -118,10 +111,16 @@ class QtPhotoStep(QtStep):
             return
         self.pending = True
         after = self.last.seq if self.last else 0
-        self.runner.run_task(lambda: self.devices.face_frame(after), self._frame, self._failed)
+        draft = self.draft
+        self.runner.run_task(lambda: self.devices.face_frame(after),
+                             lambda ff: self._frame(ff, draft), self._failed)
 
-    def _frame(self, ff: FaceFrame) -> None:
+    def _frame(self, ff: FaceFrame, draft: Draft | None) -> None:
         self.pending = False
+        self.report_camera()
+        if draft is not self.draft:  # asked for the applicant before: ask again for this one
+            self._poll()
+            return
         if not self.active or (self.draft and self.draft.photo is not None):
             return
         self.error_text = ""
@@ -136,10 +135,27 @@ class QtPhotoStep(QtStep):
 
     def _failed(self, exc: BaseException) -> None:
         self.pending = False
-        self.error_text = device_error_text(exc)
+        self.report_camera(exc)
+        self._show_error(exc)
+
+    def _show_error(self, exc: BaseException) -> None:
+        self.error_text = failure_text(exc)
         self.error.setText(self.error_text)
         self.retry_button.show()
         self.capture_button.setEnabled(False)
+
+    def report_camera(self, exc: BaseException | None = None) -> None:
+        """The camera worked (no `exc`) or failed: its incident ends or opens (GUI thread)."""
+        if self.incidents is None:
+            return
+        if exc is None:
+            self.incidents.recovered(CAMERA)
+        else:
+            self.incidents.failed(CAMERA, exc)
+
+    def _close_camera(self) -> None:
+        """Free the camera when the photo is taken or the step is left."""
+        self.runner.run_task(self.devices.close_camera, lambda _r: None, self.report_camera)
 
     def retry(self) -> None:
         self.error.clear()
@@ -196,17 +212,18 @@ class QtPhotoStep(QtStep):
             return
         self.capture_button.setEnabled(False)
         self.timer.stop()
+        draft = self.draft
         self.runner.run_task(lambda: self.devices.portrait(ff.frame),
-                             lambda jpg: self._captured(jpg, ff), self._failed)
+                             lambda jpg: self._captured(jpg, ff, draft), self._show_error)
 
-    def _captured(self, jpg: bytes, ff: FaceFrame) -> None:
-        if self.draft is None:
-            return
+    def _captured(self, jpg: bytes, ff: FaceFrame, draft: Draft | None) -> None:
+        if self.draft is None or draft is not self.draft:
+            return  # the draft it was taken for was discarded: never another applicant's
         self.draft.photo = jpg
         self.draft.face_checks = [c.as_dict() for c in ff.checks]
         self._show_photo()
         self.ready_changed.emit()
-        self.runner.run_task(self.devices.close_camera, lambda _r: None, lambda _e: None)
+        self._close_camera()
 
     def _show_photo(self) -> None:
         assert self.draft is not None and self.draft.photo is not None
