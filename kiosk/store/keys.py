@@ -3,11 +3,19 @@
 Production uses the platform keyring (Windows Credential Manager, macOS Keychain, the Secret
 Service on Linux). `FileKeyring` exists for the demo and for test subprocesses: it keeps
 secrets in a JSON file *outside* the data directory and is never chosen automatically.
+
+Every read and write goes through `station_keyring()`, which refuses a backend that would keep
+the secrets unprotected: keyring's `fail` and `null` backends, anything from `keyrings.alt`
+(plaintext or password-file keyrings), and any backend whose priority is below 1 (keyring's
+own rule: "a priority of one or greater is recommended"). Inside keyring's ChainerBackend only
+the members that pass are used, so a locked Secret Service never silently falls through to a
+plaintext file. FileKeyring and MemoryKeyring pass: they are chosen in code, never discovered.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import os
 import secrets
@@ -19,10 +27,16 @@ import keyring.backend
 import keyring.errors
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from keyring.backends import chainer, fail, null
 
 from kiosk.domain.messages import DomainError, Msg
 
 SERVICE = "ektp-kiosk"
+DATA_KEY_BYTES = 32
+# keyring's documented threshold: "a priority between zero but less than one is suitable, but
+# a priority of one or greater is recommended" (keyring.backend.KeyringBackend.priority)
+MIN_PRIORITY = 1.0
+INSECURE_MODULES = ("keyrings.alt",)  # plaintext / password-file keyrings, never for the station
 
 
 class KeyringUnavailable(DomainError):
@@ -58,28 +72,128 @@ class DataKeyMismatch(DomainError):
         )
 
 
+class DataKeyInvalid(DomainError):
+    """The keyring entry is not a data key at all (mistyped when restored from the backup)."""
+
+    def __init__(self, name: str, problem_id: str, problem_en: str) -> None:
+        super().__init__(
+            Msg(
+                f"Kunci data di keyring ({SERVICE} / {name}) rusak: {problem_id}. Salin ulang "
+                "kunci dari cadangan teknisi persis seperti tertulis (44 karakter base64, "
+                "diakhiri '=').",
+                f"The data key in the keyring ({SERVICE} / {name}) is damaged: {problem_en}. "
+                "Copy the key again from the technician's backup exactly as written (44 base64 "
+                "characters, ending in '=').",
+            )
+        )
+        self.name = name
+
+
+def backend_name(backend: keyring.backend.KeyringBackend) -> str:
+    cls = type(backend)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def insecure_reason(backend: keyring.backend.KeyringBackend) -> str | None:
+    """Why this one backend must not hold the station's secrets, or None if it may."""
+    name = backend_name(backend)
+    if isinstance(backend, fail.Keyring | null.Keyring):
+        return f"{name}: no keyring"
+    if type(backend).__module__.startswith(INSECURE_MODULES):
+        return f"{name}: keeps secrets in a file (keyrings.alt)"
+    try:
+        priority = float(backend.priority)
+    except Exception as exc:  # keyring's own signal: the backend is not viable here
+        return f"{name}: not usable ({exc})"
+    if priority < MIN_PRIORITY:
+        return f"{name}: priority {priority:g} < {MIN_PRIORITY:g} (not a secure keyring)"
+    return None
+
+
+def resolve_backend(backend: keyring.backend.KeyringBackend) -> keyring.backend.KeyringBackend:
+    """The backend the station really uses for `backend` (a ChainerBackend's best secure
+    member); KeyringUnavailable naming every refused one when there is none."""
+    if isinstance(backend, FileKeyring | MemoryKeyring):
+        # chosen in code (the demo, tests) or by name; inside a chain they are judged like any
+        # other member, so they are never picked up by accident
+        return backend
+    if isinstance(backend, chainer.ChainerBackend):
+        members = list(backend.backends)
+        if not members:
+            raise KeyringUnavailable(f"{backend_name(backend)}: no keyring to chain")
+    else:
+        members = [backend]
+    refused = []
+    for member in members:
+        reason = insecure_reason(member)
+        if reason is None:
+            return member
+        refused.append(reason)
+    raise KeyringUnavailable("; ".join(refused))
+
+
+_resolved: tuple[keyring.backend.KeyringBackend, keyring.backend.KeyringBackend] | None = None
+_resolved_lock = threading.Lock()
+
+
+def station_keyring() -> keyring.backend.KeyringBackend:
+    """The secure backend behind keyring.get_keyring(); KeyringUnavailable if there is none.
+
+    Resolved once per configured backend (asking a Secret Service for its priority is a D-Bus
+    round trip); a backend set later with keyring.set_keyring is resolved afresh."""
+    global _resolved
+    try:
+        current = keyring.get_keyring()
+    except Exception as exc:  # a broken keyringrc.cfg or PYTHON_KEYRING_BACKEND
+        raise KeyringUnavailable(f"{type(exc).__name__}: {exc}") from exc
+    with _resolved_lock:
+        if _resolved is not None and _resolved[0] is current:
+            return _resolved[1]
+        chosen = resolve_backend(current)
+        _resolved = (current, chosen)
+        return chosen
+
+
 def get_secret(name: str) -> str | None:
     """Read one secret; KeyringUnavailable when there is no usable keyring."""
+    backend = station_keyring()
     try:
-        return keyring.get_password(SERVICE, name)
+        return backend.get_password(SERVICE, name)
     except keyring.errors.KeyringError as exc:
         raise KeyringUnavailable(f"{type(exc).__name__}: {exc}") from exc
 
 
 def set_secret(name: str, value: str) -> None:
+    backend = station_keyring()
     try:
-        keyring.set_password(SERVICE, name, value)
+        backend.set_password(SERVICE, name, value)
     except keyring.errors.KeyringError as exc:
         raise KeyringUnavailable(f"{type(exc).__name__}: {exc}") from exc
 
 
 def delete_secret(name: str) -> None:
+    backend = station_keyring()
     try:
-        keyring.delete_password(SERVICE, name)
+        backend.delete_password(SERVICE, name)
     except keyring.errors.PasswordDeleteError:
         pass
     except keyring.errors.KeyringError as exc:
         raise KeyringUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
+
+def decode_data_key(name: str, stored: str) -> bytes:
+    """The 32 key bytes of a keyring entry; DataKeyInvalid when it is not base64 of 32 bytes."""
+    text = "".join(stored.split())  # a key copied from paper may carry spaces or line breaks
+    try:
+        key = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise DataKeyInvalid(name, "bukan teks base64", "it is not base64 text") from None
+    if len(key) != DATA_KEY_BYTES:
+        raise DataKeyInvalid(
+            name, f"panjangnya {len(key)} bita, seharusnya {DATA_KEY_BYTES}",
+            f"it is {len(key)} bytes long, not {DATA_KEY_BYTES}",
+        )
+    return key
 
 
 def load_or_create_data_key(station_id: str, create: bool) -> bytes:
@@ -87,10 +201,10 @@ def load_or_create_data_key(station_id: str, create: bool) -> bytes:
     name = f"data-key:{station_id}"
     stored = get_secret(name)
     if stored:
-        return base64.b64decode(stored)
+        return decode_data_key(name, stored)
     if not create:
         raise DataKeyMismatch()
-    key = secrets.token_bytes(32)
+    key = secrets.token_bytes(DATA_KEY_BYTES)
     set_secret(name, base64.b64encode(key).decode())
     return key
 
@@ -179,3 +293,28 @@ class MemoryKeyring(_NeverAutomatic, keyring.backend.KeyringBackend):
     def delete_password(self, service: str, username: str) -> None:
         if self.items.pop((service, username), None) is None:
             raise keyring.errors.PasswordDeleteError(username)
+
+
+def describe_keyring() -> dict[str, object]:
+    """What `kiosk keyring` shows a technician: the backend keyring chose, each one it would
+    chain with its priority and verdict, and the one the station really uses (or why none)."""
+    try:
+        current = keyring.get_keyring()
+    except Exception as exc:
+        return {"configured": None, "members": [], "used": None,
+                "problem": f"{type(exc).__name__}: {exc}"}
+    members = list(current.backends) if isinstance(current, chainer.ChainerBackend) else []
+    rows = []
+    for member in members:
+        try:
+            priority: float | None = float(member.priority)
+        except Exception:
+            priority = None
+        rows.append({"backend": backend_name(member), "priority": priority,
+                     "refused": insecure_reason(member)})
+    try:
+        used, problem = backend_name(resolve_backend(current)), None
+    except KeyringUnavailable as exc:
+        used, problem = None, exc.detail
+    return {"configured": backend_name(current), "members": rows, "used": used,
+            "problem": problem}
