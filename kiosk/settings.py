@@ -6,8 +6,9 @@ A file holds only what differs from the defaults, grouped by section (`[cap] dai
 
 from __future__ import annotations
 
+import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ class Setting:
     choices: tuple[Any, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
+    # a further rule on the coerced value: returns it (normalised) or raises SettingsError
+    check: Callable[[Any], Any] | None = None
 
     @property
     def section(self) -> str:
@@ -74,7 +77,29 @@ class Setting:
             raise SettingsError(f"{self.key}: {value!r} is below the minimum {self.minimum}")
         if self.maximum is not None and value > self.maximum:
             raise SettingsError(f"{self.key}: {value!r} is above the maximum {self.maximum}")
+        if self.check is not None:
+            value = self.check(value)
         return value
+
+
+def _station_number(value: str) -> str:
+    """One or two digits, kept as two ('3' -> '03'): it is part of every registration number."""
+    if not re.fullmatch(r"[0-9]{1,2}", value):
+        raise SettingsError(
+            f"station.number: {value!r} harus 1-2 angka / must be 1-2 digits (e.g. 01)"
+        )
+    return f"{int(value):02d}"
+
+
+def _station_kecamatan(value: str) -> str:
+    """A kecamatan code (PPKKCC): six digits, a known province and regency, and one of the
+    regency's kecamatan where the shipped region tables hold it."""
+    from kiosk.domain.regions import kecamatan_problem  # region tables load on first check
+
+    problem = kecamatan_problem(value)
+    if problem is not None:
+        raise SettingsError(f"station.kecamatan: {problem.id} / {problem.en}")
+    return value
 
 
 def _s(key: str, type_: type, default: Any, help_: str, **kw: Any) -> Setting:
@@ -83,8 +108,10 @@ def _s(key: str, type_: type, default: Any, help_: str, **kw: Any) -> Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     # --- station identity
-    _s("station.number", str, "01", "Station number inside the kecamatan office (two digits)."),
-    _s("station.kecamatan", str, "627104", "Kecamatan code (PPKKCC) of this office."),
+    _s("station.number", str, "01", "Station number inside the kecamatan office (two digits).",
+       check=_station_number),
+    _s("station.kecamatan", str, "627104", "Kecamatan code (PPKKCC) of this office.",
+       check=_station_kecamatan),
     _s("station.name", str, "Kecamatan Sabangau", "Office name printed on receipts."),
     _s(
         "station.timezone",

@@ -14,7 +14,7 @@ from stdnum.exceptions import ValidationError
 from stdnum.id import nik as stdnum_nik
 
 from kiosk.domain.messages import DomainError, Msg
-from kiosk.domain.regions import RegionTable
+from kiosk.domain.regions import RegionTable, shipped_regions
 
 MALE = "LAKI-LAKI"
 FEMALE = "PEREMPUAN"
@@ -79,6 +79,7 @@ def parse_nik(
     """Parse and check a NIK; with `birth_date`/`sex` from the form, they must agree.
 
     Raises InvalidNik with a reason: format, length, date, region, kecamatan, birth_date, sex.
+    Without `regions`, the kecamatan is checked against the shipped region tables.
     """
     if not isinstance(text, str):
         raise _fail("format", "NIK harus berupa teks angka.", "The NIK must be text of digits.")
@@ -122,9 +123,10 @@ def parse_nik(
             f"Kode provinsi/kabupaten {number[:2]}.{number[2:4]} dalam NIK tidak dikenal.",
             f"The province/regency code {number[:2]}.{number[2:4]} in the NIK is unknown.",
         ) from None
+    if regions is None:
+        regions = shipped_regions()
     if (
-        regions is not None
-        and regions.holds_regency(number[:4])
+        regions.holds_regency(number[:4])
         and not regions.kecamatan_known(number[:6])
     ):
         raise _fail(
