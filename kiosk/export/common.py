@@ -1,4 +1,5 @@
-"""What every export format shares: progress and cancel, write-then-rename, the audit row."""
+"""What every export format shares: progress and cancel, where a file may be written,
+write-then-rename, the audit row."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ import contextlib
 import datetime as dt
 import hashlib
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.domain.messages import DomainError, Msg
-from kiosk.export.rows import DailyLog, gather_log
+from kiosk.export.rows import DailyLog, check_range, gather_log
 from kiosk.store.station import Store
 
 # progress(done, total) is called as rows are written; returning False cancels the export.
@@ -19,6 +21,16 @@ Progress = Callable[[int, int], bool | None]
 # A format's writer: put the whole log into the given (temporary) path.
 Writer = Callable[[DailyLog, Path, "ProgressGate"], None]
 FORMATS = ("csv", "xlsx", "pdf")
+__all__ = ["FORMATS", "ExportCancelled", "ExportResult", "ExportTargetRefused",
+           "ExportWriteFailed", "Progress", "ProgressGate", "Writer", "check_range",
+           "check_target", "replace_into", "run_export", "sha256_file"]
+_KINDS = (  # (test, Indonesian, English) for what may stand where a file is to be written
+    (stat.S_ISDIR, "sebuah folder", "a folder"),
+    (stat.S_ISCHR, "perangkat (device)", "a device"),
+    (stat.S_ISBLK, "perangkat (device)", "a device"),
+    (stat.S_ISFIFO, "pipa (FIFO)", "a pipe (FIFO)"),
+    (stat.S_ISSOCK, "soket", "a socket"),
+)
 
 
 class ExportCancelled(DomainError):
@@ -27,6 +39,82 @@ class ExportCancelled(DomainError):
     def __init__(self) -> None:
         super().__init__(Msg("Ekspor dibatalkan; tidak ada berkas yang dibuat.",
                              "Export cancelled; no file was written."))
+
+
+class ExportTargetRefused(DomainError):
+    """The station writes exports only as regular files in folders that already exist."""
+
+    def __init__(self, path: Path, problem_id: str, problem_en: str) -> None:
+        super().__init__(Msg(
+            f"Tidak menulis ke {path}: {problem_id}. Pilih nama berkas biasa di folder yang ada; "
+            "tidak ada yang diubah.",
+            f"Not writing to {path}: {problem_en}. Choose a plain file name in an existing "
+            "folder; nothing was changed.",
+        ))
+        self.path = path
+
+
+class ExportWriteFailed(DomainError):
+    """Writing the file failed (disk full, removed stick, no permission); nothing replaced."""
+
+    def __init__(self, path: Path, exc: OSError) -> None:
+        why = exc.strerror or type(exc).__name__
+        super().__init__(Msg(
+            f"Berkas {path} gagal ditulis ({why}); berkas lama, bila ada, tetap utuh. Periksa "
+            "ruang kosong dan izin tulis pada folder itu, lalu ulangi.",
+            f"Writing {path} failed ({why}); any old file there is untouched. Check the free "
+            "space and write permission of that folder, then try again.",
+        ))
+        self.path = path
+
+
+def check_target(output: Path) -> Path:
+    """The path a file for `output` is really written to (a link to a regular file is
+    followed); ExportTargetRefused when its folder is missing or something other than a
+    regular file (folder, device, pipe, socket, or a link to one) is there."""
+    output = Path(output)
+    try:
+        st = os.stat(output)  # follows a symlink: what matters is what it leads to
+    except FileNotFoundError:
+        if output.is_symlink():
+            raise ExportTargetRefused(output, "tautan (symlink) itu menunjuk ke yang tidak ada",
+                                      "it is a symlink to nothing") from None
+        parent = output.parent
+        if not parent.is_dir():
+            raise ExportTargetRefused(output, f"folder {parent} tidak ada",
+                                      f"the folder {parent} does not exist") from None
+        return output
+    except NotADirectoryError:
+        raise ExportTargetRefused(output, f"{output.parent} bukan folder",
+                                  f"{output.parent} is not a folder") from None
+    except OSError as exc:
+        raise ExportWriteFailed(output, exc) from None
+    if stat.S_ISREG(st.st_mode):
+        return output.resolve() if output.is_symlink() else output
+    kind_id, kind_en = next(((i, e) for test, i, e in _KINDS if test(st.st_mode)),
+                            ("bukan berkas biasa", "not a regular file"))
+    raise ExportTargetRefused(output, f"di situ sudah ada {kind_id}, bukan berkas biasa",
+                              f"{kind_en} is there, not a regular file")
+
+
+def replace_into(output: Path, write: Callable[[Path], None]) -> Path:
+    """Write a file for `output` through `write(tmp)` to a temporary file beside it, then
+    rename it into place; only a regular file is ever replaced (check_target, before and again
+    just before the rename). An error or a cancel leaves no temporary file behind and whatever
+    was at `output` untouched. Returns the path written."""
+    target = check_target(output)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+    try:
+        write(tmp)
+        if check_target(output) != target:  # swapped for a link meanwhile: start again
+            raise ExportTargetRefused(output, "berubah selama ekspor", "it changed meanwhile")
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise ExportWriteFailed(output, exc) from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+    return target
 
 
 @dataclass(frozen=True)
@@ -81,8 +169,19 @@ def run_export(
 ) -> ExportResult:
     """Gather the log, write it to a temporary file beside `output`, rename it into place and
     audit ('export': date, format, sha256, rows, full_nik, actor). A cancel or an error leaves
-    no file at `output` (an existing file there stays untouched)."""
+    no file at `output` (an existing file there stays untouched). Only a regular file in an
+    existing folder is written: anything else is refused (ExportTargetRefused) before the log
+    is gathered.
+
+    One missing folder level is still made here, for the GUI's own export folder
+    (kiosk.app.desk.DeskService.export_dir) on a station's first export; the command line
+    refuses any missing folder before it calls this (check_target), and nothing makes a chain
+    of folders any more."""
     output = Path(output)
+    if not output.parent.exists() and output.parent.parent.is_dir():
+        with contextlib.suppress(FileExistsError):
+            output.parent.mkdir()
+    check_target(output)
     log = gather_log(
         store, first, last, full_nik=full_nik, actor=actor, now=now, with_rows=with_rows
     )
@@ -90,16 +189,15 @@ def run_export(
     rows = log.summary.recordings
     gate = ProgressGate(progress, rows)
     gate(0)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.name}.{os.getpid()}.part")
-    try:
+    digests: list[str] = []
+
+    def write(tmp: Path) -> None:
         writer(log, tmp, gate)
-        rows = log.summary.recordings  # a streaming writer counts what it wrote
-        digest = sha256_file(tmp)
-        os.replace(tmp, output)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+        digests.append(sha256_file(tmp))
+
+    replace_into(output, write)
+    rows = log.summary.recordings  # a streaming writer counts what it wrote
+    digest = digests[0]
     detail = {
         "date": log.first.isoformat(),
         "format": fmt,

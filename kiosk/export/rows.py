@@ -17,6 +17,7 @@ from typing import Any
 from kiosk.domain.days import day_bounds, overlap_minutes
 from kiosk.domain.delivery import REJECTED, SYNCED, delivery_bucket, log_words
 from kiosk.domain.logfacts import log_facts
+from kiosk.domain.messages import DomainError, Msg
 from kiosk.domain.nik import mask_nik
 from kiosk.store.figures import (
     CapChange,
@@ -28,6 +29,33 @@ from kiosk.store.figures import (
 from kiosk.store.save import open_ident
 from kiosk.store.station import Store
 from kiosk.store.users import require
+
+# A log covers whole local days: the day after the last one and the day before the first
+# must exist too (local midnight in UTC), so the calendar's first and last days are out.
+EARLIEST_DAY = dt.date.min + dt.timedelta(days=1)
+LATEST_DAY = dt.date.max - dt.timedelta(days=1)
+
+
+class InvalidExportRange(DomainError):
+    """Days that cannot make a log: the last before the first, or off the calendar."""
+
+    def __init__(self, first: dt.date, last: dt.date, problem_id: str, problem_en: str) -> None:
+        span = first.isoformat() if first == last else f"{first.isoformat()}..{last.isoformat()}"
+        super().__init__(Msg(f"Tanggal log {span} tidak bisa dipakai: {problem_id}.",
+                             f"The log dates {span} cannot be used: {problem_en}."))
+
+
+def check_range(first: dt.date, last: dt.date | None = None) -> dt.date:
+    """The last day of a log of first..last (default: first); InvalidExportRange if none."""
+    last = last or first
+    if last < first:
+        raise InvalidExportRange(first, last, "--until sebelum --date",
+                                 "--until is before --date")
+    if first < EARLIEST_DAY or last > LATEST_DAY:
+        raise InvalidExportRange(first, last, f"harus antara {EARLIEST_DAY} dan {LATEST_DAY}",
+                                 f"they must lie between {EARLIEST_DAY} and {LATEST_DAY}")
+    return last
+
 
 # (key, column header) in the order every format shows them.
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -203,9 +231,7 @@ def gather_log(
     `full_nik` needs `actor` to be an active supervisor (PermissionDenied otherwise) and is
     audited before any NIK is decrypted.
     """
-    last = last or first
-    if last < first:
-        raise ValueError("last day before first day")
+    last = check_range(first, last)
     now = now or store.clock()
     settings = store.settings
     tz = settings.timezone
