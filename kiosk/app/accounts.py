@@ -55,7 +55,7 @@ __all__ = [
     "InvalidPin", "hash_pin", "verify_pin", "InvalidUsername", "InvalidDisplayName",
     "InvalidRole", "UserExists", "UnknownUser", "LoginFailed", "AccountLocked", "AccountDisabled",
     "LastSupervisor", "SetupAlreadyDone", "InvalidSetup", "create_user",
-    "create_first_supervisor", "authenticate", "disable_user", "enable_user", "reset_pin",
+    "create_first_supervisor", "authenticate", "act_as", "disable_user", "enable_user", "reset_pin",
     "set_role", "first_run_setup",
 ]
 
@@ -272,6 +272,20 @@ def authenticate(store: Store, username: str, pin: str, now: dt.datetime | None 
     if locked_until:
         raise AccountLocked(locked_until.astimezone(store.settings.timezone))
     raise LoginFailed(limit - failures)
+
+
+def act_as(
+    store: Store, username: str, pin: str, action: str, now: dt.datetime | None = None
+) -> User:
+    """The one check of an actor before a privileged action, for the GUI and the command line:
+    `username` is an active, unlocked account, `pin` is its PIN (through `authenticate`, so a
+    wrong one counts towards the lockout and is audited) and its role may do `action`
+    (PermissionDenied, audited as 'user.denied', otherwise)."""
+    user = authenticate(store, username.strip().lower(), pin, now)
+    if not user.can(action):
+        store.audit(user.username, "user.denied", {"action": action})
+        raise PermissionDenied(user.username, action)
+    return user
 
 
 def _change(

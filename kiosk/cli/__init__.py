@@ -20,10 +20,11 @@ from kiosk.cli import (
     db_cmds,
     device_cmds,
     export_cmds,
+    keyring_cmds,
     records_cmds,
     sync_cmds,
 )
-from kiosk.cli.common import StationContext, station_options
+from kiosk.cli.common import StationContext, report_unexpected, station_options
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -59,11 +60,16 @@ COMMANDS: tuple[click.Command, ...] = (
     sync_cmds.sync,
     sync_cmds.setup,
     accounts_cmds.user,
+    keyring_cmds.keyring_info,
 )
 for command in COMMANDS:
     cli.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point."""
-    cli.main(args=argv, prog_name="kiosk")
+    """Console-script entry point. Commands report their own failures (common.domain_errors);
+    anything that still escapes is logged and reported the same way, never as a traceback."""
+    try:
+        cli.main(args=argv, prog_name="kiosk")
+    except Exception as exc:
+        sys.exit(report_unexpected(exc))

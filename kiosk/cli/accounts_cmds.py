@@ -1,8 +1,10 @@
 """`kiosk user ...`: station accounts from the shell (a supervisor names themselves --actor).
 
-Every change goes through `kiosk.app.accounts`, which checks that --actor is an active
-supervisor (as the GUI checks the logged-in one) and audits it under that name. On a station
-without accounts, `user add` creates the first supervisor without --actor.
+Every change is made as the supervisor named by --actor, who gives their PIN (asked hidden,
+or the first line of stdin with --pin-stdin): `kiosk.app.accounts.act_as` checks the account
+is active, the PIN is right (a wrong one counts towards the lockout) and the role may manage
+accounts, as the GUI's PIN dialog does. On a station without accounts, `user add` creates the
+first supervisor without --actor. The new account's PIN is --pin or asked (twice, hidden).
 """
 
 from __future__ import annotations
@@ -13,26 +15,35 @@ from typing import TYPE_CHECKING, TypeVar
 
 import click
 
-from kiosk.cli.common import StationContext, domain_errors, station_options
+from kiosk.cli.common import (
+    TEXT,
+    StationContext,
+    acting_user,
+    actor_options,
+    domain_errors,
+    station_options,
+)
 
 if TYPE_CHECKING:
     from kiosk.store.users import User
 
 F = TypeVar("F", bound=Callable[..., object])
 ROLE_CHOICE = click.Choice(["operator", "technician", "supervisor"])
+ACTOR_HELP = "Supervisor doing this (their PIN is asked)."
 
 
 def _pin_option(fn: F) -> F:
     return click.option(
         "--pin", default=None,
-        help="Six-digit PIN (prompted, hidden, when not given).",
+        help="The account's new six-digit PIN (asked, hidden, when not given).",
     )(fn)
 
 
-def _ask_pin(pin: str | None) -> str:
+def _ask_pin(pin: str | None, username: str) -> str:
     if pin is not None:
         return pin
-    return click.prompt("PIN (6 angka / digits)", hide_input=True, confirmation_prompt=True)
+    return click.prompt(f"PIN baru / new PIN {username} (6 angka / digits)", hide_input=True,
+                        confirmation_prompt=True, err=True)
 
 
 def _state(user: User, now: dt.datetime) -> str:
@@ -50,28 +61,33 @@ def user() -> None:
 
 @user.command("add")
 @station_options
-@click.argument("username")
+@click.argument("username", type=TEXT)
 @click.option("--role", type=ROLE_CHOICE, required=True, help="What the account may do.")
-@click.option("--name", "display_name", required=True, help="Full name shown on screens.")
+@click.option("--name", "display_name", type=TEXT, required=True,
+              help="Full name shown on screens.")
 @_pin_option
-@click.option("--actor", default=None,
-              help="Supervisor doing this (not needed for the station's first account).")
+@actor_options("Supervisor doing this (not needed for the station's first account).",
+               required=False)
 @click.pass_obj
 @domain_errors
 def user_add(obj: StationContext, username: str, role: str, display_name: str,
-             pin: str | None, actor: str | None) -> None:
+             pin: str | None, actor: str | None, pin_stdin: bool) -> None:
     """Add an account (the first one must be a supervisor)."""
     from kiosk.app import accounts
 
     with obj.open_store() as store:
         if actor is None:
             if accounts.has_any_user(store):
-                raise click.UsageError("--actor SUPERVISOR is required")
+                raise click.UsageError("--actor PENGAWAS wajib / --actor SUPERVISOR is required")
             if role != "supervisor":
-                raise click.UsageError("the first account must be a supervisor")
-            accounts.create_first_supervisor(store, username, display_name, _ask_pin(pin))
+                raise click.UsageError("akun pertama harus pengawas / the first account must be a "
+                                       "supervisor")
+            accounts.create_first_supervisor(store, username, display_name,
+                                             _ask_pin(pin, username))
         else:
-            accounts.create_user(store, actor, username, display_name, role, _ask_pin(pin))
+            supervisor = acting_user(store, actor, pin_stdin, "accounts")
+            accounts.create_user(store, supervisor.username, username, display_name, role,
+                                 _ask_pin(pin, username))
     click.echo(f"Akun dibuat / account created: {username} ({role})")
 
 
@@ -91,61 +107,67 @@ def user_list(obj: StationContext) -> None:
 
 @user.command("disable")
 @station_options
-@click.argument("username")
-@click.option("--actor", required=True, help="Supervisor doing this.")
+@click.argument("username", type=TEXT)
+@actor_options(ACTOR_HELP)
 @click.pass_obj
 @domain_errors
-def user_disable(obj: StationContext, username: str, actor: str) -> None:
+def user_disable(obj: StationContext, username: str, actor: str, pin_stdin: bool) -> None:
     """Stop an account from logging in."""
     from kiosk.app import accounts
 
     with obj.open_store() as store:
-        accounts.disable_user(store, actor, username)
+        supervisor = acting_user(store, actor, pin_stdin, "accounts")
+        accounts.disable_user(store, supervisor.username, username)
     click.echo(f"Dinonaktifkan / disabled: {username}")
 
 
 @user.command("enable")
 @station_options
-@click.argument("username")
-@click.option("--actor", required=True, help="Supervisor doing this.")
+@click.argument("username", type=TEXT)
+@actor_options(ACTOR_HELP)
 @click.pass_obj
 @domain_errors
-def user_enable(obj: StationContext, username: str, actor: str) -> None:
+def user_enable(obj: StationContext, username: str, actor: str, pin_stdin: bool) -> None:
     """Let a disabled account log in again."""
     from kiosk.app import accounts
 
     with obj.open_store() as store:
-        accounts.enable_user(store, actor, username)
+        supervisor = acting_user(store, actor, pin_stdin, "accounts")
+        accounts.enable_user(store, supervisor.username, username)
     click.echo(f"Diaktifkan / enabled: {username}")
 
 
 @user.command("reset-pin")
 @station_options
-@click.argument("username")
+@click.argument("username", type=TEXT)
 @_pin_option
-@click.option("--actor", required=True, help="Supervisor doing this.")
+@actor_options(ACTOR_HELP)
 @click.pass_obj
 @domain_errors
-def user_reset_pin(obj: StationContext, username: str, pin: str | None, actor: str) -> None:
+def user_reset_pin(obj: StationContext, username: str, pin: str | None, actor: str,
+                   pin_stdin: bool) -> None:
     """Give an account a new PIN and lift its lockout."""
     from kiosk.app import accounts
 
     with obj.open_store() as store:
-        accounts.reset_pin(store, actor, username, _ask_pin(pin))
+        supervisor = acting_user(store, actor, pin_stdin, "accounts")
+        accounts.reset_pin(store, supervisor.username, username, _ask_pin(pin, username))
     click.echo(f"PIN diatur ulang / PIN reset: {username}")
 
 
 @user.command("set-role")
 @station_options
-@click.argument("username")
+@click.argument("username", type=TEXT)
 @click.argument("role", type=ROLE_CHOICE)
-@click.option("--actor", required=True, help="Supervisor doing this.")
+@actor_options(ACTOR_HELP)
 @click.pass_obj
 @domain_errors
-def user_set_role(obj: StationContext, username: str, role: str, actor: str) -> None:
+def user_set_role(obj: StationContext, username: str, role: str, actor: str,
+                  pin_stdin: bool) -> None:
     """Change an account's role."""
     from kiosk.app import accounts
 
     with obj.open_store() as store:
-        accounts.set_role(store, actor, username, role)
+        supervisor = acting_user(store, actor, pin_stdin, "accounts")
+        accounts.set_role(store, supervisor.username, username, role)
     click.echo(f"Peran diubah / role changed: {username} -> {role}")

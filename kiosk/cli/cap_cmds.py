@@ -2,7 +2,9 @@
 
 Changes go through the application layer (`kiosk.app.desk.DeskService.set_cap`) as the
 supervisor named by --actor, so the command line makes the checks the GUI makes: the actor is
-an active supervisor, the reason is not blank. A refusal writes and audits nothing.
+an active supervisor and gives its PIN (`kiosk.app.accounts.act_as`: asked hidden, or one line
+of stdin with --pin-stdin; a wrong one counts towards the lockout), the reason is not blank.
+A refusal changes no cap (the PIN check itself is audited).
 """
 
 from __future__ import annotations
@@ -11,7 +13,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kiosk.cli.common import StationContext, domain_errors, station_options
+from kiosk.cli.common import (
+    TEXT,
+    StationContext,
+    acting_user,
+    actor_options,
+    domain_errors,
+    station_options,
+)
 
 if TYPE_CHECKING:
     from kiosk.store.cap import CapStatus
@@ -36,15 +45,16 @@ def cap_show(obj: StationContext) -> None:
             click.echo(f"  {row['ts']}  {scope}  {row['cap']}  {row['actor']}: {row['reason']}")
 
 
-def _change_cap(obj: StationContext, actor: str, cap_value: int, reason: str,
+def _change_cap(obj: StationContext, actor: str, pin_stdin: bool, cap_value: int, reason: str,
                 today_only: bool) -> CapStatus:
-    """Change the cap as `actor` through the desk service; PermissionDenied unless `actor`
-    is an active supervisor, ReasonRequired for a blank reason."""
-    from kiosk.app import accounts
-    from kiosk.app.desk import DeskService
+    """Change the cap as `actor` through the desk service: ReasonRequired for a blank reason
+    (before any PIN is asked), then the actor's PIN and role (kiosk.app.accounts.act_as)."""
+    from kiosk.app.desk import DeskService, ReasonRequired
 
+    if not reason.strip():
+        raise ReasonRequired()
     with obj.open_store() as store:
-        user = accounts.require(store, actor, "cap")
+        user = acting_user(store, actor, pin_stdin, "cap")
         desk = DeskService(store, obj.resolved_config(), user)
         return desk.set_cap(cap_value, reason, today_only=today_only)
 
@@ -52,24 +62,27 @@ def _change_cap(obj: StationContext, actor: str, cap_value: int, reason: str,
 @cap.command("override")
 @station_options
 @click.argument("cap_value", metavar="CAP", type=click.IntRange(1, 1000))
-@click.option("--reason", required=True, help="Why today's cap changes (audited).")
-@click.option("--actor", required=True, help="Supervisor user name.")
+@click.option("--reason", required=True, type=TEXT, help="Why today's cap changes (audited).")
+@actor_options("Supervisor user name (their PIN is asked).")
 @click.pass_obj
 @domain_errors
-def cap_override(obj: StationContext, cap_value: int, reason: str, actor: str) -> None:
+def cap_override(obj: StationContext, cap_value: int, reason: str, actor: str,
+                 pin_stdin: bool) -> None:
     """Supervisor: set today's cap with a reason."""
-    status = _change_cap(obj, actor, cap_value, reason, today_only=True)
+    status = _change_cap(obj, actor, pin_stdin, cap_value, reason, today_only=True)
     click.echo(f"Batas hari ini / today's cap: {status.cap}")
 
 
 @cap.command("set")
 @station_options
 @click.argument("cap_value", metavar="CAP", type=click.IntRange(1, 1000))
-@click.option("--reason", required=True, help="Why the standing cap changes (audited).")
-@click.option("--actor", required=True, help="Supervisor user name.")
+@click.option("--reason", required=True, type=TEXT,
+              help="Why the standing cap changes (audited).")
+@actor_options("Supervisor user name (their PIN is asked).")
 @click.pass_obj
 @domain_errors
-def cap_set(obj: StationContext, cap_value: int, reason: str, actor: str) -> None:
+def cap_set(obj: StationContext, cap_value: int, reason: str, actor: str,
+            pin_stdin: bool) -> None:
     """Supervisor: change the standing daily cap with a reason."""
-    _change_cap(obj, actor, cap_value, reason, today_only=False)
+    _change_cap(obj, actor, pin_stdin, cap_value, reason, today_only=False)
     click.echo(f"Batas harian / standing cap: {cap_value}")

@@ -1,9 +1,20 @@
-"""Shared CLI plumbing: --data-dir/--config on every command, opening the store, output."""
+"""Shared CLI plumbing: --data-dir/--config on every command, opening the store, the acting
+account and its PIN, checked text options, output, and the exit status of every failure.
+
+Exit status: 0 done; 1 refused (permission, wrong PIN, locked account, cap reached, a check
+that found faults); 2 a set-up or usage error (a value that cannot be used, a settings file,
+data dir, region table or keyring that is not right: fix it and run again); 70 an unexpected
+error (logged with its traceback to the station log, never shown raw).
+"""
 
 from __future__ import annotations
 
 import functools
 import json
+import logging
+import logging.handlers
+import sys
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,12 +22,75 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from kiosk.domain.messages import DomainError
-from kiosk.paths import default_config_file, default_data_dir
+from kiosk.domain.messages import DomainError, Msg
+from kiosk.paths import APP_NAME, default_config_file, default_data_dir
 from kiosk.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
     from kiosk.store.station import Store
+    from kiosk.store.users import User
+
+REFUSED, SETUP_ERROR, UNEXPECTED = 1, 2, 70
+# Named errors that mean "what was typed, or how this station is set up, cannot work" (exit
+# 2); every other DomainError is a refusal (exit 1). Named by module and class, so that this
+# module (loaded by `kiosk --help`) imports none of them; tests/cli checks each name exists.
+SETUP_ERRORS = frozenset({
+    "kiosk.app.desk.ReasonRequired",
+    "kiosk.app.pins.InvalidPin",
+    "kiosk.app.accounts.InvalidUsername",
+    "kiosk.app.accounts.InvalidDisplayName",
+    "kiosk.app.accounts.InvalidRole",
+    "kiosk.app.accounts.InvalidSetup",
+    "kiosk.store.keys.KeyringUnavailable",
+    "kiosk.store.keys.DataKeyInvalid",
+    "kiosk.store.keys.DataKeyMismatch",
+    "kiosk.domain.regions.RegionTableError",
+    "kiosk.export.rows.InvalidExportRange",
+    "kiosk.export.common.ExportTargetRefused",
+    "kiosk.cli.common.SettingsUnusable",
+    "kiosk.cli.common.DataDirUnusable",
+    "kiosk.cli.common.PinNotGiven",
+})
+log = logging.getLogger("kiosk.cli")
+
+
+class SettingsUnusable(DomainError):
+    def __init__(self, path: Path, detail: str) -> None:
+        super().__init__(Msg(
+            f"Berkas pengaturan {path} tidak bisa dipakai; perbaiki lalu jalankan lagi. "
+            f"Rincian: {detail}",
+            f"The settings file {path} cannot be used; fix it and run again. Detail: {detail}",
+        ))
+
+
+class DataDirUnusable(DomainError):
+    def __init__(self, path: Path, blocker: Path) -> None:
+        super().__init__(Msg(
+            f"Folder data {path} tidak bisa dipakai: {blocker} adalah berkas, bukan folder. "
+            "Periksa --data-dir.",
+            f"The data folder {path} cannot be used: {blocker} is a file, not a folder. "
+            "Check --data-dir.",
+        ))
+
+
+class PinNotGiven(DomainError):
+    def __init__(self) -> None:
+        super().__init__(Msg(
+            "PIN pelaku tidak dimasukkan. Jalankan di terminal untuk mengetik PIN, atau "
+            "berikan PIN di baris pertama masukan dengan --pin-stdin.",
+            "The actor's PIN was not given. Run in a terminal to type it, or give it on the "
+            "first line of standard input with --pin-stdin.",
+        ))
+
+
+def _first_non_dir(path: Path) -> Path | None:
+    """The first existing part of `path` (itself or a parent) that is not a folder."""
+    for part in [path, *path.parents]:
+        if part.exists():
+            return None if part.is_dir() else part
+        if part.is_symlink():  # a dangling link: nothing can be made under it
+            return part
+    return None
 
 
 @dataclass
@@ -37,22 +111,30 @@ class StationContext:
         if self.data_dir:
             # a data dir given on the command line brings its own settings file, if it has one
             local = self.data_dir / "settings.toml"
-            if local.exists():
+            if local.is_file():
                 return local
         return default_config_file()
 
     def settings(self) -> Settings:
-        """The settings, a readable error (not a traceback) when the file is wrong."""
+        """The settings; SettingsUnusable (a sentence, exit 2) when the file is wrong."""
+        path = self.resolved_config()
         try:
-            return Settings.load(self.resolved_config())
+            return Settings.load(path)
         except SettingsError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise SettingsUnusable(path, str(exc)) from None
+        except (IsADirectoryError, PermissionError, NotADirectoryError) as exc:
+            raise SettingsUnusable(path, exc.strerror or type(exc).__name__) from None
 
     def open_store(self) -> Store:
         """The station's store (imported here, not at the top: keeps `kiosk --help` fast)."""
         from kiosk.store.station import Store
 
-        return Store(self.resolved_data_dir(), self.settings())
+        data_dir = self.resolved_data_dir()
+        settings = self.settings()
+        blocker = _first_non_dir(data_dir)
+        if blocker is not None:
+            raise DataDirUnusable(data_dir, blocker)
+        return Store(data_dir, settings)
 
 
 def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
@@ -86,8 +168,132 @@ def station_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+# --- checked values ---------------------------------------------------------------------
+
+
+class Text(click.ParamType):
+    """Text that can be stored: bytes that are not UTF-8 (a wrong terminal encoding) are a
+    usage error (exit 2), not a traceback from the database."""
+
+    name = "text"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+                ) -> str:
+        text = str(value)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            self.fail("teks ini bukan UTF-8; ketik ulang dengan pengodean terminal UTF-8 / "
+                      "this text is not UTF-8; type it again with a UTF-8 terminal encoding",
+                      param, ctx)
+        return text
+
+
+class Count(click.ParamType):
+    """A whole number from `low` to `high`, refused in both languages (exit 2)."""
+
+    name = "integer"
+
+    def __init__(self, low: int, high: int) -> None:
+        self.low, self.high = low, high
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+                ) -> int:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = None
+        if number is None or not self.low <= number <= self.high:
+            self.fail(f"harus bilangan bulat {self.low}-{self.high} / must be a whole number "
+                      f"from {self.low} to {self.high} ({value!r})", param, ctx)
+        return number
+
+
+TEXT = Text()
+
+
+# --- the acting account -----------------------------------------------------------------
+
+
+def actor_options(help_actor: str, required: bool = True
+                  ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--actor NAME and --pin-stdin: who acts, and where their PIN comes from."""
+
+    def add(fn: Callable[..., Any]) -> Callable[..., Any]:
+        fn = click.option(
+            "--pin-stdin", is_flag=True,
+            help="Read the actor's PIN from the first line of standard input (scripts); "
+                 "otherwise it is asked, hidden.",
+        )(fn)
+        return click.option("--actor", required=required, default=None, type=TEXT,
+                            help=help_actor)(fn)
+
+    return add
+
+
+def read_actor_pin(actor: str, pin_stdin: bool) -> str:
+    """The actor's PIN: one line of stdin with --pin-stdin, else a hidden prompt."""
+    if pin_stdin:
+        line = sys.stdin.readline()
+        if not line:
+            raise PinNotGiven()
+        return line.rstrip("\r\n")
+    try:
+        return click.prompt(f"PIN {actor}", hide_input=True, err=True)
+    except click.Abort:
+        raise PinNotGiven() from None
+
+
+def acting_user(store: Store, actor: str, pin_stdin: bool, action: str) -> User:
+    """`actor`, checked by kiosk.app.accounts.act_as (active, the role, the PIN) as the GUI
+    checks its PIN dialog: LoginFailed / AccountLocked / PermissionDenied otherwise."""
+    from kiosk.app import accounts
+
+    return accounts.act_as(store, actor, read_actor_pin(actor, pin_stdin), action)
+
+
+# --- failures -----------------------------------------------------------------------------
+
+
+def exit_status(exc: DomainError) -> int:
+    """SETUP_ERROR for the named set-up and usage errors (and their subclasses), else
+    REFUSED."""
+    names = {f"{c.__module__}.{c.__qualname__}" for c in type(exc).__mro__}
+    return SETUP_ERROR if names & SETUP_ERRORS else REFUSED
+
+
+def log_file() -> Path:
+    """The station log the GUI writes too (kiosk.ui.qt_app.setup_logging)."""
+    import platformdirs
+
+    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)) / "kiosk.log"
+
+
+def report_unexpected(exc: BaseException) -> int:
+    """Log `exc` with its traceback to the station log and say so in a sentence."""
+    detail = "".join(traceback.format_exception(exc))
+    path = log_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000,
+                                                       backupCount=5, encoding="utf-8")
+    except OSError:
+        where_id = where_en = f"({type(exc).__name__}: {exc})"
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        log.addHandler(handler)
+        log.error("unexpected error in `kiosk %s`:\n%s", " ".join(sys.argv[1:]), detail)
+        log.removeHandler(handler)
+        handler.close()
+        where_id, where_en = f"rinciannya ada di log {path}", f"the details are in the log {path}"
+    click.echo(f"Kesalahan tak terduga; {where_id}. Hubungi teknisi.", err=True)
+    click.echo(f"Unexpected error; {where_en}. Call the technician.", err=True)
+    return UNEXPECTED
+
+
 def domain_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn named domain errors into a readable message and exit status 1."""
+    """The CLI boundary: a named domain error becomes its sentence in both languages and exit
+    1 (refused) or 2 (set-up/usage); anything unexpected is logged and exits 70."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -96,9 +302,16 @@ def domain_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         except DomainError as exc:
             click.echo(exc.msg.id, err=True)
             click.echo(exc.msg.en, err=True)
-            raise SystemExit(1) from None
-        except SettingsError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise SystemExit(exit_status(exc)) from None
+        except SettingsError as exc:  # a value read from the file only when used (time zone)
+            click.echo(f"Pengaturan tidak bisa dipakai; perbaiki lalu jalankan lagi: {exc}",
+                       err=True)
+            click.echo(f"A setting cannot be used; fix it and run again: {exc}", err=True)
+            raise SystemExit(SETUP_ERROR) from None
+        except (click.ClickException, click.Abort, click.exceptions.Exit):
+            raise
+        except Exception as exc:
+            raise SystemExit(report_unexpected(exc)) from None
 
     return wrapper
 

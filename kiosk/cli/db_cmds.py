@@ -6,7 +6,9 @@ import sys
 
 import click
 
-from kiosk.cli.common import StationContext, domain_errors, station_options
+from kiosk.cli.common import Count, StationContext, domain_errors, station_options
+
+AUDIT_SHOW_MAX = 100_000
 
 
 @click.group()
@@ -56,7 +58,8 @@ def audit_verify(obj: StationContext) -> None:
 
 @audit.command("show")
 @station_options
-@click.option("--limit", default=20, show_default=True, help="How many rows, newest first.")
+@click.option("--limit", default=20, show_default=True, type=Count(1, AUDIT_SHOW_MAX),
+              help="How many rows, newest first.")
 @click.pass_obj
 @domain_errors
 def audit_show(obj: StationContext, limit: int) -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from kiosk.cli.common import StationContext, domain_errors, echo_json, station_options
+from kiosk.cli.common import TEXT, StationContext, domain_errors, echo_json, station_options
 from kiosk.domain.cap import DailyCapReached
 from kiosk.domain.delivery import status_words
 
@@ -104,7 +104,8 @@ def _save_demo_records(
     default=None,
     help="Local day to record them on (default: today).",
 )
-@click.option("--operator", default="demo", show_default=True, help="Operator user name.")
+@click.option("--operator", default="demo", show_default=True, type=TEXT,
+              help="Operator user name.")
 @click.pass_obj
 @domain_errors
 def demo_data(obj: StationContext, count: int, day: dt.datetime | None, operator: str) -> None:
@@ -135,7 +136,7 @@ def _state_words(store: Store, row: dict[str, Any]) -> tuple[str, str]:
 
 @click.command()
 @station_options
-@click.argument("query")
+@click.argument("query", type=TEXT)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_obj
 @domain_errors

@@ -227,29 +227,61 @@ def test_first_run_setup_refuses_bad_values_and_writes_nothing(store, tmp_path, 
     assert not path.exists() and not accounts.has_any_user(store)
 
 
-def _kiosk(env, data: Path, *args: str, input: str | None = None):
+def test_act_as_needs_the_right_pin_and_the_role(store, boss):
+    """The one check before a privileged action: the account, its PIN, its role."""
+    accounts.create_user(store, "pengawas", "budi", "Budi", "operator", "111111")
+    assert accounts.act_as(store, " Pengawas ", "135790", "cap").username == "pengawas"
+    with pytest.raises(LoginFailed):
+        accounts.act_as(store, "pengawas", "000000", "cap")
+    with pytest.raises(LoginFailed):
+        accounts.act_as(store, "nobody", "135790", "cap")
+    with pytest.raises(PermissionDenied):
+        accounts.act_as(store, "budi", "111111", "cap")  # the right PIN, the wrong role
+    assert accounts.act_as(store, "budi", "111111", "record").username == "budi"
+    actions = [(actor, action, detail) for actor, action, detail in _audit_actions(store)
+               if action in ("user.login_failed", "user.denied")]
+    assert actions == [("pengawas", "user.login_failed", {"failures": 1}),
+                       ("budi", "user.denied", {"action": "cap"})]
+
+
+def test_act_as_wrong_pins_count_towards_the_lockout(store, boss):
+    store.settings.set("ui.max_login_failures", 3)
+    for _ in range(2):
+        with pytest.raises(LoginFailed):
+            accounts.act_as(store, "pengawas", "000000", "accounts", now=T0)
+    with pytest.raises(AccountLocked):
+        accounts.act_as(store, "pengawas", "000000", "accounts", now=T0)
+    with pytest.raises(AccountLocked):  # the right PIN too, while locked
+        accounts.act_as(store, "pengawas", "135790", "accounts", now=T0)
+
+
+def _kiosk(env, data: Path, *args: str, input: str = ""):
     return subprocess.run(
         [sys.executable, "-c", "from kiosk.cli import main; main()", "--data-dir", str(data),
          *args],
         env=env, capture_output=True, text=True, input=input, timeout=60,
+        start_new_session=True,  # no terminal: the PINs come from stdin, as in a script
     )
 
 
 def test_user_cli_add_list_disable_reset(tmp_path, subprocess_env):
+    """The supervisor's PIN on the first stdin line (--pin-stdin), then the new PIN twice."""
     data = tmp_path / "station"
     r = _kiosk(subprocess_env, data, "user", "add", "pengawas", "--role", "supervisor",
                "--name", "Rina", "--pin", "135790")
     assert r.returncode == 0, r.stderr
     r = _kiosk(subprocess_env, data, "user", "add", "budi", "--role", "operator",
-               "--name", "Budi", "--actor", "pengawas", input="111111\n111111\n")
+               "--name", "Budi", "--actor", "pengawas", "--pin-stdin",
+               input="135790\n111111\n111111\n")
     assert r.returncode == 0, r.stderr
     r = _kiosk(subprocess_env, data, "user", "add", "siti", "--role", "operator",
-               "--name", "Siti", "--pin", "222222", "--actor", "budi")
+               "--name", "Siti", "--pin", "222222", "--actor", "budi", "--pin-stdin",
+               input="111111\n")
     assert r.returncode == 1 and "tidak berwenang" in r.stderr
-    assert _kiosk(subprocess_env, data, "user", "disable", "budi", "--actor", "pengawas"
-                  ).returncode == 0
+    assert _kiosk(subprocess_env, data, "user", "disable", "budi", "--actor", "pengawas",
+                  "--pin-stdin", input="135790\n").returncode == 0
     assert _kiosk(subprocess_env, data, "user", "reset-pin", "budi", "--pin", "333333",
-                  "--actor", "pengawas").returncode == 0
+                  "--actor", "pengawas", "--pin-stdin", input="135790\n").returncode == 0
     out = _kiosk(subprocess_env, data, "user", "list").stdout
     lines = {line.split()[0]: line for line in out.splitlines()}
     assert "supervisor" in lines["pengawas"] and "aktif" in lines["pengawas"]

@@ -89,6 +89,7 @@ def test_kiosk_export_command_writes_the_file_and_prints_its_hash(seed, tmp_path
         ring.set_password(service, name, value)
     subprocess_env["KIOSK_KEYRING_FILE"] = str(tmp_path / "keyring.json")
     out = tmp_path / "out" / "log.csv"
+    out.parent.mkdir()  # the command writes into an existing folder only (test_output.py)
     r = subprocess.run(
         [sys.executable, "-c", "from kiosk.cli import main; main()", "export",
          "--data-dir", str(data), "--date", "2026-03-02", "--format", "csv",
@@ -103,8 +104,8 @@ def test_kiosk_export_command_writes_the_file_and_prints_its_hash(seed, tmp_path
     r = subprocess.run(
         [sys.executable, "-c", "from kiosk.cli import main; main()", "export",
          "--data-dir", str(data), "--date", "2026-03-02", "--format", "pdf",
-         "--output", str(tmp_path / "x.pdf"), "--full-nik", "--actor", "budi"],
-        env=subprocess_env, capture_output=True, text=True, timeout=120,
+         "--output", str(tmp_path / "x.pdf"), "--full-nik", "--actor", "budi", "--pin-stdin"],
+        env=subprocess_env, capture_output=True, text=True, timeout=120, input="111111\n",
     )
     assert r.returncode == 1 and "tidak berwenang" in r.stderr
     assert not (tmp_path / "x.pdf").exists()
