@@ -7,7 +7,7 @@ import hashlib
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Request
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -20,6 +20,7 @@ from starlette.types import ASGIApp
 import ektp_protocol as protocol
 from central.admission import Admission, GzipRequest
 from central.storage import (
+    CHANGES_PAGE,
     CentralStore,
     HashMismatch,
     ManifestConflict,
@@ -127,6 +128,22 @@ def _add_station_routes(api: FastAPI, store: CentralStore) -> None:
         if not ok:
             raise HTTPException(409, "a different key is registered for this station")
         return {"public_key": body.public_key}
+
+    @api.get("/v1/station")
+    def station_summary(station: Auth) -> dict[str, Any]:
+        """What the server holds from this station: how many records, the newest one's
+        registration number (null when none)."""
+        return store.station_summary(station)
+
+    @api.get("/v1/status-changes")
+    def status_changes(
+        station: Auth,
+        since: Annotated[int, Query(ge=0, le=2**62)] = 0,
+        limit: Annotated[int, Query(ge=1, le=CHANGES_PAGE)] = CHANGES_PAGE,
+    ) -> dict[str, Any]:
+        """This station's processing decisions after cursor `since`, oldest first:
+        `{"changes": [{record_id, status, reason, cursor}], "cursor": next since, "more"}`."""
+        return store.status_changes(station, since, limit)
 
 
 def _add_blob_routes(api: FastAPI, store: CentralStore) -> None:

@@ -22,42 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import ektp_protocol as protocol
+from central import schema
 from ektp_protocol import ProcessingStatus
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS stations (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    name TEXT NOT NULL UNIQUE,
-    token_hash TEXT NOT NULL UNIQUE,
-    public_key TEXT,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS blobs (
-    station INTEGER NOT NULL REFERENCES stations(id),
-    sha256 TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    stored_at TEXT NOT NULL,
-    PRIMARY KEY (station, sha256)
-);
-CREATE TABLE IF NOT EXISTS records (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    record_id TEXT NOT NULL UNIQUE,
-    station INTEGER NOT NULL REFERENCES stations(id),
-    manifest BLOB NOT NULL,
-    manifest_sha256 TEXT NOT NULL,
-    station_signature TEXT NOT NULL,
-    received_at TEXT NOT NULL,
-    receipt_signature TEXT NOT NULL DEFAULT '',
-    status TEXT NOT NULL DEFAULT 'received',  -- ProcessingStatus.RECEIVED
-    reject_reason TEXT,
-    status_at TEXT
-);
-CREATE TABLE IF NOT EXISTS record_blobs (
-    record_id TEXT NOT NULL REFERENCES records(record_id) ON DELETE CASCADE,
-    sha256 TEXT NOT NULL,
-    PRIMARY KEY (record_id, sha256)
-);
-"""
+CHANGES_PAGE = 500  # status changes in one answer at most
+
 
 
 class UnknownStation(LookupError):
@@ -108,7 +77,7 @@ class CentralStore:
         self.blob_dir.mkdir(parents=True, exist_ok=True)
         self.db_path = self.data_dir / "central.db"
         self._local = threading.local()
-        self.conn().executescript(SCHEMA)  # idempotent: CREATE ... IF NOT EXISTS
+        schema.migrate(self.conn())
         self.private_key = self._load_or_create_key()
         self.public_key = protocol.public_key_of(self.private_key)
 
@@ -288,8 +257,9 @@ class CentralStore:
             received_at = now_iso()
             cur = conn.execute(
                 "INSERT INTO records (record_id, station, manifest, manifest_sha256, "
-                "station_signature, received_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [record_id, station.id, body, sha, signature, received_at],
+                "station_signature, received_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [record_id, station.id, body, sha, signature, received_at,
+                 str(manifest.get("created_at") or "")],
             )
             seq = int(cur.lastrowid or 0)
             receipt = protocol.make_receipt(self.private_key, record_id, sha, seq, received_at)
@@ -348,14 +318,48 @@ class CentralStore:
     ) -> None:
         """Processing decision for one record (accepted, or rejected with a reason)."""
         status = ProcessingStatus(status)  # ValueError for a word that is not a status
+        at = now_iso()
         with self.transaction() as conn:
             cur = conn.execute(
                 "UPDATE records SET status = ?, reject_reason = ?, status_at = ? "
                 "WHERE record_id = ?",
-                [status.value, reason, now_iso(), record_id],
+                [status.value, reason, at, record_id],
             )
             if cur.rowcount != 1:
                 raise KeyError(record_id)
+            # the same transaction: a station paging the log never misses a decision
+            conn.execute(
+                "INSERT INTO status_changes (station, record_id, status, reason, at) "
+                "SELECT station, record_id, ?, ?, ? FROM records WHERE record_id = ?",
+                [status.value, reason, at, record_id],
+            )
+
+    def status_changes(self, station: Station, since: int,
+                       limit: int = CHANGES_PAGE) -> dict[str, Any]:
+        """This station's processing decisions after cursor `since`, oldest first, at most
+        `limit`; `cursor` is where the next call starts, `more` whether one is due at once."""
+        limit = max(1, min(limit, CHANGES_PAGE))
+        rows = self.conn().execute(
+            "SELECT seq, record_id, status, reason FROM status_changes "
+            "WHERE station = ? AND seq > ? ORDER BY seq LIMIT ?", [station.id, since, limit + 1],
+        ).fetchall()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        changes = [{"record_id": r, "status": st, "reason": why, "cursor": seq}
+                   for seq, r, st, why in rows]
+        return {"changes": changes, "cursor": rows[-1][0] if rows else since, "more": more}
+
+    def station_summary(self, station: Station) -> dict[str, Any]:
+        """How many records the server holds from this station, and the registration number
+        of the newest (by the station's save time); None when it holds none."""
+        conn = self.conn()
+        count = conn.execute("SELECT COUNT(*) FROM records WHERE station = ?",
+                             [station.id]).fetchone()[0]
+        row = conn.execute(
+            "SELECT manifest FROM records WHERE station = ? ORDER BY created_at DESC, seq DESC "
+            "LIMIT 1", [station.id]).fetchone()
+        regno = json.loads(row[0]).get("regno") if row else None
+        return {"records": int(count), "last_regno": regno if isinstance(regno, str) else None}
 
     def manifest(self, record_id: str) -> dict[str, Any]:
         row = self.conn().execute(
