@@ -34,7 +34,7 @@ ANONYMOUS = "cli"  # the audit's name for an export nobody signed for (masked on
               help="Last day, for a log of several days (default: --date only).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "pdf"]), required=True,
               help="Output format.")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+@click.option("--output", type=click.Path(path_type=Path), required=True,
               help="File to write, in an existing folder (a regular file there is replaced "
                    "atomically; anything else is refused).")
 @click.option("--full-nik", is_flag=True,
