@@ -5,8 +5,14 @@ transaction, with its audit row:
 
     saved --start--> uploading --received--> received --verified--> verified --purge
       ^                  |                       |                      |
-      +----failed--------+        requeue (the server lost it) ---------+
-    processing status (received | accepted | rejected + reason): set_status, from the server
+      +--failed/fault----+        requeue (the server lost it) ---------+
+    processing status (received | accepted | rejected + reason): from a reconciliation or
+    the server's status changes
+
+A *fault* is a record that could not even be read to be sent (a rotten blob): it goes back to
+saved with its error and a later retry like a failed send, and while it lasts one incident
+names it (opened with the fault, ended when the record is next read whole). The time of the
+last delivery and the cursor of the server's status changes are kept beside, in `meta`.
 
 The save itself enqueues (the records_enqueue trigger of schema v2 writes the outbox row of
 every new record). Other modules read states only through the names in
@@ -27,6 +33,12 @@ from kiosk.store.db import iso, write_transaction
 
 SAVED, UPLOADING = DeliveryState.SAVED, DeliveryState.UPLOADING
 RECEIVED, VERIFIED = DeliveryState.RECEIVED, DeliveryState.VERIFIED
+# meta keys: when a record was last received by the server (home's "Terakhir berhasil"),
+# and how far the server's status changes have been applied
+LAST_SUCCESS = "sync.last_success"
+STATUS_CURSOR = "sync.status_cursor"
+FAULT_PREFIX = "fault: "  # outbox.last_error of a record that could not be read
+FAULT_INCIDENT = "record_fault"
 
 
 def sql_text(value: str) -> str:
@@ -64,6 +76,27 @@ class ServerAnswer:
     present: bool
     status: str | None = None
     reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A queued record that could not be read to be sent."""
+
+    record_id: str
+    regno: str
+    since: dt.datetime | None  # when the fault was first seen (its incident's start)
+    error: str  # technical: "DecryptionFailed: ..."
+    attempts: int
+    next_attempt_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One decision of the centre from its change log."""
+
+    record_id: str
+    status: str
+    reason: str | None
 
 
 class Outbox:
@@ -105,6 +138,9 @@ class Outbox:
         row = self.db.execute("SELECT MIN(next_attempt_at) FROM outbox").fetchone()
         return dt.datetime.fromisoformat(row[0]) if row and row[0] else None
 
+    def regno(self, record_id: str) -> str | None:
+        return self._one("SELECT regno FROM records WHERE id = ?", record_id)
+
     def attempts(self, record_id: str) -> int:
         return self._count("SELECT attempts FROM outbox WHERE record_id = ?", record_id)
 
@@ -124,6 +160,31 @@ class Outbox:
             f"WHERE state IN {sql_list(states)} AND purged_at IS NULL ORDER BY created_at, id"
         )
         return [Held(r[0], r[1], DeliveryState(r[2]), r[3]) for r in rows]
+
+    def faults(self) -> list[Fault]:
+        """Queued records whose last try could not read them, oldest recording first."""
+        rows = self.db.execute(
+            "SELECT o.record_id, r.regno, o.last_error, o.attempts, o.next_attempt_at, "
+            "(SELECT MIN(i.started_at) FROM incidents i WHERE i.kind = ? AND i.ended_at IS NULL "
+            " AND i.detail LIKE '%' || o.record_id || '%') "
+            "FROM outbox o JOIN records r ON r.id = o.record_id "
+            "WHERE o.last_error LIKE ? ORDER BY r.created_at, r.id",
+            [FAULT_INCIDENT, FAULT_PREFIX + "%"],
+        )
+        return [Fault(rid, regno, _ts(since), err[len(FAULT_PREFIX):], int(n), _ts(nxt))
+                for rid, regno, err, n, nxt, since in rows]
+
+    def last_success(self) -> str | None:
+        """When the server last gave a receipt (ISO, UTC), kept across restarts."""
+        return self._meta(LAST_SUCCESS)
+
+    def status_cursor(self) -> int:
+        """Where the server's status changes are to be read from next."""
+        value = self._meta(STATUS_CURSOR)
+        return int(value) if value and value.isdigit() else 0
+
+    def _meta(self, key: str) -> str | None:
+        return self._one("SELECT value FROM meta WHERE key = ?", key)
 
     def rejected_counts(self) -> tuple[int, int]:
         """(records the centre rejected, of those whose applicant is not yet informed)."""
@@ -150,9 +211,24 @@ class Outbox:
         ).fetchone()
         return int(row[0]), int(row[1]), int(row[2]), int(row[3])
 
+    def _one(self, sql: str, *args: object) -> str | None:
+        row = self.db.execute(sql, list(args)).fetchone()
+        return row[0] if row else None
+
     def _count(self, sql: str, *args: object) -> int:
         row = self.db.execute(sql, list(args)).fetchone()
         return int(row[0]) if row and row[0] is not None else 0
+
+    def _faulted(self, record_id: str) -> bool:
+        return (self._one("SELECT last_error FROM outbox WHERE record_id = ?", record_id)
+                or "").startswith(FAULT_PREFIX)
+
+    def _end_fault(self, record_id: str, at: str) -> None:
+        """Inside a transaction: the record was read whole, so its fault (if any) is over."""
+        if self._faulted(record_id):
+            self.db.execute(
+                "UPDATE incidents SET ended_at = ? WHERE kind = ? AND ended_at IS NULL "
+                "AND detail LIKE ?", [at, FAULT_INCIDENT, f"%{record_id}%"])
 
     # --- transitions -----------------------------------------------------------------
 
@@ -167,10 +243,13 @@ class Outbox:
                 [UPLOADING, record_id, SAVED],
             )
 
-    def failed(self, record_id: str, error: str, retry_at: dt.datetime | None) -> None:
+    def failed(self, record_id: str, error: str, retry_at: dt.datetime | None,
+               now: dt.datetime | None = None) -> None:
         """A send failed: uploading -> saved, the error kept, retried at `retry_at` (None:
         as soon as the link allows)."""
         with write_transaction(self.db):
+            if now is not None:
+                self._end_fault(record_id, iso(now))
             self.db.execute(
                 "UPDATE outbox SET last_error = ?, next_attempt_at = ? WHERE record_id = ?",
                 [error[:500], iso(retry_at) if retry_at else None, record_id],
@@ -180,10 +259,35 @@ class Outbox:
                 [SAVED, record_id, UPLOADING],
             )
 
-    def received(self, record_id: str, manifest_sha256: str, receipt_json: str,
-                 received_at: str, server_seq: int) -> None:
-        """The server's signed receipt for our manifest: -> received, out of the outbox."""
+    def fault(self, record_id: str, error: str, retry_at: dt.datetime, now: dt.datetime,
+              detail: str) -> bool:
+        """The record could not be read to be sent: uploading -> saved, the error kept, tried
+        again at `retry_at`. The first time, an incident with `detail` (which must name the
+        record id) is opened; True then."""
         with write_transaction(self.db):
+            new = not self._faulted(record_id)
+            self.db.execute(
+                "UPDATE outbox SET last_error = ?, next_attempt_at = ? WHERE record_id = ?",
+                [(FAULT_PREFIX + error)[:500], iso(retry_at), record_id],
+            )
+            self.db.execute("UPDATE records SET state = ? WHERE id = ? AND state = ?",
+                            [SAVED, record_id, UPLOADING])
+            if new:
+                self.db.execute(
+                    "INSERT INTO incidents (started_at, kind, device, detail) "
+                    "VALUES (?, ?, 'record', ?)", [iso(now), FAULT_INCIDENT, detail])
+                audit.append(self.db, "sync", "record.fault",
+                             {"record_id": record_id, "error": error[:200]})
+        return new
+
+    def received(self, record_id: str, manifest_sha256: str, receipt_json: str,
+                 received_at: str, server_seq: int, now: dt.datetime | None = None) -> None:
+        """The server's signed receipt for our manifest: -> received, out of the outbox; the
+        time is kept as the last delivery."""
+        with write_transaction(self.db):
+            if now is not None:
+                self._end_fault(record_id, iso(now))
+                self._set_meta(LAST_SUCCESS, iso(now))
             self.db.execute(
                 "UPDATE records SET state = ?, manifest_sha256 = ?, receipt = ?, "
                 "received_at = ?, verified_at = NULL, processing_status = ?, "
@@ -219,6 +323,31 @@ class Outbox:
                         and answer.status != h.status:
                     self._set_status(h.record_id, ProcessingStatus(answer.status), answer.reason)
         return requeued
+
+    def status_changed(self, changes: Sequence[StatusChange], cursor: int) -> int:
+        """Apply the centre's decisions from its change log, in order, and move the cursor,
+        in one transaction; records not held here are skipped. Returns how many changed."""
+        applied = 0
+        with write_transaction(self.db):
+            for c in changes:
+                try:
+                    status = ProcessingStatus(c.status)
+                except ValueError:
+                    continue  # a word this station does not know yet
+                row = self.db.execute(
+                    "SELECT processing_status, reject_reason FROM records WHERE id = ?",
+                    [c.record_id]).fetchone()
+                reason = (c.reason or "")[:500] or None
+                if row is None or (row[0], row[1]) == (status, reason):
+                    continue
+                self._set_status(c.record_id, status, reason)
+                applied += 1
+            self._set_meta(STATUS_CURSOR, str(int(cursor)))
+        return applied
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
+                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
 
     def _requeue(self, record_id: str, at: str) -> None:
         self.db.execute("UPDATE records SET state = ?, verified_at = NULL WHERE id = ?",
@@ -263,3 +392,7 @@ class Outbox:
                 [VERIFIED, iso(received_at), status, reason, record_id],
             )
             self.db.execute("DELETE FROM outbox WHERE record_id = ?", [record_id])
+
+
+def _ts(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None

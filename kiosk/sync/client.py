@@ -227,3 +227,36 @@ class CentralClient:
         if resp.status_code == 404:
             return None
         return self._json(resp, 200)
+
+    # --- negotiated: None from a server that does not offer them (404) -------------------
+
+    def status_changes(self, since: int) -> dict[str, Any] | None:
+        """`{"changes": [{record_id, status, reason, cursor}], "cursor", "more"}` after cursor
+        `since`, checked for shape; None when the server has no such call."""
+        resp = self._request("GET", f"/v1/status-changes?since={int(since)}")
+        if resp.status_code == 404:
+            return None
+        doc = self._json(resp, 200)
+        changes = doc.get("changes") if isinstance(doc, dict) else None
+        if not (isinstance(changes, list) and isinstance(doc.get("cursor"), int)
+                and all(_is_change(c) for c in changes)):
+            raise BadAnswer("status-changes answer has the wrong shape")
+        return doc
+
+    def station(self) -> dict[str, Any] | None:
+        """`{"records": N, "last_regno": str | None}`: what the server holds from this
+        station; None when the server has no such call."""
+        resp = self._request("GET", "/v1/station")
+        if resp.status_code == 404:
+            return None
+        doc = self._json(resp, 200)
+        if not (isinstance(doc, dict) and isinstance(doc.get("records"), int)
+                and isinstance(doc.get("last_regno"), str | None)):
+            raise BadAnswer("station answer has the wrong shape")
+        return doc
+
+
+def _is_change(c: Any) -> bool:
+    return (isinstance(c, dict) and isinstance(c.get("record_id"), str)
+            and isinstance(c.get("status"), str) and isinstance(c.get("cursor"), int)
+            and isinstance(c.get("reason"), str | None))

@@ -5,24 +5,27 @@ process killed at any moment resumes from what was committed, and the server's i
 PUTs make every resend harmless. A record is `received` only on a receipt signed by the pinned
 server key that names our manifest hash, and `verified` only when a later reconciliation finds
 it still held.
+
+Nothing stops delivery: a record that cannot be read is a *fault* (its own error, backoff and
+incident; the others go on), and any other failure of a round is logged with its traceback,
+reported as the state `stopped` with the reason, and retried with backoff.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import random
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
 
 import ektp_protocol as protocol
-from kiosk.domain.delivery import UNSENT, DeliveryState
+from kiosk.domain.messages import DomainError, Msg
 from kiosk.store.db import iso
-from kiosk.store.outbox import Held, ServerAnswer
 from kiosk.store.station import SERVER_CLOCK_SKEW, Store
 from kiosk.sync.client import (
     AuthRejected,
@@ -34,30 +37,22 @@ from kiosk.sync.client import (
     SyncError,
     Unreachable,
 )
+from kiosk.sync.faults import fault_incident
 from kiosk.sync.manifest import Payload, build_payload
 from kiosk.sync.pacing import Window, full_jitter
+from kiosk.sync.reconcile import ServerRecords
+from kiosk.sync.state import AUTH, BUSY, OFFLINE, ONLINE, STOPPED, SyncState, stopped_words
 
-ONLINE, OFFLINE, BUSY, AUTH = "online", "offline", "busy", "auth"
+__all__ = ["AUTH", "BUSY", "OFFLINE", "ONLINE", "STOPPED", "SyncEngine", "SyncState",
+           "run_until_idle"]
+
+log = logging.getLogger(__name__)
+
 IDLE_POLL = 5.0  # seconds between looks at the outbox when there is nothing to do
 DRAIN_LIMIT = 500
 
 
-@dataclass(frozen=True)
-class SyncState:
-    """What the GUI shows: the link, the backlog by delivery state, the last delivery."""
-
-    link: str
-    backlog: dict[str, int] = field(default_factory=dict)
-    last_success: str | None = None
-    detail: str = ""
-
-    @property
-    def idle(self) -> bool:
-        """Every saved record is received and verified."""
-        return not any(self.backlog.get(s, 0) for s in (*UNSENT, DeliveryState.RECEIVED))
-
-
-class SyncEngine:
+class SyncEngine(ServerRecords):
     """One station's delivery loop; call `step()` repeatedly from one thread."""
 
     def __init__(
@@ -90,11 +85,19 @@ class SyncEngine:
         self.window = Window(ceiling, start=ceiling)
         self.link = OFFLINE
         self.detail = "starting"
+        self.problem: Msg | None = None
         self.failures = 0
-        self.last_success: str | None = None
+        self.last_success: str | None = self.outbox.last_success()
         self.next_full_reconcile = 0.0  # due at once: reconcile when the worker starts
-        self._incident: int | None = None
+        self.reconciled = False
+        self.delivered = 0  # receipts since the server last said what it holds of ours
+        # negotiated calls: a server answering 404 does not offer them (asked again once
+        # the link was lost: the server may come back upgraded)
+        self.offers = {"status-changes": True, "station": True}
+        self._incident: int | None = None  # the link's, ended once online
+        self._stopped_incident: int | None = None  # delivery stopped, ended by a whole round
         self._reported: SyncState | None = None
+        self.last_state = SyncState(self.link, {}, self.last_success, self.detail)
         self._pool = ThreadPoolExecutor(self.window.ceiling, thread_name_prefix="sync-send")
 
     def close(self) -> None:
@@ -104,51 +107,71 @@ class SyncEngine:
     # --- the loop ---------------------------------------------------------------------
 
     def step(self) -> float:
-        """One round (find the server, reconcile if due, send, verify, purge); returns the
-        seconds until the next round is due."""
+        """One round (find the server, reconcile if due, pull decisions, send, verify,
+        purge); returns the seconds until the next round is due. Never raises: whatever
+        fails is logged, reported in the state and retried after a backoff."""
         try:
-            if self.link != ONLINE:
-                self._health()
-                self._online()
-            if time.monotonic() >= self.next_full_reconcile:
-                if self.link == ONLINE and self.next_full_reconcile > 0:
-                    self._health()  # keeps the clock comparison fresh between reconnects
-                self.reconcile(full=True)
-                self.next_full_reconcile = time.monotonic() + self.reconcile_every
-            self._drain()
-            if not self.stop.is_set() and self.outbox.queued() == 0:
-                self.reconcile(full=False)  # receipts just earned: ask again to verify
-            self.purge()
-            delay = self._idle_delay()
+            delay = self._round()
+            if self._stopped_incident is not None:  # a whole round again: it is over
+                self.store.end_incident(self._stopped_incident)
+                self._stopped_incident = None
         except (SyncError, protocol.ProtocolError) as exc:
             delay = self._link_failure(exc)
-        self._report()
-        return delay
-
-    def state(self) -> SyncState:
-        return SyncState(self.link, self.store.backlog(), self.last_success, self.detail)
-
-    def _report(self) -> None:
-        st = self.state()
+        except Exception as exc:  # noqa: BLE001  (the loop must outlive any failure)
+            delay = self._unexpected(exc)
+        try:
+            st = self.state()
+        except Exception as exc:  # noqa: BLE001  (the store itself failed: say so)
+            delay = self._unexpected(exc)
+            st = SyncState(STOPPED, {}, self.last_success, self.detail, self.reconciled,
+                           stopped=self.problem)
+        self.last_state = st
         if st != self._reported:
             self._reported = st
             if self.on_state is not None:
                 self.on_state(st)
+        return delay
+
+    def _round(self) -> float:
+        if self.link != ONLINE:
+            self._health()
+            self._online()
+        if time.monotonic() >= self.next_full_reconcile:
+            if self.link == ONLINE and self.next_full_reconcile > 0:
+                self._health()  # keeps the clock comparison fresh between reconnects
+            if self.reconcile(full=True):
+                self.reconciled = True
+                self.next_full_reconcile = time.monotonic() + self.reconcile_every
+        self._status_changes()
+        self._drain()
+        if self.delivered:
+            self._server_holds()  # it holds more of ours now
+        if not self.stop.is_set() and self.outbox.due_count(self.store.clock()) == 0:
+            # receipts just earned: ask again to verify (records waiting for a later retry,
+            # a fault among them, do not hold the others back)
+            self.reconcile(full=False)
+        self.purge()
+        return self._idle_delay()
+
+    def state(self) -> SyncState:
+        faulted = tuple(f.regno for f in self.outbox.faults())
+        return SyncState(self.link, self.store.backlog(), self.last_success, self.detail,
+                         self.reconciled, faulted, self.problem if self.link == STOPPED else None)
 
     def _health(self) -> None:
-        """Ask the server's health, and note how far our clock is from its (freeze gate)."""
+        """Ask the server's health, and note how far our clock is from its (freeze gate)
+        and the newest record it holds from us (the database-replaced check)."""
         sent = self.store.clock()
         doc = self.client.health()
         back = self.store.clock()
         try:
             server = dt.datetime.fromisoformat(str(doc.get("server_time")))
         except ValueError:
-            return  # an old server without a time: nothing to compare
-        if server.tzinfo is None:
-            return
-        ours = sent + (back - sent) / 2
-        skew = (ours - server).total_seconds()
-        self.store.set_meta(SERVER_CLOCK_SKEW, f"{skew:.1f}")
+            server = None  # an old server without a time: nothing to compare
+        if server is not None and server.tzinfo is not None:
+            skew = ((sent + (back - sent) / 2) - server).total_seconds()
+            self.store.set_meta(SERVER_CLOCK_SKEW, f"{skew:.1f}")
+        self._server_holds()
 
     def _online(self) -> None:
         if self.link == OFFLINE:
@@ -156,7 +179,22 @@ class SyncEngine:
         if self._incident is not None:
             self.store.end_incident(self._incident)
             self._incident = None
-        self.link, self.detail, self.failures = ONLINE, "", 0
+        self.link, self.detail, self.problem, self.failures = ONLINE, "", None, 0
+
+    def _unexpected(self, exc: Exception) -> float:
+        """A round failed other than on the link (the store, the data key, a bug): log it (an
+        unnamed error with its traceback), say so in the state, back off."""
+        if isinstance(exc, DomainError):
+            log.warning("sync stopped: %s", exc.msg.en)
+        else:
+            log.error("sync round failed: %s: %s", type(exc).__name__, exc, exc_info=exc)
+        self.failures += 1
+        self.link = STOPPED
+        self.detail = f"{type(exc).__name__}: {exc}"[:300]
+        self.problem = stopped_words(exc)
+        if self._stopped_incident is None:
+            self._stopped_incident = self._open_incident("sync_stopped")
+        return full_jitter(self.failures, self.base, self.cap, self.rng) + self.base
 
     def _link_failure(self, exc: Exception) -> float:
         self.failures += 1
@@ -170,12 +208,20 @@ class SyncEngine:
             self.link = AUTH
         else:
             self.link = OFFLINE
+            self.offers = dict.fromkeys(self.offers, True)  # it may be upgraded when back
             if isinstance(exc, Unreachable):
                 self.window.congestion()
             if self._incident is None:
-                kind = "server_unreachable" if isinstance(exc, Unreachable) else "server_bad_answer"
-                self._incident = self.store.add_incident(kind, "server", self.detail)
+                self._incident = self._open_incident(
+                    "server_unreachable" if isinstance(exc, Unreachable) else "server_bad_answer")
         return delay
+
+    def _open_incident(self, kind: str) -> int | None:
+        try:
+            return self.store.add_incident(kind, "server", self.detail)
+        except Exception:  # noqa: BLE001  (the store may be what failed)
+            log.warning("the incident could not be written", exc_info=True)
+            return None
 
     def _idle_delay(self) -> float:
         if self.outbox.due_count(self.store.clock()):
@@ -192,13 +238,18 @@ class SyncEngine:
     def _drain(self) -> None:
         """Send the due records, oldest first, keeping `window.slots` in flight."""
         pending = deque(self.outbox.due(self.store.clock(), DRAIN_LIMIT))
+        if pending:
+            self.store.sealer()  # no data key, no record can be read: the round stops here
         inflight: dict[Future[dict], Payload] = {}
         halt: Exception | None = None
         while inflight or (pending and halt is None and not self.stop.is_set()):
             while pending and halt is None and not self.stop.is_set() \
                     and len(inflight) < self.window.slots:
                 payload = self._start(pending.popleft())
-                inflight[self._pool.submit(self._deliver, payload)] = payload
+                if payload is not None:  # None: a fault, kept with its error; on to the next
+                    inflight[self._pool.submit(self._deliver, payload)] = payload
+            if not inflight:
+                continue
             done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
             for fut in done:
                 payload = inflight.pop(fut)
@@ -213,6 +264,9 @@ class SyncEngine:
                     if isinstance(exc, ServerBusy | Unreachable):
                         self.window.congestion()
                     halt = halt or exc
+                except Exception as exc:  # noqa: BLE001  (this record's, not the round's)
+                    log.error("record %s: send failed", payload.record_id, exc_info=exc)
+                    self._failed(payload, exc, retry_later=True)
                 else:
                     self._received(payload, receipt)
                     self.window.success()
@@ -232,55 +286,44 @@ class SyncEngine:
                     self.client.put_blob(sha, p.blobs[sha])
             return self.client.put_record(p.record_id, p.manifest, p.signature)
 
-    def _start(self, record_id: str) -> Payload:
+    def _start(self, record_id: str) -> Payload | None:
+        """Mark the record uploading and build its payload; None when it cannot be read."""
         self.outbox.start(record_id)
-        return build_payload(self.store, record_id, self.signing_key)
+        try:
+            return build_payload(self.store, record_id, self.signing_key)
+        except Exception as exc:  # noqa: BLE001  (whatever the rot, it is this record's)
+            self._fault(record_id, exc)
+            return None
+
+    def _fault(self, record_id: str, exc: Exception) -> None:
+        error = f"{type(exc).__name__}: {exc}"
+        now = self.store.clock()
+        retry_at = now + dt.timedelta(seconds=self._retry_delay(record_id))
+        regno = self.outbox.regno(record_id) or "?"
+        if self.outbox.fault(record_id, error, retry_at, now,
+                             fault_incident(regno, record_id, error)):
+            log.error("record %s (%s) cannot be read to be sent", regno, record_id,
+                      exc_info=exc)
+        else:
+            log.warning("record %s (%s) still cannot be read: %s", regno, record_id, error)
+
+    def _retry_delay(self, record_id: str) -> float:
+        attempts = self.outbox.attempts(record_id)
+        return full_jitter(attempts, self.base, self.cap, self.rng)
 
     def _failed(self, p: Payload, exc: Exception, *, retry_later: bool) -> None:
-        retry_at = None
-        if retry_later:
-            attempts = self.outbox.attempts(p.record_id)
-            retry_at = self.store.clock() + dt.timedelta(
-                seconds=full_jitter(attempts, self.base, self.cap, self.rng))
-        self.outbox.failed(p.record_id, f"{type(exc).__name__}: {exc}", retry_at)
+        now = self.store.clock()
+        retry_at = now + dt.timedelta(seconds=self._retry_delay(p.record_id)) \
+            if retry_later else None
+        self.outbox.failed(p.record_id, f"{type(exc).__name__}: {exc}", retry_at, now)
 
     def _received(self, p: Payload, receipt: protocol.Receipt) -> None:
+        now = self.store.clock()
         self.outbox.received(p.record_id, p.manifest_sha256,
                              json.dumps(receipt.to_json(), sort_keys=True),
-                             receipt.received_at, receipt.server_seq)
-        self.last_success = iso(self.store.clock())
-
-    # --- reconciliation ---------------------------------------------------------------
-
-    def reconcile(self, *, full: bool) -> None:
-        """Ask the server, in batches, about records we hold as delivered (blobs not purged):
-        verify the present, re-queue the missing (an incident each), pull processing status."""
-        held = self.outbox.held(include_verified=full)
-        for i in range(0, len(held), self.batch):
-            if self.stop.is_set():
-                return
-            self._reconcile_batch(held[i : i + self.batch])
-
-    def _reconcile_batch(self, held: list[Held]) -> None:
-        ans = self.client.reconcile([h.record_id for h in held])
-        present, statuses = ans["present"], ans.get("status") or {}
-        answers: dict[str, ServerAnswer] = {}
-        for h in held:  # check every receipt before changing anything
-            if h.record_id not in present:
-                continue
-            protocol.check_receipt(present[h.record_id], self.server_key, h.record_id,
-                                   h.manifest_sha256)
-            st = statuses.get(h.record_id)
-            st = st if isinstance(st, dict) else {}
-            answers[h.record_id] = ServerAnswer(
-                True, str(st.get("status") or "") or None, str(st.get("reason") or "") or None)
-        requeued = self.outbox.reconciled(held, answers, self.store.clock())
-        for rid in requeued:
-            self.store.add_incident(
-                "record_missing_on_server", "server",
-                f"record {rid} was missing on the server, re-sent / rekaman {rid} tidak ada di "
-                "server, dikirim ulang",
-            )
+                             receipt.received_at, receipt.server_seq, now)
+        self.last_success = iso(now)
+        self.delivered += 1
 
     # --- retention --------------------------------------------------------------------
 
@@ -291,13 +334,16 @@ class SyncEngine:
 
 
 def run_until_idle(engine: SyncEngine, timeout: float) -> bool:
-    """Step until every saved record is received and verified (True) or `timeout` runs out."""
+    """Step until idle (True: nothing queued or unverified, a full reconciliation done), or
+    False when `timeout` runs out or all that is left are records that cannot be read
+    (`engine.last_state.why_not_idle()` says what is missing)."""
     deadline = time.monotonic() + timeout
     while True:
         delay = engine.step()
-        if engine.state().idle:
+        st = engine.last_state
+        if st.idle:
             return True
         remaining = deadline - time.monotonic()
-        if remaining <= 0 or engine.stop.is_set():
+        if remaining <= 0 or engine.stop.is_set() or st.only_faults_left:
             return False
         engine.stop.wait(min(delay, remaining))

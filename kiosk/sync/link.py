@@ -15,6 +15,7 @@ import ektp_protocol as protocol
 from kiosk.domain.messages import DomainError, Msg
 from kiosk.settings import Settings
 from kiosk.store.keys import get_secret, set_secret
+from kiosk.store.outbox import STATUS_CURSOR
 from kiosk.store.station import Store
 from kiosk.sync.client import CentralClient, Conflict, SyncError
 
@@ -88,6 +89,8 @@ def setup_central(store: Store, settings_path: Path, url: str, token: str) -> di
         client.close()
     set_secret(signing_key_name(store.station_id), signing)
     set_secret(token_name(store.station_id), token)
+    if store.meta(SERVER_URL_META) != url:
+        store.set_meta(STATUS_CURSOR, "0")  # another server's change log starts afresh
     store.set_meta(SERVER_KEY_META, server_key)
     store.set_meta(SERVER_URL_META, url)
     settings.set("sync.server_url", url)

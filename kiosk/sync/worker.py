@@ -1,21 +1,28 @@
 """The long-lived sync worker: waits on an event, stops on a flag, reports through one callback.
 
 It opens its own Store (its own SQLite connection) in the thread that runs it, so the GUI's
-connection is never shared across threads.
+connection is never shared across threads. It never ends before `stop()`: a failure the engine
+does not already absorb (the store cannot be opened, say) is logged with its traceback,
+reported as the state `stopped` with the reason, and retried with a growing delay.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import threading
 from collections.abc import Callable
 
 from kiosk.domain.messages import DomainError
 from kiosk.store.station import Store
-from kiosk.sync.engine import SyncState
+from kiosk.sync.engine import STOPPED, SyncState
 from kiosk.sync.link import open_engine
+from kiosk.sync.state import stopped_words
+
+log = logging.getLogger(__name__)
 
 RETRY_CONFIG = 30.0  # seconds between looks for a set-up that was missing
+RETRY_FIRST, RETRY_LONGEST = 2.0, 300.0  # after a failure outside the engine's rounds
 PAUSED = "paused"
 
 
@@ -69,6 +76,18 @@ class SyncWorker:
 
     def run(self) -> None:
         """The loop; returns once `stop()` was called and the current request finished."""
+        delay = RETRY_FIRST
+        while not self._stop.is_set():
+            try:
+                self._run_once()
+            except Exception as exc:  # noqa: BLE001  (the thread must outlive any failure)
+                log.error("sync worker failed: %s: %s", type(exc).__name__, exc, exc_info=exc)
+                self.on_state(_stopped(exc))
+                self._sleep(delay)
+                delay = min(delay * 2, RETRY_LONGEST)
+
+    def _run_once(self) -> None:
+        """Open the store and an engine, and step until stopped."""
         store = self.open_store()
         try:
             while not self._stop.is_set():
@@ -93,3 +112,9 @@ class SyncWorker:
     def _sleep(self, seconds: float | None) -> None:
         self._wake.wait(seconds)
         self._wake.clear()
+
+
+def _stopped(exc: Exception) -> SyncState:
+    """The state for a failure outside the engine's rounds (the backlog cannot be read)."""
+    return SyncState(STOPPED, {}, None, f"{type(exc).__name__}: {exc}"[:300],
+                     stopped=stopped_words(exc))

@@ -5,6 +5,8 @@ latency and paces them through a token bucket shared by all connections (one thi
 Faults, each a probability per chunk: reset in the middle of a request body, the server's
 answer dropped (after it committed), 503 + Retry-After instead of forwarding (a storm while
 `storm_until` is in the future), garbage answers, and receipts with a flipped hash/signature.
+By path (a request line's path starting with a given prefix): the answer dropped after the
+server committed (`drop_answer_to`), or 404 as from a server without that call (`not_found`).
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ class Faults:
     tamper: float = 0.0
     storm_until: float = 0.0
     retry_after: int = 1
+    drop_answer_to: tuple[str, ...] = ()  # path prefixes whose answers never arrive
+    not_found: tuple[str, ...] = ()  # path prefixes answered 404 (an older server)
 
 
 @dataclass
@@ -152,6 +156,7 @@ class _Conn:
         self.dead = threading.Event()
         self.finished = 0
         self.lock = threading.Lock()
+        self.path = ""  # of the last request on this connection (HTTP/1.1: one at a time)
 
     def start(self) -> None:
         for up in (True, False):
@@ -165,12 +170,20 @@ class _Conn:
             _rst(self.client)
             _rst(self.upstream)
 
-    def _reply(self, data: bytes) -> None:
-        """Answer the station ourselves (after the latency), then close."""
+    def _reply(self, data: bytes, *, clean: bool = False) -> None:
+        """Answer the station ourselves (after the latency), then close: abruptly (RST, as
+        a broken middlebox), or `clean`ly (FIN, as a server that closes after answering)."""
         time.sleep(self.p.latency)
         with contextlib.suppress(OSError):
             self.client.sendall(data)
-        self.kill()
+        if not clean:
+            self.kill()
+            return
+        self.dead.set()
+        with contextlib.suppress(OSError):
+            self.client.shutdown(socket.SHUT_WR)
+        self.client.close()
+        self.upstream.close()
 
     def _read(self, up: bool, q: queue.Queue) -> None:
         try:
@@ -197,9 +210,15 @@ class _Conn:
                 m = METHOD_RE.match(data)
                 now = time.monotonic()
                 if m:
+                    self.path = m.group(2).decode()
                     with self.p.lock:
-                        self.p.stats.requests.append((now, m.group(1).decode(),
-                                                      m.group(2).decode()))
+                        self.p.stats.requests.append((now, m.group(1).decode(), self.path))
+                if m and self.path.startswith(f.not_found):
+                    self.p._count("not_found")
+                    self._reply(b"HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n"
+                                b"Content-Length: 22\r\nConnection: close\r\n\r\n"
+                                b'{"detail":"Not Found"}', clean=True)
+                    return
                 if m and (now < f.storm_until or self.p._roll(f.busy)):
                     self.p._count("busy")
                     with self.p.lock:
@@ -216,6 +235,10 @@ class _Conn:
                     q.put("reset")
                     return
             else:
+                if self.path.startswith(f.drop_answer_to):
+                    self.p._count("drop_answer_to")
+                    self.kill()
+                    return
                 if self.p._roll(f.drop_response):
                     self.p._count("drop_response")
                     self.kill()

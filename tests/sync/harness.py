@@ -173,3 +173,24 @@ def subprocess_env(keyring_file: Path) -> dict[str, str]:
     env["PYTHON_KEYRING_BACKEND"] = "kiosk.store.keys.FileKeyring"
     env["KIOSK_KEYRING_FILE"] = str(keyring_file)
     return env
+
+
+def rot_blob(store, record_id: str, kind: str | None = None) -> str:
+    """Bit rot: flip bytes in the middle of one sealed blob of `record_id` (the first kind if
+    none is given), straight in the database file's row. Returns the kind."""
+    kind = kind or store.db.execute(
+        "SELECT kind FROM blobs WHERE record_id = ? ORDER BY kind", [record_id]).fetchone()[0]
+    sealed = bytearray(store.db.execute(
+        "SELECT sealed FROM blobs WHERE record_id = ? AND kind = ?", [record_id, kind]
+    ).fetchone()[0])
+    middle = len(sealed) // 2
+    for i in range(middle, middle + 4):
+        sealed[i] ^= 0xFF
+    store.db.execute("UPDATE blobs SET sealed = ? WHERE record_id = ? AND kind = ?",
+                     [bytes(sealed), record_id, kind])
+    return kind
+
+
+def record_ids(store) -> list[str]:
+    """The station's record ids, oldest first."""
+    return [r[0] for r in store.db.execute("SELECT id FROM records ORDER BY created_at, id")]

@@ -143,3 +143,21 @@ def test_a_paused_worker_delivers_nothing_until_resumed(new_station, central):
         worker.stop()
         thread.join(20)
     assert_delivered(store, central.data_dir)
+
+
+def test_the_last_delivery_time_survives_a_restart(new_station, central):
+    """`last_success` is kept in the database: a station restarted with the server gone still
+    knows when it last delivered (home shows it instead of "never")."""
+    from harness import free_port
+
+    store = new_station(1)
+    first = _drain(store).last_success
+    assert first
+    store.settings.set("sync.server_url", f"http://127.0.0.1:{free_port()}")
+    engine = open_engine(store)
+    try:
+        assert engine.state().last_success == first
+        engine.step()
+        assert engine.last_state.link == "offline" and engine.last_state.last_success == first
+    finally:
+        engine.close()
