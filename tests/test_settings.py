@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import tomli_w
 
 from kiosk.settings import BY_KEY, SETTINGS, Settings, SettingsError
 
@@ -45,3 +46,36 @@ def test_bad_files_are_refused_with_the_key_named(tmp_path, content, message):
 def test_an_unknown_time_zone_is_reported():
     with pytest.raises(SettingsError, match="time zone"):
         _ = Settings({"station.timezone": "Mars/Olympus"}).timezone
+
+
+@pytest.mark.parametrize("value, said", [
+    ("627104'; DROP TABLE records;--", "must be 6 digits"),
+    ("62710", "must be 6 digits"),
+    ("627109", "Kecamatan code 09 does not exist in KOTA PALANGKA RAYA"),
+    ("997104", "province/regency code 99.71 is unknown"),
+], ids=["sql", "five-digits", "not-in-the-shipped-table", "unknown-province"])
+def test_the_station_kecamatan_is_checked_when_set_and_when_loaded(tmp_path, value, said):
+    with pytest.raises(SettingsError, match="station.kecamatan") as refused:
+        Settings().set("station.kecamatan", value)
+    assert said in str(refused.value)
+    path = tmp_path / "settings.toml"
+    path.write_text(tomli_w.dumps({"station": {"kecamatan": value}}))
+    with pytest.raises(SettingsError, match="station.kecamatan") as refused_on_load:
+        Settings.load(path)
+    assert said in str(refused_on_load.value)
+
+
+def test_a_kecamatan_of_a_regency_not_shipped_needs_a_known_regency_code():
+    s = Settings({"station.kecamatan": "317101"})  # Jakarta Pusat: python-stdnum knows it
+    assert s["station.kecamatan"] == "317101"
+
+
+@pytest.mark.parametrize("value, kept", [("3", "03"), (7, "07"), ("12", "12")])
+def test_the_station_number_is_one_or_two_digits_kept_as_two(value, kept):
+    assert Settings({"station.number": value})["station.number"] == kept
+
+
+@pytest.mark.parametrize("value", ["123", "", "1a", "-1", "01;"])
+def test_any_other_station_number_is_refused(value):
+    with pytest.raises(SettingsError, match="station.number"):
+        Settings({"station.number": value})

@@ -127,3 +127,12 @@ def test_any_string_parses_consistently_or_raises_invalid_nik(text):
     assert info.birth_date.year % 100 == int(text[10:12])
     assert info.region_code == text[:6] and info.serial == text[12:]
     assert make_nik(info.region_code, info.birth_date, info.sex, int(info.serial)) == info.nik
+
+
+def test_without_a_table_the_shipped_region_tables_still_check_the_kecamatan():
+    """parse_nik(text) alone applies resources/regions: 62.71.09 is no kecamatan of Palangka
+    Raya, while a NIK from a regency we do not hold is still accepted."""
+    with pytest.raises(InvalidNik) as exc:
+        parse_nik("6271094101900001", today=TODAY)
+    assert exc.value.reason == "kecamatan" and "KOTA PALANGKA RAYA" in exc.value.msg.en
+    assert parse_nik("3171011708450001", today=TODAY).region_code == "317101"

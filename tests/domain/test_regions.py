@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.domain.regions import RegionTable, RegionTableError
+from kiosk.domain.regions import RegionTable, RegionTableError, kecamatan_problem
 
 
 def test_palangka_raya_is_shipped_with_its_five_kecamatan(regions):
@@ -31,3 +31,26 @@ def test_a_malformed_csv_is_refused_with_its_line(tmp_path):
     csv.write_text("code,name\n31.7,X\n", encoding="utf-8")
     with pytest.raises(RegionTableError, match="bad.csv:2"):
         RegionTable.load([csv])
+
+
+def test_a_missing_table_is_a_sentence_naming_the_file(tmp_path):
+    missing = tmp_path / "tidak-ada.csv"
+    with pytest.raises(RegionTableError) as exc:
+        RegionTable.load([missing])
+    assert exc.value.msg.id.startswith(f"Tabel wilayah {missing} tidak bisa dipakai: berkasnya")
+    assert "does not exist" in exc.value.msg.en and "station.region_tables" in exc.value.msg.en
+
+
+def test_a_table_that_is_not_utf8_is_a_sentence(tmp_path):
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("code,name\n62,KALIMANTAN TENGAH\n62.71,PALANGKA \xc4\n".encode("latin-1"))
+    with pytest.raises(RegionTableError, match="not UTF-8 text"):
+        RegionTable.load([latin])
+
+
+@pytest.mark.parametrize("code, ok", [
+    ("627104", True), ("317101", True), ("627109", False), ("997104", False),
+    ("62710", False), ("62710a", False),
+])
+def test_a_station_kecamatan_code(code, ok):
+    assert (kecamatan_problem(code) is None) is ok
