@@ -26,6 +26,7 @@ class Sealer:
     def __init__(self, data_key: bytes) -> None:
         self._aead = AESGCM(derive(data_key, "ektp-kiosk/aes-gcm/v1"))
         self._nik_key = derive(data_key, "ektp-kiosk/nik-lookup/v1")
+        self._anchor_key = derive(data_key, "ektp-kiosk/anchor-mac/v1")
 
     def seal(self, plaintext: bytes, context: str) -> bytearray:
         """nonce || ciphertext+tag, bound to `context` (associated data)."""
@@ -65,6 +66,11 @@ class Sealer:
         except (InvalidTag, ValueError) as exc:
             raise DecryptionFailed(ctx.decode(errors="replace")) from exc
         return out
+
+    def anchor_mac(self, payload: bytes) -> str:
+        """HMAC-SHA256 of the anchor file's content (kiosk.store.anchors), keyed from the
+        data key: the file cannot be edited into an older anchor without the key."""
+        return hmac.digest(self._anchor_key, payload, "sha256").hex()
 
     def nik_hash(self, nik: str) -> str:
         """Keyed hash for looking a record up by NIK without storing the NIK."""

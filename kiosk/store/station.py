@@ -19,13 +19,15 @@ import sqlite_utils
 
 from kiosk.domain.applicant import Applicant
 from kiosk.domain.cap import local_day
+from kiosk.domain.messages import Msg
 from kiosk.domain.recording import Blob, Recording, is_record_id, is_regno
 from kiosk.domain.sealing import SealContext
 from kiosk.settings import Settings
-from kiosk.store import audit, cap, save
+from kiosk.store import anchors, audit, cap, datadir, save
 from kiosk.store.cap import CapStatus
 from kiosk.store.crypto import DecryptionFailed, Sealer
 from kiosk.store.db import DB_NAME, connect, iso, utcnow, write_transaction
+from kiosk.store.errors import DatabaseMissing
 from kiosk.store.keys import DataKeyMismatch, load_or_create_data_key
 from kiosk.store.outbox import Outbox
 from kiosk.store.save import SavedRecord
@@ -37,11 +39,18 @@ SERVER_CLOCK_SKEW = "server_clock_skew_seconds"
 # meta key: the registration number of the newest record the central server holds from this
 # station, as the server said at the last contact (sync writes it; the database-replaced
 # check compares it with the records here)
-SERVER_LAST_REGNO = "server_last_regno"
+SERVER_LAST_REGNO = anchors.SERVER_LAST_REGNO
 
 
 class Store:
-    """One station's data directory: the SQLite database and its sealed contents."""
+    """One station's data directory: the SQLite database and its sealed contents.
+
+    `read_only=True`: opened with SQLite's `mode=ro`, for commands that only read: no
+    migration runs (a schema too old is SchemaTooOld), no write lock is ever taken (a writer
+    never makes it wait), the station id is read, never created, and a missing database is
+    DatabaseMissing instead of a new one. Every writing method then fails (query_only).
+    Either way a data folder that is not a plain folder on a data disk is DataDirRefused, and
+    every disk or database fault is a named StorageError (kiosk.store.errors)."""
 
     def __init__(
         self,
@@ -49,12 +58,21 @@ class Store:
         settings: Settings,
         *,
         clock: Callable[[], dt.datetime] = utcnow,
+        read_only: bool = False,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.settings = settings
         self.clock = clock
-        self.db: sqlite_utils.Database = connect(self.data_dir / DB_NAME)
-        self.station_id = self._ensure_station_id()
+        self.read_only = read_only
+        path = datadir.prepare(self.data_dir, DB_NAME, create=not read_only)
+        if read_only and not path.exists():
+            raise DatabaseMissing(str(path))
+        self.db: sqlite_utils.Database = connect(path, read_only=read_only)
+        try:
+            self.station_id = self._read_station_id() if read_only else self._ensure_station_id()
+        except BaseException:
+            self.db.close()
+            raise
         self.outbox = Outbox(self.db)
         self._sealer: Sealer | None = None
 
@@ -69,14 +87,31 @@ class Store:
 
     # --- identity and keys -------------------------------------------------------------
 
+    def _read_station_id(self) -> str:
+        sid = self.meta("station_id")
+        if sid is None:
+            raise DatabaseMissing("station.db: no station id / tanpa id stasiun")
+        return sid
+
     def _ensure_station_id(self) -> str:
+        """The station id; on a new database (under the write lock) the one anchored for this
+        folder, marked replaced (kiosk.store.anchors), else a new one, then anchored."""
+        sid = self.meta("station_id")
+        if sid is not None:
+            return sid  # the usual opening: no write lock
+        anchored = anchors.anchored_station(self.data_dir)
         with write_transaction(self.db):
-            row = self.db.execute("SELECT value FROM meta WHERE key = 'station_id'").fetchone()
-            if row:
-                return row[0]
-            sid = str(uuid.uuid4())
+            sid = self.meta("station_id")
+            if sid is not None:
+                return sid
+            sid = anchored or str(uuid.uuid4())
             self.db.execute("INSERT INTO meta (key, value) VALUES ('station_id', ?)", [sid])
-            return sid
+            if anchored:
+                self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?)",
+                                [anchors.REPLACED_META, json.dumps({"at": iso(self.clock())})])
+        if not anchored:
+            anchors.anchor_station(self.data_dir, sid)
+        return sid
 
     def meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
@@ -90,11 +125,18 @@ class Store:
                 [key, value],
             )
 
+    def delete_meta(self, key: str) -> None:
+        with write_transaction(self.db):
+            self.db.execute("DELETE FROM meta WHERE key = ?", [key])
+
     def sealer(self) -> Sealer:
         """The station's sealer; KeyringUnavailable or DataKeyMismatch when it cannot be had."""
         if self._sealer is not None:
             return self._sealer
         check = self.meta("key_check")
+        if check is None and self.read_only:  # nothing was sealed here yet: nothing to check
+            self._sealer = Sealer(load_or_create_data_key(self.station_id, create=False))
+            return self._sealer
         if check is None:
             # First use: create the key under the write lock, so that two processes starting
             # together agree on one key.
@@ -125,9 +167,15 @@ class Store:
     def cap_status(self, now: dt.datetime | None = None) -> CapStatus:
         return cap.cap_status(self, now)
 
+    def replaced(self) -> Msg | None:
+        """Why this database is younger than its anchors (lost, emptied, swapped), or None."""
+        return anchors.problem(self)
+
     def check_can_start(self, now: dt.datetime | None = None) -> CapStatus:
-        """Before a recording starts: the keyring works and today's cap is not used up."""
+        """Before a recording starts: the keyring works, the database is the one anchored
+        (DatabaseReplaced otherwise) and today's cap is not used up."""
         self.sealer()
+        anchors.refuse_if_replaced(self)
         status = self.cap_status(now)
         cap.refuse_if_reached(status)
         return status
