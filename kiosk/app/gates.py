@@ -13,7 +13,10 @@ condition clears. The gates:
   contact as Store meta key `server_clock_skew_seconds` (CLOCK_SKEW_META): a float in seconds,
   station minus server. Absent (never contacted) or unreadable: this gate stays open;
 - self-test: the last self-test has a failed result for a device the recording needs
-  (a result whose 'name' is, or starts with, camera / fingerprint / signature).
+  (a result whose 'name' is, or starts with, camera / fingerprint / signature);
+- database: the database is younger than its anchors (kiosk.store.anchors: lost, emptied or
+  replaced by an older copy): "database hilang atau diganti: pulihkan cadangan". Lifts once
+  the backup is restored (`kiosk restore`, which re-anchors).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kiosk.domain.messages import Msg
+from kiosk.store.errors import DatabaseReplaced
 from kiosk.store.figures import CapHistory
 from kiosk.store.station import SERVER_CLOCK_SKEW, Store
 
@@ -113,12 +117,18 @@ def selftest_reason(store: Store) -> Msg | None:
     )
 
 
+def database_reason(store: Store) -> Msg | None:
+    why = store.replaced()
+    return None if why is None else DatabaseReplaced(why).msg
+
+
 def freeze_reasons(
     store: Store, now: dt.datetime | None = None, *, disk_usage: DiskUsage = shutil.disk_usage
 ) -> list[Msg]:
     """Why new recordings are refused right now (empty: recording may start)."""
     now = now or store.clock()
     reasons = [
+        database_reason(store),
         disk_reason(store, now, disk_usage),
         unsent_reason(store, now),
         clock_reason(store),

@@ -16,6 +16,7 @@ import click
 from kiosk import __version__
 from kiosk.cli import (
     accounts_cmds,
+    backup_cmds,
     cap_cmds,
     db_cmds,
     device_cmds,
@@ -61,6 +62,8 @@ COMMANDS: tuple[click.Command, ...] = (
     sync_cmds.setup,
     accounts_cmds.user,
     keyring_cmds.keyring_info,
+    backup_cmds.backup,
+    backup_cmds.restore,
 )
 for command in COMMANDS:
     cli.add_command(command)

@@ -1,4 +1,6 @@
-"""`kiosk db check`: SQLite's own check, every sealed item opens and matches its hash."""
+"""`kiosk db check`: the database is the one anchored (not lost, emptied or replaced), SQLite's
+own check, every sealed item opens and matches its hash, the audit chain. A damaged file is a
+fault named in a sentence, never a traceback."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import json
 from kiosk.domain.sealing import SealContext
 from kiosk.store import audit
 from kiosk.store.crypto import DecryptionFailed
+from kiosk.store.errors import DatabaseReplaced, StorageError
 from kiosk.store.save import open_ident
 from kiosk.store.station import Store
 
@@ -15,6 +18,17 @@ from kiosk.store.station import Store
 def check(store: Store) -> list[str]:
     """Every fault found (empty: the database is sound)."""
     faults: list[str] = []
+    try:
+        why = store.replaced()
+        if why is not None:
+            faults.append(str(DatabaseReplaced(why).msg))
+        _check(store, faults)
+    except StorageError as exc:  # the file is damaged past reading (or the disk fails)
+        faults.append(str(exc.msg))
+    return faults
+
+
+def _check(store: Store, faults: list[str]) -> None:
     db = store.db
     result = [r[0] for r in db.execute("PRAGMA integrity_check").fetchall()]
     if result != ["ok"]:
@@ -71,4 +85,3 @@ def check(store: Store) -> list[str]:
     fault = audit.verify(db)
     if fault:
         faults.append(str(fault))
-    return faults
