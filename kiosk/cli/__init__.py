@@ -25,7 +25,7 @@ from kiosk.cli import (
     records_cmds,
     sync_cmds,
 )
-from kiosk.cli.common import StationContext, report_unexpected, station_options
+from kiosk.cli.common import StationContext, domain_errors, report_unexpected, station_options
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -45,7 +45,8 @@ def cli(ctx: click.Context, demo: bool, kiosk_mode: bool, **_: object) -> None:
         return
     from kiosk.cli import app_cmds
 
-    sys.exit(app_cmds.start(ctx.obj, demo=demo, kiosk_mode=kiosk_mode))
+    start = domain_errors(app_cmds.start)  # a wrong data dir or settings file: a sentence
+    sys.exit(start(ctx.obj, demo=demo, kiosk_mode=kiosk_mode))
 
 
 COMMANDS: tuple[click.Command, ...] = (

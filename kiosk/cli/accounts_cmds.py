@@ -99,7 +99,7 @@ def user_list(obj: StationContext) -> None:
     """Every account with its role and state."""
     from kiosk.app import accounts
 
-    with obj.open_store() as store:
+    with obj.open_store(read_only=True) as store:
         now = store.clock()
         for u in accounts.list_users(store):
             click.echo(f"{u.username:<20} {u.role:<11} {_state(u, now):<18} {u.display_name}")

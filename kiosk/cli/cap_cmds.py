@@ -37,7 +37,7 @@ def cap() -> None:
 @domain_errors
 def cap_show(obj: StationContext) -> None:
     """Today's count, cap, and the history of changes."""
-    with obj.open_store() as store:
+    with obj.open_store(read_only=True) as store:
         st = store.cap_status()
         click.echo(f"{st.day}: {st.count} / {st.cap} (standing {st.standing_cap})")
         for row in store.cap_history():

@@ -45,10 +45,11 @@ SETUP_ERRORS = frozenset({
     "kiosk.store.keys.DataKeyInvalid",
     "kiosk.store.keys.DataKeyMismatch",
     "kiosk.domain.regions.RegionTableError",
+    "kiosk.store.errors.DataDirRefused",
+    "kiosk.store.errors.DatabaseMissing",
     "kiosk.export.rows.InvalidExportRange",
     "kiosk.export.common.ExportTargetRefused",
     "kiosk.cli.common.SettingsUnusable",
-    "kiosk.cli.common.DataDirUnusable",
     "kiosk.cli.common.PinNotGiven",
 })
 log = logging.getLogger("kiosk.cli")
@@ -63,16 +64,6 @@ class SettingsUnusable(DomainError):
         ))
 
 
-class DataDirUnusable(DomainError):
-    def __init__(self, path: Path, blocker: Path) -> None:
-        super().__init__(Msg(
-            f"Folder data {path} tidak bisa dipakai: {blocker} adalah berkas, bukan folder. "
-            "Periksa --data-dir.",
-            f"The data folder {path} cannot be used: {blocker} is a file, not a folder. "
-            "Check --data-dir.",
-        ))
-
-
 class PinNotGiven(DomainError):
     def __init__(self) -> None:
         super().__init__(Msg(
@@ -81,16 +72,6 @@ class PinNotGiven(DomainError):
             "The actor's PIN was not given. Run in a terminal to type it, or give it on the "
             "first line of standard input with --pin-stdin.",
         ))
-
-
-def _first_non_dir(path: Path) -> Path | None:
-    """The first existing part of `path` (itself or a parent) that is not a folder."""
-    for part in [path, *path.parents]:
-        if part.exists():
-            return None if part.is_dir() else part
-        if part.is_symlink():  # a dangling link: nothing can be made under it
-            return part
-    return None
 
 
 @dataclass
@@ -125,16 +106,16 @@ class StationContext:
         except (IsADirectoryError, PermissionError, NotADirectoryError) as exc:
             raise SettingsUnusable(path, exc.strerror or type(exc).__name__) from None
 
-    def open_store(self) -> Store:
-        """The station's store (imported here, not at the top: keeps `kiosk --help` fast)."""
+    def open_store(self, *, read_only: bool = False) -> Store:
+        """The station's store (imported here, not at the top: keeps `kiosk --help` fast).
+
+        `read_only` for the commands that only look (summary, status, db check, audit, cap
+        show): no migration, no write lock, works on a full disk; DatabaseMissing where
+        there is no station database yet. A data dir that cannot be one (a file, under a
+        file, /dev) is DataDirRefused."""
         from kiosk.store.station import Store
 
-        data_dir = self.resolved_data_dir()
-        settings = self.settings()
-        blocker = _first_non_dir(data_dir)
-        if blocker is not None:
-            raise DataDirUnusable(data_dir, blocker)
-        return Store(data_dir, settings)
+        return Store(self.resolved_data_dir(), self.settings(), read_only=read_only)
 
 
 def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:

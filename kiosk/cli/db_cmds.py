@@ -24,7 +24,7 @@ def db_check(obj: StationContext) -> None:
     """Integrity check: SQLite, every blob decrypts and matches its hash, the audit chain."""
     from kiosk.store.integrity import check
 
-    with obj.open_store() as store:
+    with obj.open_store(read_only=True) as store:
         faults = check(store)
         n = store.db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
     if faults:
@@ -47,7 +47,7 @@ def audit_verify(obj: StationContext) -> None:
     """Check the hash chain; exit 1 naming the first bad row."""
     from kiosk.store import audit as audit_log
 
-    with obj.open_store() as store:
+    with obj.open_store(read_only=True) as store:
         fault = audit_log.verify(store.db)
         n = store.db.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
     if fault:
@@ -66,7 +66,7 @@ def audit_show(obj: StationContext, limit: int) -> None:
     """The newest audit rows."""
     from kiosk.store import audit as audit_log
 
-    with obj.open_store() as store:
+    with obj.open_store(read_only=True) as store:
         for r in audit_log.rows(store.db, limit):
             click.echo(
                 f"{r['seq']:>6} {r['ts']} {r['actor']:<12} {r['action']:<16} {r['detail']}"

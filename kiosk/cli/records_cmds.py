@@ -47,7 +47,7 @@ def _summary_data(store: Store) -> dict[str, Any]:
 @domain_errors
 def summary(obj: StationContext, as_json: bool) -> None:
     """Station, today's count and cap, backlog by delivery state."""
-    with obj.open_store() as store:
+    with obj.open_store(read_only=True) as store:
         data = _summary_data(store)
     if as_json:
         echo_json(data)
@@ -142,7 +142,7 @@ def _state_words(store: Store, row: dict[str, Any]) -> tuple[str, str]:
 @domain_errors
 def status(obj: StationContext, query: str, as_json: bool) -> None:
     """Where a recording stands: by record id, registration number or NIK."""
-    with obj.open_store() as store:
+    with obj.open_store(read_only=True) as store:
         rows = store.find(query)
         words = [_state_words(store, r) for r in rows]
     if not rows:

@@ -87,8 +87,8 @@ def test_a_data_dir_under_a_file_is_a_sentence(station, tmp_path):
         env=station.env, capture_output=True, text=True, timeout=120, input="",
     )
     assert r.returncode == 2, r.stderr
-    assert f"{blocker} adalah berkas, bukan folder" in r.stderr
-    assert f"{blocker} is a file, not a folder" in r.stderr
+    assert f"Folder data {blocker / 'data'} tidak bisa dipakai: {blocker} bukan folder" in r.stderr
+    assert f"{blocker} is not a folder" in r.stderr
     _no_traceback(r)
 
 
