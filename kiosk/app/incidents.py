@@ -96,6 +96,7 @@ class DeviceIncidents:
                 log.exception("incident not recorded: %s %s (%s)", kind, device, detail)
                 return None
             self._open[key] = iid
+            log.warning("incident %d opened: %s %s (%s)", iid, kind, device, detail)
             return iid
 
     def _end(self, key: str) -> None:
@@ -108,6 +109,8 @@ class DeviceIncidents:
             except Exception:  # noqa: BLE001 - kept open, so the next success tries again
                 self._open[key] = iid
                 log.exception("incident %d not ended", iid)
+                return
+        log.info("incident %d ended: %s works again", iid, key)
 
 
 def _key(device: str, quality: bool = False) -> str:

@@ -148,14 +148,19 @@ class QtRecordingFlow(QWidget):
         log.info("recording saved: %s", saved.regno)
         draft = self.draft
         self.current().leave()
-        self.draft = None
+        self._release()
         self.saved.emit(saved, draft)
 
     def discard(self) -> None:
         """Drop the draft (the operator confirmed leaving, or logged out)."""
         if self.draft is not None:
             self.current().leave()
+        self._release()
+
+    def _release(self) -> None:
         self.draft = None
+        for step in self.steps.values():
+            step.release_draft()
 
     # --- text and buttons -------------------------------------------------------------
 

@@ -36,6 +36,11 @@ class QtStep(QWidget):
         """A new applicant: forget what the step showed for the previous one."""
         self.draft = draft
 
+    def release_draft(self) -> None:
+        """The draft was saved or discarded: let go of it, so that a device result still in
+        flight finds no draft to apply to (and the applicant's data is not kept here)."""
+        self.draft = None
+
     def enter(self) -> None:
         """The step became visible (start previews, focus the first field)."""
 

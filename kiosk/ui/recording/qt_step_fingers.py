@@ -177,6 +177,10 @@ class QtFingerStep(QtStep):
         self.diagram.set_draft(draft)
         self.error.clear()
 
+    def release_draft(self) -> None:
+        super().release_draft()
+        self.diagram.set_draft(None)
+
     def enter(self) -> None:
         if self.draft is not None and self.draft.fingers is None:
             self.connect_scanner()  # queued behind a call still running for a discarded draft

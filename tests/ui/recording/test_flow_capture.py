@@ -8,7 +8,7 @@ import threading
 from dataclasses import dataclass
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from kiosk.devices.fingerprint import SlapState
@@ -153,3 +153,36 @@ def test_a_photo_taken_for_a_discarded_draft_is_not_given_to_the_next(qtbot, win
                     timeout=15000)
     assert new_draft.photo is None
     assert flow.names[flow.index] == "photo"
+
+
+def test_the_lock_screen_and_logout_during_a_capture(qtbot, window, station, sbi):
+    """Locked during a slow capture, the fingers land in the same draft and are there after
+    unlocking; logging out during one drops it, and the next recording starts clean."""
+    fingers = open_fingers(qtbot, window, station)
+    flow = window.flow
+    draft = flow.draft
+    sbi.control(delay_s=1.0)
+    click(qtbot, fingers.slap_buttons["right"])
+    window.lock()
+    assert window.page() is window.lock_screen
+    qtbot.waitUntil(lambda: not fingers.busy, timeout=10000)
+    assert draft.finger_state(2) == "captured"
+    qtbot.keyClicks(window.lock_screen.pin, "111111")
+    click(qtbot, window.lock_screen.unlock_button)
+    assert window.page() is flow and flow.draft is draft
+    assert fingers.slap_buttons["right"].text().endswith("(1/3)")
+
+    click(qtbot, fingers.slap_buttons["left"])
+
+    def leave() -> None:  # "Tinggalkan perekaman?" -> "Ya, tinggalkan"
+        box = QApplication.activeModalWidget()
+        box.buttons()[0].click()
+
+    QTimer.singleShot(0, leave)
+    window.logout()
+    assert window.page() is window.login and flow.draft is None
+    qtbot.waitUntil(lambda: not fingers.busy, timeout=10000)
+    assert draft.fingers.slaps["left"].attempts == 0
+    sbi.control(delay_s=0.0)
+    fingers = open_fingers(qtbot, window, station, seed=9)
+    assert [s.attempts for s in flow.draft.fingers.slaps.values()] == [0, 0, 0]
