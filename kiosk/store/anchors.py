@@ -26,6 +26,7 @@ import json
 import logging
 import os
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -88,6 +89,15 @@ def write_anchor_file(store: Store, record_id: str, regno: str, saved_at: str) -
         log.warning("anchor file not written (%s); it stays one save behind", exc)
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
+
+
+def sweep(data_dir: Path, older_than_s: float = 60.0) -> None:
+    """Remove anchor temp files left by a process killed between writing and renaming."""
+    now = time.time()
+    for tmp in Path(data_dir).glob(f".{ANCHOR_FILE}.*"):
+        with contextlib.suppress(OSError):
+            if now - tmp.stat().st_mtime > older_than_s:
+                tmp.unlink()
 
 
 def read_anchor_file(store: Store) -> dict[str, Any] | None:

@@ -99,9 +99,10 @@ def read_only_uri(path: Path) -> str:
 
 def _open_read_only(path: Path) -> StorageConnection:
     """A `mode=ro` connection. When SQLite cannot make the WAL's shared-memory index (the
-    disk is full, the folder is read-only), the database is read without one: no locking
-    VFS, exclusive mode keeps the index in this process's memory (SQLite's documented way
-    to use WAL without shared memory). Nothing is written either way."""
+    disk is full, the folder is read-only), the database is read without one: with no WAL
+    content, as `immutable` (SQLite's way for read-only media); with WAL content, with no
+    locking VFS in exclusive mode, which keeps the index in this process's memory (SQLite's
+    documented way to use WAL without shared memory). Nothing is written either way."""
     conn = _sqlite(read_only_uri(path), path.parent, uri=True)
     try:
         conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
@@ -113,9 +114,13 @@ def _open_read_only(path: Path) -> StorageConnection:
             raise
         log.warning("%s: no shared-memory index (%s); reading it without one", path,
                     getattr(exc.__cause__, "sqlite_errorname", code))
-    conn = _sqlite(read_only_uri(path) + "&vfs=unix-none", path.parent, uri=True)
+    wal = path.with_name(path.name + "-wal")
+    has_wal = wal.exists() and wal.stat().st_size > 0
+    extra = "&vfs=unix-none" if has_wal else "&immutable=1"
+    conn = _sqlite(read_only_uri(path) + extra, path.parent, uri=True)
     try:
-        conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+        if has_wal:
+            conn.execute("PRAGMA locking_mode=EXCLUSIVE")
         conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
     except BaseException:
         conn.close()

@@ -27,7 +27,7 @@ from kiosk.store import anchors, audit, cap, datadir, save
 from kiosk.store.cap import CapStatus
 from kiosk.store.crypto import DecryptionFailed, Sealer
 from kiosk.store.db import DB_NAME, connect, iso, utcnow, write_transaction
-from kiosk.store.errors import DatabaseMissing
+from kiosk.store.errors import DatabaseMissing, DatabaseReplaced
 from kiosk.store.keys import DataKeyMismatch, load_or_create_data_key
 from kiosk.store.outbox import Outbox
 from kiosk.store.save import SavedRecord
@@ -67,6 +67,9 @@ class Store:
         path = datadir.prepare(self.data_dir, DB_NAME, create=not read_only)
         if read_only and not path.exists():
             raise DatabaseMissing(str(path))
+        if read_only and path.stat().st_size == 0:  # emptied: a real one never is
+            raise DatabaseReplaced(Msg(f"{DB_NAME} kosong (0 bita)", f"{DB_NAME} is empty "
+                                       "(0 bytes)"))
         self.db: sqlite_utils.Database = connect(path, read_only=read_only)
         try:
             self.station_id = self._read_station_id() if read_only else self._ensure_station_id()
@@ -75,6 +78,8 @@ class Store:
             raise
         self.outbox = Outbox(self.db)
         self._sealer: Sealer | None = None
+        if not read_only:
+            anchors.sweep(self.data_dir)
 
     def close(self) -> None:
         self.db.close()
