@@ -127,6 +127,13 @@ class StationService:
         self.store.check_can_start()
         return Draft(seal=self.store.seal_items)
 
+    def set_sync_paused(self, user: User, paused: bool) -> None:
+        """A supervisor holds (or resumes) delivery: checked against `user`'s current account
+        (PermissionDenied otherwise, a role changed or an account disabled since login
+        counts), and audited. The caller then tells the sync worker."""
+        current = accounts.require(self.store, user.username, "sync_pause")
+        self.store.audit(current.username, "sync.paused" if paused else "sync.resumed", {})
+
     def override_cap(self, cap: int, reason: str, actor: str) -> CapStatus:
         self.store.override_cap(cap, reason, actor)
         return self.store.cap_status()

@@ -16,6 +16,7 @@ OPERATOR_ACTIONS = frozenset({"record", "status"})
 TECHNICIAN_ACTIONS = OPERATOR_ACTIONS | {"selftest", "device_settings", "incident_history"}
 SUPERVISOR_ACTIONS = TECHNICIAN_ACTIONS | {
     "export", "cap", "accounts", "rerecord", "dashboard",
+    "sync_pause",  # hold delivery to the central server, and resume it
 }
 ACTIONS = SUPERVISOR_ACTIONS
 _ALLOWED = {

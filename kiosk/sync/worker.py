@@ -94,7 +94,8 @@ class SyncWorker:
                 try:
                     engine = open_engine(store, self.on_state, _Halt(self._stop, self._pause))
                 except DomainError as exc:
-                    self.on_state(SyncState("unconfigured", store.backlog(), None, exc.msg.en))
+                    self.on_state(SyncState("unconfigured", store.backlog(),
+                                            store.outbox.last_success(), exc.msg.en))
                     self._sleep(RETRY_CONFIG)
                     continue
                 try:

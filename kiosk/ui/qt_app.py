@@ -68,10 +68,11 @@ def sync_view(state: SyncState) -> SyncView:
     from kiosk.ui.qt_home import SyncView
 
     status = {"online": "online", "offline": "offline", "busy": "busy",
-              "unconfigured": "unconfigured", "paused": "paused"}.get(state.link, "offline")
+              "unconfigured": "unconfigured", "paused": "paused",
+              "stopped": "stopped"}.get(state.link, "offline")
     waiting = delivery.waiting(state.backlog)
     last = dt.datetime.fromisoformat(state.last_success) if state.last_success else None
-    return SyncView(status, waiting, last, state.detail)
+    return SyncView(status, waiting, last, state.detail, len(state.faulted), state.stopped)
 
 
 def single_instance(data_dir: Path) -> QLockFile | None:

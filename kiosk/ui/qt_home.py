@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.app.accounts import User, can
 from kiosk.app.station import HomeView, StationService
+from kiosk.domain.messages import Msg
 from kiosk.ui.desk.qt_desk_nav import BY_NAME, button_text, entries_for
 from kiosk.ui.qt_common import button, label
 from kiosk.ui.qt_i18n import fmt_date, fmt_datetime, fmt_int, msg_text
@@ -29,10 +31,25 @@ BIG_BACKLOG = 10  # records waiting from which home shows delivery progress
 class SyncView:
     """The sync state the home screen shows (from the sync worker's state signal)."""
 
-    status: str  # "online" | "offline" | "busy" | "unconfigured" | "paused"
+    status: str  # "online" | "offline" | "busy" | "unconfigured" | "paused" | "stopped"
     backlog: int
     last_success: dt.datetime | None = None
     detail: str = ""
+    faulted: int = 0  # queued records that cannot be read (a technician's to look at)
+    stopped: Msg | None = None  # "stopped": why delivery cannot go on, in words
+
+
+STOPPED_WORDS = Msg("Pengiriman terhenti", "Delivery stopped")
+
+
+def faulted_words(n: int) -> Msg:
+    return Msg(f"{n} rekaman tidak dapat dibaca untuk dikirim; teknisi: lihat \"Rekaman "
+               "bermasalah\".",
+               f"{n} records cannot be read to be sent; technician: see \"Faulted records\".")
+
+
+def faults_button_words(n: int) -> Msg:
+    return Msg(f"Rekaman bermasalah ({n})", f"Faulted records ({n})")
 
 
 class QtHomeScreen(QWidget):
@@ -72,6 +89,8 @@ class QtHomeScreen(QWidget):
         self.sync_state = label("title")
         self.sync_state.setObjectName("syncState")
         self.backlog = label(wrap=True)
+        self.sync_problem = label("warning", wrap=True)  # stopped, or records faulted
+        self.sync_problem.setVisible(False)
         self.last_sync = label("hint", wrap=True)
         # A big backlog (after a day offline) shows how far delivery has come; a supervisor
         # can hold it and resume later.
@@ -84,10 +103,11 @@ class QtHomeScreen(QWidget):
         s.addWidget(self.sync_title, 0, 0)
         s.addWidget(self.sync_state, 1, 0)
         s.addWidget(self.backlog, 2, 0)
-        s.addWidget(self.last_sync, 3, 0)
-        s.addWidget(self.progress, 4, 0)
-        s.addWidget(self.pause_button, 5, 0)
-        s.setRowStretch(6, 1)
+        s.addWidget(self.sync_problem, 3, 0)
+        s.addWidget(self.last_sync, 4, 0)
+        s.addWidget(self.progress, 5, 0)
+        s.addWidget(self.pause_button, 6, 0)
+        s.setRowStretch(7, 1)
 
         cards = QHBoxLayout()
         cards.addWidget(quota_card, 3)
@@ -141,8 +161,12 @@ class QtHomeScreen(QWidget):
         self.retranslate()
 
     def set_sync(self, sync: SyncView) -> None:
+        if sync.last_success is None and self.sync is not None and sync.status == "stopped":
+            # a worker that cannot read the store does not know it: keep what was shown
+            sync = dataclasses.replace(sync, last_success=self.sync.last_success)
         self.sync = sync
         self.burst = max(self.burst, sync.backlog) if sync.backlog else 0
+        self._show_desk_buttons()
         self._show_sync()
 
     def _toggle_pause(self) -> None:
@@ -175,6 +199,11 @@ class QtHomeScreen(QWidget):
             self.blocked.setVisible(not view.can_start)
             self.blocked.setText("\n".join(msg_text(m) for m in view.blocked))
             self.cap_button.setVisible(cap.reached)
+        self._show_desk_buttons()
+        self._show_sync()
+
+    def _show_desk_buttons(self) -> None:
+        view = self.view
         for name, b in self.desk_buttons.items():
             text = button_text(BY_NAME[name])
             if name == "rerecord" and view is not None:
@@ -183,8 +212,11 @@ class QtHomeScreen(QWidget):
                 text = self.tr("Perlu rekam ulang ({n} belum dihubungi)").format(
                     n=fmt_int(view.rerecord_waiting))
                 b.setObjectName("primary" if view.rerecord_waiting else "desk_rerecord")
+            if name == "faults":  # likewise, while the sync worker reports faulted records
+                n = self.sync.faulted if self.sync is not None else 0
+                b.setVisible(n > 0)
+                text = msg_text(faults_button_words(n))
             b.setText(text)
-        self._show_sync()
 
     def _show_sync(self) -> None:
         sync = self.sync
@@ -192,6 +224,7 @@ class QtHomeScreen(QWidget):
             self.sync_state.setText(self.tr("Belum diketahui"))
             self.backlog.setText("")
             self.last_sync.setText("")
+            self.sync_problem.setVisible(False)
             return
         words = {
             "online": self.tr("Online"),
@@ -199,9 +232,15 @@ class QtHomeScreen(QWidget):
             "busy": self.tr("Server sibuk"),
             "unconfigured": self.tr("Server belum diatur"),
             "paused": self.tr("Pengiriman dijeda"),
+            "stopped": msg_text(STOPPED_WORDS),
         }
         self.sync_state.setText(words.get(sync.status, sync.status))
-        colour = {"online": "#1e6b2f", "offline": "#b3261e", "busy": "#7a4f00"}
+        problems = [m for m in (sync.stopped if sync.status == "stopped" else None,
+                                faulted_words(sync.faulted) if sync.faulted else None) if m]
+        self.sync_problem.setText("\n".join(msg_text(m) for m in problems))
+        self.sync_problem.setVisible(bool(problems))
+        colour = {"online": "#1e6b2f", "offline": "#b3261e", "busy": "#7a4f00",
+                  "stopped": "#b3261e"}
         self.sync_state.setStyleSheet(f"color: {colour.get(sync.status, '#4a5a6a')};")
         self.backlog.setText(self.tr("Menunggu dikirim: {n} perekaman").format(
             n=fmt_int(sync.backlog)))
@@ -213,7 +252,7 @@ class QtHomeScreen(QWidget):
             self.progress.setFormat(self.tr("{done} dari {total} terkirim").format(
                 done=fmt_int(self.burst - sync.backlog), total=fmt_int(self.burst)))
         paused = sync.status == "paused"
-        may = self.user is not None and can(self.user.role, "dashboard")
+        may = self.user is not None and can(self.user.role, "sync_pause")
         self.pause_button.setVisible(may and (big or paused))
         self.pause_button.setText(self.tr("Lanjutkan pengiriman") if paused
                                   else self.tr("Jeda pengiriman"))

@@ -231,11 +231,17 @@ class QtMainWindow(QMainWindow):
         self.show_page(page)
         return page
 
-    def _pause_sync(self, paused: bool) -> None:
+    def _pause_sync(self, paused: bool) -> bool:
+        """Hold or resume delivery if the logged-in user may (checked and audited by the
+        service); a refusal is shown and nothing changes."""
         assert self.user is not None and self.service is not None
-        self.service.store.audit(self.user.username, "sync.paused" if paused else "sync.resumed",
-                                 {})
+        try:
+            self.service.set_sync_paused(self.user, paused)
+        except DomainError as exc:
+            inform(self, self.tr("Tidak diizinkan"), msg_text(exc.msg), error=True)
+            return False
         self.sync_pause_requested.emit(paused)
+        return True
 
     def _close_desk(self, page: QtDeskPage) -> None:
         self.go_home()
