@@ -26,6 +26,7 @@ from kiosk.settings import BY_KEY, Settings, SettingsError
 from kiosk.store.cap import CapStatus
 from kiosk.store.figures import offline_minutes
 from kiosk.store.station import Store
+from kiosk.sync.faults import fault_words
 
 T = TypeVar("T")
 
@@ -71,6 +72,19 @@ class TodayFigures:
     backlog: dict[str, int]
     offline_minutes: float
     rerecord_open: int
+
+
+@dataclass(frozen=True)
+class FaultRow:
+    """A queued record that cannot be read to be sent, as the technician's screen lists it."""
+
+    regno: str
+    record_id: str
+    since: dt.datetime | None  # local time the fault was first seen
+    words: Msg  # the error in words, and what to do
+    error: str  # the technical error (for the log and a support call)
+    attempts: int
+    next_try: dt.datetime | None  # local time
 
 
 @dataclass(frozen=True)
@@ -158,6 +172,17 @@ class DeskService:
     def incidents(self, day: dt.date | None, device: str | None) -> list[history.Incident]:
         self.require("incident_history")
         return history.incident_history(self.store, day, device or None)
+
+    def faults(self) -> list[FaultRow]:
+        """Records delivery cannot read (a rotten blob, say), oldest recording first."""
+        self.require("incident_history")
+        tz = self.settings.timezone
+
+        def local(t: dt.datetime | None) -> dt.datetime | None:
+            return t.astimezone(tz) if t else None
+        return [FaultRow(f.regno, f.record_id, local(f.since), fault_words(f.error), f.error,
+                         f.attempts, local(f.next_attempt_at))
+                for f in self.store.outbox.faults()]
 
     def incident_devices(self) -> list[str]:
         return history.incident_devices(self.store)

@@ -326,6 +326,14 @@
     </message>
 </context>
 <context>
+    <name>QtDeskNav</name>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_desk_nav.py" line="112" />
+        <source>Rekaman bermasalah</source>
+        <translation>Faulted records</translation>
+    </message>
+</context>
+<context>
     <name>QtDeviceSettingsScreen</name>
     <message>
         <location filename="../../kiosk/ui/desk/qt_device_settings.py" line="114" />
@@ -496,6 +504,64 @@ SHA-256 {sha} (recorded in the audit log)</translation>
         <location filename="../../kiosk/ui/desk/qt_export.py" line="240" />
         <source>Batal</source>
         <translation>Cancel</translation>
+    </message>
+</context>
+<context>
+    <name>QtFaultsScreen</name>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_faults.py" line="43" />
+        <source>segera</source>
+        <translation>soon</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_faults.py" line="47" />
+        <source>{n} rekaman tidak dapat dibaca untuk dikirim; rekaman lain tetap dikirim.</source>
+        <translation>{n} records cannot be read to be sent; the other records are still sent.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_faults.py" line="49" />
+        <source>Tidak ada rekaman bermasalah: semua dapat dibaca.</source>
+        <translation>No faulted records: every record can be read.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_faults.py" line="52" />
+        <source>Rekaman bermasalah</source>
+        <translation>Faulted records</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_faults.py" line="54" />
+        <source>Rekaman yang tidak dapat dibaca untuk dikirim ke server pusat (misalnya data terenkripsi yang rusak). Pengiriman mencobanya lagi secara berkala. Jalankan `kiosk db check` untuk rinciannya.</source>
+        <translation>Records that cannot be read to be sent to the central server (sealed data that is damaged, for example). Delivery tries them again from time to time. Run `kiosk db check` for the details.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_faults.py" line="58" />
+        <source>No. registrasi</source>
+        <translation>Registration no.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_faults.py" line="58" />
+        <source>Sejak</source>
+        <translation>Since</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_faults.py" line="58" />
+        <source>Masalah</source>
+        <translation>Problem</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_faults.py" line="59" />
+        <source>Percobaan</source>
+        <translation>Attempts</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_faults.py" line="59" />
+        <source>Dicoba lagi</source>
+        <translation>Next try</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_faults.py" line="60" />
+        <source>Muat ulang</source>
+        <translation>Reload</translation>
     </message>
 </context>
 <context>

@@ -89,6 +89,12 @@ def _rerecord(s: DeskService, r: TaskRunner) -> DeskScreen:
     return QtRerecordScreen(s)
 
 
+def _faults(s: DeskService, r: TaskRunner) -> DeskScreen:
+    from kiosk.ui.desk.qt_faults import QtFaultsScreen
+
+    return QtFaultsScreen(s)
+
+
 def _dashboard(s: DeskService, r: TaskRunner) -> DeskScreen:
     from kiosk.ui.desk.qt_dashboard import QtDashboardScreen
 
@@ -101,6 +107,9 @@ DESK: tuple[DeskEntry, ...] = (
               _selftest),
     DeskEntry("history", "incident_history", QT_TRANSLATE_NOOP("QtDeskNav", "Riwayat insiden"),
               _history),
+    # home shows this one only while the sync worker reports faulted records
+    DeskEntry("faults", "incident_history",
+              QT_TRANSLATE_NOOP("QtDeskNav", "Rekaman bermasalah"), _faults),
     DeskEntry("device_settings", "device_settings",
               QT_TRANSLATE_NOOP("QtDeskNav", "Pengaturan perangkat"), _device_settings),
     DeskEntry("dashboard", "dashboard", QT_TRANSLATE_NOOP("QtDeskNav", "Dasbor"), _dashboard),
