@@ -9,9 +9,10 @@ Three anchors, each compared with the database:
   data key stays the station's) and is marked replaced (meta `db.replaced`); a database of
   another station in the folder is named too.
 - the anchor file `station.anchor` beside the database: the newest record saved, written
-  after each committed save (atomically, without an extra fsync: after a power cut it may be
-  one save behind, never ahead) and MAC'd with a key derived from the data key. Its record
-  must be in the database.
+  after each committed save into the older of two fixed slots (a torn write leaves the other
+  whole; no rename and no extra fsync, so the save stays fast: after a power cut it may be a
+  save behind, never ahead), each MAC'd with a key derived from the data key. The record
+  of its newest whole slot must be in the database.
 - the server: meta `server_last_regno`, the newest registration number the central server
   holds from this station (written by the sync engine); it must be in the database.
 
@@ -25,8 +26,6 @@ import contextlib
 import json
 import logging
 import os
-import threading
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +38,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 ANCHOR_FILE = "station.anchor"
+SLOT = 512  # bytes per anchor slot (two slots)
 REPLACED_META = "db.replaced"
 SERVER_LAST_REGNO = "server_last_regno"
 _VERSION = 1
@@ -74,51 +74,73 @@ def _payload(body: dict[str, Any]) -> bytes:
     return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
 
 
-def write_anchor_file(store: Store, record_id: str, regno: str, saved_at: str) -> None:
-    """Name the newest saved record in `station.anchor` (tmp file + rename, no fsync)."""
+def _slot(store: Store, record_id: str, regno: str, saved_at: str) -> bytes:
     body = {"v": _VERSION, "station_id": store.station_id, "record_id": record_id,
             "regno": regno, "saved_at": saved_at}
-    text = json.dumps({**body, "mac": store.sealer().anchor_mac(_payload(body))})
-    path = store.data_dir / ANCHOR_FILE
-    tmp = path.with_name(f".{ANCHOR_FILE}.{os.getpid()}.{threading.get_ident()}")
+    text = json.dumps({**body, "mac": store.sealer().anchor_mac(_payload(body))}).encode()
+    if len(text) >= SLOT:
+        raise ValueError("anchor too long")
+    return text.ljust(SLOT - 1) + b"\n"
+
+
+def _parse(store: Store, raw: bytes) -> dict[str, Any] | None:
+    """One slot's content when it is whole, this station's and its MAC holds."""
     try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
+        data = json.loads(raw.decode("utf-8"))
+        mac = data.pop("mac")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None  # empty, or torn by a power cut
+    if data.get("v") != _VERSION or data.get("station_id") != store.station_id:
+        return None
+    if mac != store.sealer().anchor_mac(_payload(data)):
+        log.warning("a slot of %s does not match its MAC: ignored", ANCHOR_FILE)
+        return None
+    return data
+
+
+def write_anchor_file(store: Store, record_id: str, regno: str, saved_at: str) -> None:
+    """Name the newest saved record in `station.anchor`: two fixed slots, the older one
+    overwritten in place (no rename, no fsync: a save stays as fast as before, and a write
+    torn by a power cut leaves the other slot whole). The slot to write is worked out once
+    per Store, then they alternate; the file stays open with the Store (close_anchor_file)."""
+    try:
+        fd = getattr(store, "_anchor_fd", None)
+        if fd is None:
+            fd = os.open(store.data_dir / ANCHOR_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+            raw = os.pread(fd, 2 * SLOT, 0)
+            ages = [(h or {}).get("saved_at", "")
+                    for h in (_parse(store, raw[i * SLOT:(i + 1) * SLOT]) for i in range(2))]
+            store._anchor_fd = fd  # type: ignore[attr-defined]
+            store._anchor_slot = 0 if ages[0] <= ages[1] else 1  # type: ignore[attr-defined]
+        target = store._anchor_slot  # type: ignore[attr-defined]
+        os.pwrite(fd, _slot(store, record_id, regno, saved_at), target * SLOT)
+        store._anchor_slot = 1 - target  # type: ignore[attr-defined]
     except OSError as exc:  # the save itself is committed: this anchor just stays older
         log.warning("anchor file not written (%s); it stays one save behind", exc)
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+        close_anchor_file(store)
 
 
-def sweep(data_dir: Path, older_than_s: float = 60.0) -> None:
-    """Remove anchor temp files left by a process killed between writing and renaming."""
-    now = time.time()
-    for tmp in Path(data_dir).glob(f".{ANCHOR_FILE}.*"):
+def close_anchor_file(store: Store) -> None:
+    fd = getattr(store, "_anchor_fd", None)
+    store._anchor_fd = None  # type: ignore[attr-defined]
+    if fd is not None:
         with contextlib.suppress(OSError):
-            if now - tmp.stat().st_mtime > older_than_s:
-                tmp.unlink()
+            os.close(fd)
 
 
 def read_anchor_file(store: Store) -> dict[str, Any] | None:
-    """The anchor file's content when it is this station's and its MAC holds, else None
-    (missing, torn by a power cut, or not ours: then it anchors nothing)."""
+    """The newest whole slot of the anchor file that is this station's and whose MAC holds,
+    else None (missing, torn, or not ours: then it anchors nothing)."""
     path = store.data_dir / ANCHOR_FILE
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        mac = data.pop("mac")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+    except OSError as exc:
         log.warning("anchor file %s unreadable (%s): ignored", path, exc)
         return None
-    if data.get("v") != _VERSION or data.get("station_id") != store.station_id:
-        log.warning("anchor file %s is not this station's: ignored", path)
-        return None
-    if mac != store.sealer().anchor_mac(_payload(data)):
-        log.warning("anchor file %s does not match its MAC: ignored", path)
-        return None
-    return data
+    held = [h for h in (_parse(store, raw[i * SLOT:(i + 1) * SLOT]) for i in range(2)) if h]
+    return max(held, key=lambda h: h["saved_at"]) if held else None
 
 
 # --- the check --------------------------------------------------------------------------
@@ -216,7 +238,7 @@ def reanchor(store: Store) -> None:
         "SELECT id, regno, created_at FROM records ORDER BY created_at DESC, rowid DESC LIMIT 1"
     ).fetchone()
     path = store.data_dir / ANCHOR_FILE
-    if row is None:
-        path.unlink(missing_ok=True)
-    else:
+    close_anchor_file(store)
+    path.unlink(missing_ok=True)  # what it named belongs to the database replaced
+    if row is not None:
         write_anchor_file(store, row[0], row[1], row[2])

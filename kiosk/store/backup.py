@@ -83,14 +83,16 @@ def _check_target(output: Path) -> None:
                                 "Make the folder first or choose another one."))
 
 
-def _copy_into(src: sqlite3.Connection, tmp: Path) -> None:
-    """The online backup of `src` into a new file `tmp`, as one self-contained file."""
+def _copy_into(src: sqlite3.Connection, tmp: Path) -> tuple[str, int]:
+    """The online backup of `src` into a new file `tmp`, as one self-contained file; the
+    copy's station id and record count."""
     tmp.unlink(missing_ok=True)
     dst = sqlite3.connect(str(tmp), isolation_level=None, factory=StorageConnection)
     try:
         src.backup(dst)  # one step: one consistent read of the source
         dst.execute("PRAGMA journal_mode=DELETE")  # no -wal beside the copy
         result = [r[0] for r in dst.execute("PRAGMA integrity_check").fetchall()]
+        facts = _facts(dst)
     finally:
         dst.close()
     if result != ["ok"]:
@@ -98,6 +100,7 @@ def _copy_into(src: sqlite3.Connection, tmp: Path) -> None:
                                 f"the copy is not whole ({result[0]})"))
     os.chmod(tmp, 0o600)
     _fsync(tmp)
+    return facts
 
 
 def _facts(conn: sqlite3.Connection) -> tuple[str, int]:
@@ -113,12 +116,11 @@ def backup(data_dir: Path, settings: Settings, output: Path) -> Copied:
     tmp = output.with_name(f".{output.name}.tmp-{os.getpid()}")
     with Store(data_dir, settings, read_only=True) as store, storage_errors(output.parent):
         try:
-            _copy_into(store.db.conn, tmp)
+            sid, n = _copy_into(store.db.conn, tmp)
             os.replace(tmp, output)
         finally:
             tmp.unlink(missing_ok=True)
         _fsync(output.parent)
-        sid, n = _facts(store.db.conn)
     return Copied(output, sid, n, output.stat().st_size)
 
 
@@ -197,9 +199,8 @@ def restore(data_dir: Path, settings: Settings, source: Path,
         conn = _open_source(source)
         tmp = db.with_name(f".{DB_NAME}.restore-{os.getpid()}")
         try:
-            sid, n = _facts(conn)
-            _check_key(conn, sid)
-            _copy_into(conn, tmp)
+            _check_key(conn, _facts(conn)[0])
+            sid, n = _copy_into(conn, tmp)
             conn.close()
             aside = _set_aside(db, now)
             os.replace(tmp, db)

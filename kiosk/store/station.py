@@ -78,10 +78,9 @@ class Store:
             raise
         self.outbox = Outbox(self.db)
         self._sealer: Sealer | None = None
-        if not read_only:
-            anchors.sweep(self.data_dir)
 
     def close(self) -> None:
+        anchors.close_anchor_file(self)
         self.db.close()
 
     def __enter__(self) -> Store:

@@ -5,7 +5,6 @@ younger than its anchors refuses to record and fails `db check`."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -16,7 +15,7 @@ import pytest
 
 from kiosk.app.gates import freeze_reasons
 from kiosk.settings import Settings
-from kiosk.store.anchors import ANCHOR_FILE, keyring_name
+from kiosk.store.anchors import ANCHOR_FILE, SLOT, keyring_name, read_anchor_file
 from kiosk.store.db import DB_NAME
 from kiosk.store.errors import DatabaseReplaced
 from kiosk.store.integrity import check
@@ -124,8 +123,8 @@ def test_a_restart_after_saves_and_a_torn_anchor_file_are_no_false_alarm(tmp_pat
     with Store(data, Settings()) as store:
         store.check_can_start()
         assert check(store) == [] and store.replaced() is None
-        anchor = json.loads((data / ANCHOR_FILE).read_text())
-        assert anchor["record_id"] == saved[-1].record_id
+        anchor = read_anchor_file(store)
+        assert anchor is not None and anchor["record_id"] == saved[-1].record_id
         assert get_secret(keyring_name(data)) == sid
     for torn in ("", '{"v": 1, "station_id": "x"', json.dumps({**anchor, "regno": "forged"})):
         (data / ANCHOR_FILE).write_text(torn)
@@ -133,11 +132,15 @@ def test_a_restart_after_saves_and_a_torn_anchor_file_are_no_false_alarm(tmp_pat
             store.check_can_start()  # an anchor file that does not hold is no anchor
 
 
-def test_anchor_temp_files_of_killed_savers_are_swept(tmp_path):
+def test_a_torn_newest_slot_leaves_the_one_before_whole(tmp_path):
     data = tmp_path / "data"
-    _saved_station(data, 1)
-    stale = data / f".{ANCHOR_FILE}.123.456"
-    stale.write_text("")
-    os.utime(stale, (0, 0))
-    Store(data, Settings()).close()
-    assert not stale.exists()
+    _, saved = _saved_station(data, 3)
+    raw = bytearray((data / ANCHOR_FILE).read_bytes())
+    assert len(raw) == 2 * SLOT
+    newest = 0 if saved[-1].record_id.encode() in raw[:SLOT] else 1
+    raw[newest * SLOT + 40: newest * SLOT + 60] = b"\0" * 20  # a power cut mid-write
+    (data / ANCHOR_FILE).write_bytes(bytes(raw))
+    with Store(data, Settings()) as store:
+        anchor = read_anchor_file(store)
+        assert anchor is not None and anchor["record_id"] == saved[-2].record_id
+        store.check_can_start()
