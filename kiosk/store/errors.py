@@ -41,11 +41,14 @@ class StorageError(DomainError):
                "Try again; if it happens again, call the technician.")
 
     def __init__(self, detail: str = "", *, doing: Msg | None = None,
-                 cause: Msg | None = None, todo: Msg | None = None) -> None:
+                 cause: Msg | None = None, todo: Msg | None = None, quiet: bool = False
+                 ) -> None:
+        """`detail` is shown in brackets, unless `quiet` (SQLite's code name: kept for the
+        log and the technician, not for the operator's sentence)."""
         self.detail = detail
         self.doing = doing
         c, t = cause or self.cause, todo or self.todo
-        tail_id = f" ({detail})" if detail else ""
+        tail_id = f" ({detail})" if detail and not quiet else ""
         if doing is not None:
             text_id = f"{doing.id}: {c.id}{tail_id}. {t.id}"
             text_en = f"{doing.en}: {c.en}{tail_id}. {t.en}"
@@ -233,7 +236,7 @@ def translate(exc: BaseException, folder: Path | None, doing: Msg | None = None
             kind = DataDirReadOnly
         elif folder_full(folder):
             kind = DiskFull
-    return kind(detail, doing=doing)
+    return kind(detail, doing=doing, quiet=True)
 
 
 @contextmanager
@@ -252,7 +255,8 @@ def _named(exc: sqlite3.Error, folder: Path | None, read_only: bool = False) -> 
     """What to raise for `exc`: its named fault (chained to it), else `exc` itself."""
     code = getattr(exc, "sqlite_errorcode", None)
     if read_only and code is not None and code & 0xFF == sqlite3.SQLITE_READONLY:
-        named: StorageError | None = OpenedReadOnly(getattr(exc, "sqlite_errorname", ""))
+        named: StorageError | None = OpenedReadOnly(getattr(exc, "sqlite_errorname", ""),
+                                                    quiet=True)
     else:
         named = translate(exc, folder)
     if named is None:

@@ -254,7 +254,7 @@ def _after_fault(store: Store, rec: Recording, operator: str, failed: _Failed) -
             found = read_back(store, rid)
     except StorageError as second:
         if not failed.at_commit:
-            raise type(fault)(fault.detail, doing=SAVING) from fault
+            raise type(fault)(fault.detail, doing=SAVING, quiet=True) from fault
         log.error("save of %s: outcome unknown (%s, then %s)", rid, fault.detail, second.detail)
         raise SaveOutcomeUnknown(fault) from fault
     if found is not None:
@@ -262,4 +262,4 @@ def _after_fault(store: Store, rec: Recording, operator: str, failed: _Failed) -
                     fault.detail, found.regno)
         anchors.write_anchor_file(store, found.record_id, found.regno, found.created_at)
         return found
-    raise type(fault)(fault.detail, doing=SAVING) from fault
+    raise type(fault)(fault.detail, doing=SAVING, quiet=True) from fault
