@@ -57,6 +57,12 @@ def anchored_station(data_dir: Path) -> str | None:
         return None
 
 
+def was_here(data_dir: Path) -> bool:
+    """Whether a station's database was anchored in this folder (its anchor file, or its
+    keyring entry): a database missing there was lost, not never made."""
+    return (Path(data_dir) / ANCHOR_FILE).exists() or anchored_station(data_dir) is not None
+
+
 def anchor_station(data_dir: Path, station_id: str) -> bool:
     """Anchor `station_id` for this folder; False when the keyring cannot take it now."""
     try:

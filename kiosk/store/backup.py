@@ -143,9 +143,10 @@ def _open_source(source: Path) -> sqlite3.Connection:
     except (StorageError, sqlite3.DatabaseError):
         conn.close()
         raise damaged from None
+    latest = latest_version()  # registers the migrations
     if versions - {v for v, _, _ in MIGRATIONS}:
         conn.close()
-        raise SchemaTooNew(f"v{max(versions)} > v{latest_version()}")
+        raise SchemaTooNew(f"v{max(versions)} > v{latest}")
     return conn
 
 

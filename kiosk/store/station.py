@@ -66,6 +66,9 @@ class Store:
         self.read_only = read_only
         path = datadir.prepare(self.data_dir, DB_NAME, create=not read_only)
         if read_only and not path.exists():
+            if anchors.was_here(self.data_dir):
+                raise DatabaseReplaced(Msg(f"{DB_NAME} tidak ada lagi di folder stasiun ini",
+                                           f"{DB_NAME} is gone from this station's folder"))
             raise DatabaseMissing(str(path))
         if read_only and path.stat().st_size == 0:  # emptied: a real one never is
             raise DatabaseReplaced(Msg(f"{DB_NAME} kosong (0 bita)", f"{DB_NAME} is empty "

@@ -121,3 +121,13 @@ def test_on_a_disk_full_at_start_read_only_still_reads(tmp_path):
         with Store(data, Settings(), read_only=True) as reader:
             assert [r["regno"] for r in reader.find(saved.record_id)] == [saved.regno]
             assert reader.cap_status().count == 1
+
+
+def test_a_database_gone_from_an_anchored_folder_is_named_lost(tmp_path):
+    data = tmp_path / "data"
+    Store(data, Settings()).close()
+    (data / DB_NAME).unlink()
+    with pytest.raises(DatabaseReplaced) as err:
+        Store(data, Settings(), read_only=True)
+    assert "database hilang atau diganti" in err.value.msg.id.lower()
+    assert not (data / DB_NAME).exists()
