@@ -13,8 +13,33 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.domain.days import day_bounds, parse_ts
+from kiosk.domain.messages import Msg
 from kiosk.store.db import iso
 from kiosk.store.station import Store
+
+# What each incident kind is, for a person (the kind itself stays in the CSV and the log).
+INCIDENT_WORDS: dict[str, Msg] = {
+    "server_unreachable": Msg("server pusat tidak terjangkau", "central server unreachable"),
+    "server_bad_answer": Msg("jawaban server pusat tidak dapat dipakai",
+                             "unusable answer from the central server"),
+    "record_missing_on_server": Msg("rekaman hilang di server, dikirim ulang",
+                                    "record missing on the server, sent again"),
+    "record_fault": Msg("rekaman tidak dapat dibaca untuk dikirim",
+                        "record cannot be read for delivery"),
+    "quality_failures": Msg("kualitas sidik jari rendah berulang kali",
+                            "repeated low fingerprint quality"),
+    "DeviceUnavailable": Msg("perangkat tidak tersedia", "device unavailable"),
+    "DeviceBusy": Msg("perangkat sedang dipakai program lain", "device busy"),
+    "CaptureTimeout": Msg("pengambilan melewati batas waktu", "capture timed out"),
+    "CaptureFailed": Msg("pengambilan gagal", "capture failed"),
+    "InvalidFingerException": Msg("data jari tidak sah dari perangkat",
+                                  "invalid finger data from the device"),
+}
+
+
+def incident_words(kind: str) -> Msg:
+    """The words for an incident kind; an unknown kind is shown as it is."""
+    return INCIDENT_WORDS.get(kind) or Msg(kind, kind)
 
 
 @dataclass(frozen=True)

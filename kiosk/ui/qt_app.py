@@ -49,12 +49,12 @@ def install_excepthook(log_path: Path) -> None:
         log.error("unhandled error:\n%s", "".join(traceback.format_exception(kind, value, tb)))
         if QApplication.instance() is None:
             return
+        from kiosk.ui.qt_tasks import failure_msg
+
+        words = failure_msg(value)
         box = QMessageBox(QMessageBox.Icon.Critical, "Terjadi kesalahan / An error occurred",
-                          "Terjadi kesalahan yang tidak terduga. Perekaman yang sudah "
-                          "tersimpan aman. Bila berulang, hubungi teknisi.\n\n"
-                          "An unexpected error occurred. Saved recordings are safe. If it "
-                          f"happens again, call the technician.\n\n{kind.__name__}: {value}\n"
-                          f"Log: {log_path}")
+                          f"{words.id}\nPerekaman yang sudah tersimpan aman.\n\n{words.en}\n"
+                          f"Saved recordings are safe.\n\nLog: {log_path}")
         box.exec()
 
     sys.excepthook = hook

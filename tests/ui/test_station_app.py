@@ -154,6 +154,9 @@ def test_an_unexpected_error_is_logged_and_shown_in_words(qtbot, tmp_path, monke
     handler.close()
     assert isinstance(seen[0], QMessageBox)
     assert "Perekaman yang sudah tersimpan aman" in seen[0].text()
+    assert "Terjadi kesalahan tak terduga" in seen[0].text()
+    # the person reads words; the exception's class and text are only in the log
+    assert "RuntimeError" not in seen[0].text() and "kamera meledak" not in seen[0].text()
     assert "kamera meledak" in log_path.read_text()
 
 

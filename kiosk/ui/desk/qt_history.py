@@ -10,7 +10,7 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QHBoxLayout, QTabWidget, QWidget
 
 from kiosk.app.desk import DeskService
-from kiosk.app.history import Incident, SelfTestRun
+from kiosk.app.history import Incident, SelfTestRun, incident_words
 from kiosk.domain.messages import DomainError, Msg
 from kiosk.ui.desk.qt_desk import FAIL_BG, PASS_BG, QtDeskScreen, error_text, set_row, table
 from kiosk.ui.qt_common import button, label
@@ -95,7 +95,7 @@ class QtHistoryScreen(QtDeskScreen):
         for r, i in enumerate(self.incidents):
             end = i.ended_at.strftime(fmt) if i.ended_at else self.tr("masih berlangsung")
             set_row(t, r, [i.started_at.strftime(fmt), end, _minutes(i.duration_minutes),
-                           i.device, i.kind, i.detail])
+                           i.device, msg_text(incident_words(i.kind)), i.detail])
         s = self.selftest_table
         s.setRowCount(len(self.runs))
         en = current_lang() == "en"
@@ -151,4 +151,8 @@ class QtHistoryScreen(QtDeskScreen):
             self.tr("Jenis"), self.tr("Keterangan")])
         self.selftest_table.setHorizontalHeaderLabels([
             self.tr("Waktu"), self.tr("Hasil"), self.tr("Gagal pada"), self.tr("Petunjuk")])
+        for r, incident in enumerate(getattr(self, "incidents", [])):
+            cell = self.incident_table.item(r, 4)
+            if cell is not None:
+                cell.setText(msg_text(incident_words(incident.kind)))
         self.retranslate_counts()

@@ -360,3 +360,31 @@ def test_desk_screens_switch_to_english_with_their_own_translation_file(
     finally:
         language.set_language("id")
     qtbot.waitUntil(lambda: w.title.text() == "Batas harian")
+
+
+def test_history_names_each_incident_kind_in_words_in_both_languages(
+    qtbot, desk: Store, tmp_path: Path
+):
+    from kiosk.ui.desk.qt_desk import QtDeskTranslations
+    from kiosk.ui.qt_i18n import QtLanguage
+
+    desk.add_incident("record_fault", "server", "rekaman r1")
+    desk.add_incident("DeviceUnavailable", "camera", "kabel lepas")
+    desk.add_incident("odd_new_kind", "camera", "-")
+    language = QtLanguage()
+    QtDeskTranslations(language)
+    w = QtHistoryScreen(service(desk, "teknisi", tmp_path))
+    qtbot.addWidget(w)
+    kinds = lambda: sorted(w.incident_table.item(r, 4).text()  # noqa: E731
+                           for r in range(w.incident_table.rowCount()))
+    assert kinds() == ["odd_new_kind", "perangkat tidak tersedia",
+                       "rekaman tidak dapat dibaca untuk dikirim"]
+    try:
+        language.set_language("en")
+        qtbot.waitUntil(lambda: "device unavailable" in kinds())
+        assert "record cannot be read for delivery" in kinds()
+    finally:
+        language.set_language("id")
+    qtbot.waitUntil(lambda: "perangkat tidak tersedia" in kinds())
+    path = w.export_csv(tmp_path / "insiden.csv")
+    assert "record_fault" in path.read_text(encoding="utf-8")  # the CSV keeps the kind itself
