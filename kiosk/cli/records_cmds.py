@@ -53,6 +53,7 @@ def summary(obj: StationContext, as_json: bool) -> None:
         echo_json(data)
         return
     click.echo(f"Stasiun / station : {data['station']} ({data['office']})")
+    click.echo(f"ID stasiun / id   : {data['station_id']}")
     click.echo(f"Data              : {data['data_dir']}")
     click.echo(f"Hari ini / today  : {data['today']}  {data['recorded_today']} / {data['cap']}")
     if data["override_reason"]:

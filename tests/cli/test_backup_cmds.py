@@ -106,3 +106,44 @@ def test_backup_refuses_a_device_and_restore_a_file_that_is_not_a_backup(tmp_pat
     out = _kiosk(data, subprocess_env, "restore", str(tmp_path / "notes.txt"))
     assert out.returncode != 0 and "bukan cadangan" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_the_readme_procedure_moves_a_station_to_a_new_machine(tmp_path, subprocess_env,
+                                                                central):
+    """README, Backups: the keyring entries copied with keyring's own command, the database
+    with `kiosk backup`; on a new machine (its own keyring, an empty data dir) `keyring set`
+    and `kiosk restore` give back the station, which delivers to the centre."""
+    data = tmp_path / "station"
+    store = make_station(data, 2)
+    link(store, central.url, central.add_station("moved"))
+    sid = store.station_id
+    store.close()
+    entries = [f"data-key:{sid}", f"signing-key:{sid}", f"api-token:{sid}"]
+    keyring_cli = [sys.executable, "-m", "keyring"]
+    copied = {}
+    for name in entries:
+        got = subprocess.run([*keyring_cli, "get", "ektp-kiosk", name], env=subprocess_env,
+                             capture_output=True, text=True, timeout=60)
+        assert got.returncode == 0 and got.stdout.strip(), got.stderr
+        copied[name] = got.stdout.strip()
+    backup = tmp_path / "usb" / "station.db"
+    backup.parent.mkdir()
+    assert _kiosk(data, subprocess_env, "backup", "--output", str(backup)).returncode == 0
+
+    new_env = dict(subprocess_env, KIOSK_KEYRING_FILE=str(tmp_path / "new-keyring.json"))
+    new_data = tmp_path / "new-station"
+    new_data.mkdir()
+    (new_data / "settings.toml").write_text((data / "settings.toml").read_text())
+    refused = _kiosk(new_data, new_env, "restore", str(backup))
+    assert refused.returncode != 0 and "kunci data" in refused.stderr.lower()  # key first
+    for name, value in copied.items():
+        put = subprocess.run([*keyring_cli, "set", "ektp-kiosk", name], env=new_env,
+                             input=value + "\n", capture_output=True, text=True, timeout=60)
+        assert put.returncode == 0, put.stderr
+    out = _kiosk(new_data, new_env, "restore", str(backup))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert _kiosk(new_data, new_env, "db", "check").returncode == 0
+    summary = _kiosk(new_data, new_env, "summary")
+    assert f"ID stasiun / id   : {sid}" in summary.stdout
+    out = _kiosk(new_data, new_env, "sync", "--until-idle", "--timeout", "60")
+    assert out.returncode == 0, out.stdout + out.stderr

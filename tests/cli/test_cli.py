@@ -105,3 +105,6 @@ def test_demo_data_summary_status_and_the_cap_from_the_command_line(tmp_path, su
     # options given before the subcommand work too
     before = _kiosk(subprocess_env, *common, "summary", "--json")
     assert json.loads(before.stdout)["station"] == "627104-03"
+    # the text form names the station id, which the key backup needs (README, Backups)
+    text = _kiosk(subprocess_env, "summary", *common)
+    assert f"ID stasiun / id   : {data['station_id']}" in text.stdout
