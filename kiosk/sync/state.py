@@ -76,13 +76,12 @@ def _link_words(link: str, detail: str) -> Msg:
 
 
 def stopped_words(exc: Exception) -> Msg:
-    """Why delivery stopped, for a person: a named error's own sentence, else a general one
-    with the technical detail (the traceback is in the log)."""
+    """Why delivery stopped, for a person: a named error's own sentence, else a general one;
+    the exception itself is in the state's `detail` and, with its traceback, in the log."""
     if isinstance(exc, DomainError):
-        return exc.msg
-    detail = f"{type(exc).__name__}: {exc}"[:300]
+        return Msg(f"Pengiriman terhenti: {exc.msg.id}", f"Delivery stopped: {exc.msg.en}")
     return Msg(
-        f"Pengiriman terhenti karena kesalahan tak terduga ({detail}). Dicoba lagi otomatis; "
-        "bila berulang, hubungi teknisi (rinciannya ada di log).",
-        f"Delivery stopped on an unexpected error ({detail}). It is retried automatically; "
-        "if this persists, call the technician (the details are in the log).")
+        "Pengiriman terhenti karena kesalahan tak terduga. Dicoba lagi otomatis; bila "
+        "berulang, hubungi teknisi (rinciannya ada di log).",
+        "Delivery stopped on an unexpected error. It is retried automatically; if this "
+        "persists, call the technician (the details are in the log).")

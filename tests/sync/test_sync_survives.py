@@ -63,6 +63,9 @@ def test_a_database_refusing_writes_is_logged_with_its_traceback_and_survived(
         st = engine.last_state
         assert st.link == "stopped" and "disk I/O error" in st.detail
         assert "tak terduga" in st.stopped.id and "unexpected" in st.stopped.en
+        # the person reads words; the exception's class and text stay in detail and the log
+        assert "Error" not in st.stopped.id + st.stopped.en
+        assert "disk I/O error" not in st.stopped.id + st.stopped.en
         assert any(r.exc_info and "disk I/O error" in str(r.exc_info[1])
                    for r in caplog.records)
         assert not st.idle
