@@ -92,8 +92,8 @@ def _station_number(value: str) -> str:
 
 
 def _station_kecamatan(value: str) -> str:
-    """A kecamatan code (PPKKCC): six digits, a known province and regency, and one of the
-    regency's kecamatan where the shipped region tables hold it."""
+    """A kecamatan code (PPKKCC): six digits, and one of its regency's kecamatan in the shipped
+    national region table (every kecamatan of Indonesia, resources/regions)."""
     from kiosk.domain.regions import kecamatan_problem  # region tables load on first check
 
     problem = kecamatan_problem(value)
@@ -220,6 +220,10 @@ SETTINGS: tuple[Setting, ...] = (
     _s("sync.verify_tls", bool, True, "Verify the server's TLS certificate."),
     _s("sync.health_timeout", float, 3.0, "Seconds to wait for the server's health answer."),
     _s("sync.request_timeout", float, 60.0, "Seconds to wait for one upload request."),
+    _s("sync.link_check_seconds", float, 5.0,
+       "Seconds between light health checks of the server while nothing is queued (the "
+       "link state shown on home is this fresh, plus sync.health_timeout).",
+       minimum=1, maximum=10),
     _s("sync.backoff_base", float, 1.0, "First retry delay in seconds."),
     _s("sync.backoff_cap", float, 600.0, "Longest retry delay in seconds.", minimum=1),
     _s("sync.reconcile_minutes", float, 30.0, "Minutes between reconciliations."),

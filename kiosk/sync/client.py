@@ -230,10 +230,11 @@ class CentralClient:
 
     # --- negotiated: None from a server that does not offer them (404) -------------------
 
-    def status_changes(self, since: int) -> dict[str, Any] | None:
+    def status_changes(self, since: int, timeout: float | None = None) -> dict[str, Any] | None:
         """`{"changes": [{record_id, status, reason, cursor}], "cursor", "more"}` after cursor
-        `since`, checked for shape; None when the server has no such call."""
-        resp = self._request("GET", f"/v1/status-changes?since={int(since)}")
+        `since`, checked for shape; None when the server has no such call. `timeout`: the
+        read timeout (default the request timeout)."""
+        resp = self._request("GET", f"/v1/status-changes?since={int(since)}", timeout=timeout)
         if resp.status_code == 404:
             return None
         doc = self._json(resp, 200)

@@ -48,7 +48,7 @@ __all__ = ["AUTH", "BUSY", "OFFLINE", "ONLINE", "STOPPED", "SyncEngine", "SyncSt
 
 log = logging.getLogger(__name__)
 
-IDLE_POLL = 5.0  # seconds between looks at the outbox when there is nothing to do
+IDLE_POLL = 5.0  # default of sync.link_check_seconds: rounds apart while nothing is due
 DRAIN_LIMIT = 500
 
 
@@ -78,6 +78,8 @@ class SyncEngine(ServerRecords):
         self.base = float(s["sync.backoff_base"])
         self.cap = float(s["sync.backoff_cap"])
         self.reconcile_every = float(s["sync.reconcile_minutes"]) * 60.0
+        self.idle_poll = float(s["sync.link_check_seconds"])
+        self.quiet = False  # online with nothing due: questions get the short health timeout
         self.batch = int(s["sync.reconcile_batch"])
         self.retention = dt.timedelta(days=int(s["sync.retention_days"]))
         ceiling = int(s["sync.max_parallel"])
@@ -133,9 +135,16 @@ class SyncEngine(ServerRecords):
         return delay
 
     def _round(self) -> float:
+        self.quiet = False
         if self.link != ONLINE:
             self._health()
             self._online()
+        elif self.outbox.due_count(self.store.clock()) == 0:
+            # Idle: one light GET /v1/health a round keeps the link state fresh (a server gone
+            # silent is offline within link_check_seconds + health_timeout), and the round's
+            # other questions wait no longer than it either.
+            self.quiet = True
+            self.client.health()
         if time.monotonic() >= self.next_full_reconcile:
             if self.link == ONLINE and self.next_full_reconcile > 0:
                 self._health()  # keeps the clock comparison fresh between reconnects
@@ -230,8 +239,8 @@ class SyncEngine(ServerRecords):
         next_at = self.outbox.next_attempt_at()
         if next_at is not None:
             wait_s = (next_at - self.store.clock()).total_seconds()
-            return max(0.0, min(wait_s, IDLE_POLL, until_reconcile))
-        return min(IDLE_POLL, until_reconcile)
+            return max(0.0, min(wait_s, self.idle_poll, until_reconcile))
+        return min(self.idle_poll, until_reconcile)
 
     # --- delivery ---------------------------------------------------------------------
 

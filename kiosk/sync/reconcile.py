@@ -12,6 +12,7 @@ from kiosk.store.station import SERVER_LAST_REGNO, Store
 from kiosk.sync.client import CentralClient
 
 CHANGE_PAGES = 10  # pages of status changes read in one round at most
+MISSING_INCIDENT = "record_missing_on_server"  # its detail names the record id
 
 
 class ServerRecords:
@@ -25,6 +26,7 @@ class ServerRecords:
     stop: threading.Event
     offers: dict[str, bool]  # negotiated calls the server answers (False after a 404)
     delivered: int
+    quiet: bool  # idle round: answers are awaited only as long as a health check's
 
     def reconcile(self, *, full: bool) -> bool:
         """Ask the server, in batches, about records we hold as delivered (blobs not purged):
@@ -44,7 +46,8 @@ class ServerRecords:
             if not self.offers["status-changes"] or self.stop.is_set():
                 return
             since = self.outbox.status_cursor()
-            doc = self.client.status_changes(since)
+            doc = self.client.status_changes(
+                since, self.client.health_timeout if self.quiet else None)
             if doc is None:
                 self.offers["status-changes"] = False  # an older server: reconcile does it
                 return
@@ -69,12 +72,23 @@ class ServerRecords:
             answers[h.record_id] = ServerAnswer(
                 True, str(st.get("status") or "") or None, str(st.get("reason") or "") or None)
         requeued = self.outbox.reconciled(held, answers, self.store.clock())
+        self._missing_over(set(answers))
         for rid in requeued:
             self.store.add_incident(
-                "record_missing_on_server", "server",
+                MISSING_INCIDENT, "server",
                 f"record {rid} was missing on the server, re-sent / rekaman {rid} tidak ada di "
                 "server, dikirim ulang",
             )
+
+    def _missing_over(self, present: set[str]) -> None:
+        """The server holds these records again (verified, or still held): their "missing on
+        the server" incidents are over. Usually none is open: one read, nothing written."""
+        rows = self.store.db.execute(
+            "SELECT id, detail FROM incidents WHERE kind = ? AND ended_at IS NULL",
+            [MISSING_INCIDENT]).fetchall()
+        for incident_id, detail in rows:
+            if any(word in present for word in str(detail or "").split()):
+                self.store.end_incident(int(incident_id))
 
     def _server_holds(self) -> None:
         """Keep the newest registration number the server holds from us (meta)."""
