@@ -116,7 +116,7 @@ def run_gui(data_dir: Path, settings_path: Path, *, demo: bool = False,
         window.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
         window.showFullScreen()
     else:
-        window.show()
+        window.show_on_screen()
     if on_shown is not None:
         on_shown(window)
     exit_code = 0

@@ -1,4 +1,9 @@
-"""Home: today's quota as a big "12 / 30", the sync state, and the one big new-recording button."""
+"""Home: today's quota as a big "12 / 30", the sync state, and the one big new-recording button.
+
+It fits any office monitor in every state: the two cards scroll when the screen is short (the
+big button, the reasons recording is frozen and every button stay in sight), the buttons wrap
+into as many rows as the width needs, and a long cap-override reason is one shortened line
+with the whole reason as its tooltip."""
 
 from __future__ import annotations
 
@@ -21,7 +26,7 @@ from kiosk.app.accounts import User, can
 from kiosk.app.station import HomeView, StationService
 from kiosk.domain.messages import Msg
 from kiosk.ui.desk.qt_desk_nav import BY_NAME, button_text, entries_for
-from kiosk.ui.qt_common import button, label
+from kiosk.ui.qt_common import ElidedLabel, FlowLayout, button, label, scrolled
 from kiosk.ui.qt_i18n import fmt_date, fmt_datetime, fmt_int, msg_text
 
 BIG_BACKLOG = 10  # records waiting from which home shows delivery progress
@@ -69,6 +74,42 @@ class QtHomeScreen(QWidget):
         self.sync: SyncView | None = None
 
         self.greeting = label("title")
+        self.burst = 0  # the largest backlog since it was last empty
+        quota_card, sync_card = self._quota_card(), self._sync_card()
+        cards_box = QWidget()
+        cards_box.setObjectName("page")
+        cards = QHBoxLayout(cards_box)
+        cards.setContentsMargins(0, 0, 0, 0)
+        cards.addWidget(quota_card, 3)
+        cards.addWidget(sync_card, 2)
+
+        self.new_button = button("big")
+        self.new_button.setObjectName("big")
+        self.new_button.clicked.connect(self.new_recording)
+        self.blocked = label("warning", wrap=True)
+        self.cap_button = button()
+        self.cap_button.clicked.connect(self.raise_cap)
+        self.status_button = button()
+        self.status_button.clicked.connect(self.status_lookup)
+        # The status lookup, the cap, then the technician's and supervisor's screens per role
+        # (rebuilt on login), in as many rows as the screen's width needs.
+        self.desk_row = FlowLayout()
+        for b in (self.status_button, self.cap_button):
+            b.setProperty("compact", True)
+            self.desk_row.addWidget(b)
+        self.desk_buttons: dict[str, QPushButton] = {}
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(28, 16, 28, 16)
+        lay.setSpacing(12)
+        lay.addWidget(self.greeting)
+        lay.addWidget(scrolled(cards_box), 1)
+        lay.addWidget(self.new_button)
+        lay.addWidget(self.blocked)
+        lay.addLayout(self.desk_row)
+        self.retranslate()
+
+    def _quota_card(self) -> QFrame:
         quota_card = QFrame()
         quota_card.setObjectName("card")
         q = QVBoxLayout(quota_card)
@@ -78,10 +119,17 @@ class QtHomeScreen(QWidget):
         self.quota.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.quota_note = label("hint", wrap=True)
         self.quota_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.override_note = ElidedLabel("hint")  # why today's cap was changed, if it was
+        self.override_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         q.addWidget(self.quota_title)
-        q.addWidget(self.quota, 1)
+        q.addStretch(1)
+        q.addWidget(self.quota)
         q.addWidget(self.quota_note)
+        q.addWidget(self.override_note)
+        q.addStretch(1)
+        return quota_card
 
+    def _sync_card(self) -> QFrame:
         sync_card = QFrame()
         sync_card.setObjectName("card")
         s = QGridLayout(sync_card)
@@ -96,8 +144,8 @@ class QtHomeScreen(QWidget):
         # can hold it and resume later.
         self.progress = QProgressBar()
         self.progress.setVisible(False)
-        self.burst = 0  # the largest backlog since it was last empty
         self.pause_button = button()
+        self.pause_button.setProperty("compact", True)
         self.pause_button.setVisible(False)
         self.pause_button.clicked.connect(self._toggle_pause)
         s.addWidget(self.sync_title, 0, 0)
@@ -105,51 +153,25 @@ class QtHomeScreen(QWidget):
         s.addWidget(self.backlog, 2, 0)
         s.addWidget(self.sync_problem, 3, 0)
         s.addWidget(self.last_sync, 4, 0)
-        s.addWidget(self.progress, 5, 0)
-        s.addWidget(self.pause_button, 6, 0)
-        s.setRowStretch(7, 1)
-
-        cards = QHBoxLayout()
-        cards.addWidget(quota_card, 3)
-        cards.addWidget(sync_card, 2)
-
-        self.new_button = button("big")
-        self.new_button.setObjectName("big")
-        self.new_button.clicked.connect(self.new_recording)
-        self.blocked = label("warning", wrap=True)
-        self.cap_button = button()
-        self.cap_button.clicked.connect(self.raise_cap)
-        self.status_button = button()
-        self.status_button.clicked.connect(self.status_lookup)
-        actions = QHBoxLayout()
-        actions.addWidget(self.status_button)
-        actions.addStretch(1)
-        actions.addWidget(self.cap_button)
-        # The technician's and supervisor's screens, per role (rebuilt on login).
-        self.desk_row = QHBoxLayout()
-        self.desk_buttons: dict[str, QPushButton] = {}
-
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(28, 20, 28, 20)
-        lay.setSpacing(14)
-        lay.addWidget(self.greeting)
-        lay.addLayout(cards, 1)
-        lay.addWidget(self.new_button)
-        lay.addWidget(self.blocked)
-        lay.addLayout(actions)
-        lay.addLayout(self.desk_row)
-        self.retranslate()
+        progress = QHBoxLayout()
+        progress.addWidget(self.progress, 1)
+        progress.addWidget(self.pause_button)
+        s.addLayout(progress, 5, 0)
+        s.setRowStretch(6, 1)
+        return sync_card
 
     def set_user(self, user: User | None) -> None:
         self.user = user
         for b in self.desk_buttons.values():
             self.desk_row.removeWidget(b)
+            b.hide()  # until it is deleted, it must not be drawn under the new ones
             b.deleteLater()
         self.desk_buttons = {}
         if user is not None:
             for entry in entries_for(user.role):
                 b = button()
                 b.setObjectName(f"desk_{entry.name}")
+                b.setProperty("compact", True)
                 b.clicked.connect(lambda _=False, n=entry.name: self.open_desk.emit(n))
                 self.desk_row.addWidget(b)
                 self.desk_buttons[entry.name] = b
@@ -189,12 +211,11 @@ class QtHomeScreen(QWidget):
         if view is not None:
             cap = view.cap
             self.quota.setText(f"{fmt_int(cap.count)} / {fmt_int(cap.cap)}")
-            note = self.tr("{date}: {n} perekaman tersisa hari ini.").format(
-                date=fmt_date(cap.day), n=fmt_int(cap.remaining))
-            if cap.override_reason:
-                note += " " + self.tr("Batas dinaikkan: {reason}").format(
-                    reason=cap.override_reason)
-            self.quota_note.setText(note)
+            self.quota_note.setText(self.tr("{date}: {n} perekaman tersisa hari ini.").format(
+                date=fmt_date(cap.day), n=fmt_int(cap.remaining)))
+            self.override_note.setVisible(bool(cap.override_reason))
+            self.override_note.setText(self.tr("Batas dinaikkan: {reason}").format(
+                reason=cap.override_reason) if cap.override_reason else "")
             self.new_button.setEnabled(view.can_start)
             self.blocked.setVisible(not view.can_start)
             self.blocked.setText("\n".join(msg_text(m) for m in view.blocked))
@@ -211,7 +232,11 @@ class QtHomeScreen(QWidget):
                 b.setVisible(view.rerecord_total > 0)
                 text = self.tr("Perlu rekam ulang ({n} belum dihubungi)").format(
                     n=fmt_int(view.rerecord_waiting))
-                b.setObjectName("primary" if view.rerecord_waiting else "desk_rerecord")
+                look = "primary" if view.rerecord_waiting else "desk_rerecord"
+                if b.objectName() != look:
+                    b.setObjectName(look)
+                    b.style().unpolish(b)
+                    b.style().polish(b)
             if name == "faults":  # likewise, while the sync worker reports faulted records
                 n = self.sync.faulted if self.sync is not None else 0
                 b.setVisible(n > 0)

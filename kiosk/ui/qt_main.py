@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import QEvent, QSize, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QVBoxLayout, QWidget
 
 from kiosk.domain.messages import DomainError
-from kiosk.ui.qt_common import STYLE, confirm, inform
+from kiosk.ui.qt_common import STYLE, QtPageStack, confirm, inform
 from kiosk.ui.qt_i18n import QtLanguage, msg_text
 from kiosk.ui.qt_idle import QtIdleWatcher
 from kiosk.ui.qt_login import QtLoginScreen
@@ -26,6 +26,8 @@ if TYPE_CHECKING:  # the rest loads in attach(), after the login screen is on sc
     from kiosk.ui.recording.qt_flow import QtRecordingFlow
 
 log = logging.getLogger(__name__)
+
+DEFAULT_SIZE = QSize(1366, 768)  # the most common office monitor
 
 
 class QtMainWindow(QMainWindow):
@@ -61,7 +63,7 @@ class QtMainWindow(QMainWindow):
         self.may_close = not kiosk_mode
         self._flow: QtRecordingFlow | None = None  # built on first use, see `flow`
         self.setStyleSheet(STYLE)
-        self.resize(1366, 768)
+        self.resize(DEFAULT_SIZE)
 
         self.bar = bar = QtTopBar()
         self.lang_button, self.lock_button = bar.lang_button, bar.lock_button
@@ -72,8 +74,8 @@ class QtMainWindow(QMainWindow):
 
         self.login = QtLoginScreen(None, list(demo_accounts or []))
         self.login.setObjectName("page")
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.login)
+        self.stack = QtPageStack()
+        self.stack.add(self.login)
         central = QWidget()
         lay = QVBoxLayout(central)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -107,7 +109,7 @@ class QtMainWindow(QMainWindow):
         self.receipt = QtReceiptScreen()
         for page in (self.setup, self.lock_screen, self.home, self.status, self.receipt):
             page.setObjectName("page")
-            self.stack.addWidget(page)
+            self.stack.add(page)
 
         self.setup.done.connect(self._setup_done)
         self.lock_screen.unlocked.connect(self.unlocked)
@@ -163,7 +165,7 @@ class QtMainWindow(QMainWindow):
             flow.setObjectName("page")
             flow.saved.connect(self.recording_saved)
             flow.cancelled.connect(self.cancel_recording)
-            self.stack.addWidget(flow)
+            self.stack.add(flow)
             self._flow = flow
         return self._flow
 
@@ -179,11 +181,19 @@ class QtMainWindow(QMainWindow):
             self._flow.discard()
 
     def show_page(self, page: QWidget) -> None:
-        self.stack.setCurrentWidget(page)
+        self.stack.show_page(page)
         self.retranslate()
 
-    def page(self) -> QWidget:
-        return self.stack.currentWidget()
+    def page(self) -> QWidget | None:
+        return self.stack.current()
+
+    def show_on_screen(self) -> None:
+        """Show the window at its usual size, or maximised on a screen smaller than that."""
+        room = self.screen().availableGeometry().size()
+        if room.width() <= DEFAULT_SIZE.width() or room.height() <= DEFAULT_SIZE.height():
+            self.showMaximized()
+        else:
+            self.show()
 
     def _setup_done(self, _user: User) -> None:
         self.show_page(self.login)
@@ -227,7 +237,7 @@ class QtMainWindow(QMainWindow):
         page.back.connect(lambda: self._close_desk(page))
         screen.changed.connect(self.home.refresh)
         screen.devices_changed.connect(self._devices_changed)
-        self.stack.addWidget(page)
+        self.stack.add(page)
         self.show_page(page)
         return page
 
@@ -245,8 +255,7 @@ class QtMainWindow(QMainWindow):
 
     def _close_desk(self, page: QtDeskPage) -> None:
         self.go_home()
-        self.stack.removeWidget(page)
-        page.deleteLater()
+        self.stack.remove(page)
 
     def _devices_changed(self, _values: dict) -> None:
         """New device settings take effect without a restart: reopen on next use."""
@@ -325,11 +334,9 @@ class QtMainWindow(QMainWindow):
         from kiosk.ui.desk.qt_desk_nav import QtDeskPage
 
         self._discard_recording()
-        for i in reversed(range(self.stack.count())):
-            page = self.stack.widget(i)
+        for page in self.stack.pages():
             if isinstance(page, QtDeskPage):
-                self.stack.removeWidget(page)
-                page.deleteLater()
+                self.stack.remove(page)
         log.info("logout: %s", self.user.username)
         self.user = None
         self.before_lock = None

@@ -85,8 +85,8 @@ class QtAccountsScreen(QtDeskScreen):
         body = QHBoxLayout()
         body.addWidget(self.table, 3)
         body.addLayout(side, 2)
+        self.lay.addWidget(self.message)  # above the forms: in sight whatever the screen
         self.lay.addLayout(body, 1)
-        self.lay.addWidget(self.message)
         self.retranslate()
         self.refresh()
 

@@ -15,7 +15,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal, SignalIn
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.app.accounts import can
-from kiosk.ui.qt_common import button
+from kiosk.ui.qt_common import button, scrolled
 
 if TYPE_CHECKING:
     from kiosk.app.desk import DeskService
@@ -132,7 +132,8 @@ def entries_for(role: str) -> list[DeskEntry]:
 
 
 class QtDeskPage(QWidget):
-    """A desk screen with a back button above it."""
+    """A desk screen with a back button above it; the screen scrolls below the button when it
+    needs more room than the window has."""
 
     back = Signal()
 
@@ -140,6 +141,7 @@ class QtDeskPage(QWidget):
         super().__init__(parent)
         self.screen = screen
         self.back_button = button()
+        self.back_button.setProperty("compact", True)
         self.back_button.clicked.connect(self.back)
         top = QHBoxLayout()
         top.setContentsMargins(16, 8, 16, 0)
@@ -148,7 +150,7 @@ class QtDeskPage(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(top)
-        lay.addWidget(screen, 1)
+        lay.addWidget(scrolled(screen), 1)
         self.retranslate()
 
     def retranslate(self) -> None:

@@ -32,7 +32,7 @@ class QtCameraTestBox(QGroupBox):
         super().__init__(parent)
         self.preview = QLabel()
         self.preview.setObjectName("preview")
-        self.preview.setFixedSize(320, 240)
+        self.preview.setFixedSize(256, 192)
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview.setStyleSheet("background: #20262c; color: #dfe6ec; border-radius: 6px;")
         self.preview.setWordWrap(True)

@@ -77,7 +77,7 @@ def checks_table() -> QTableWidget:
     checks.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     checks.setRowCount(len(CHECK_NAMES))
     header = checks.horizontalHeader()
-    for col, width in ((2, 250), (3, 190)):
+    for col, width in ((2, 170), (3, 150)):
         header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
         checks.setColumnWidth(col, width)
     return checks

@@ -1,4 +1,5 @@
-"""The recording flow: a step indicator across the top, Back and Next at fixed places.
+"""The recording flow: a step indicator across the top, Back and Next at fixed places (always
+in sight: a step taller than the screen scrolls between them).
 
 While a step's device call runs (a fingerprint capture), the flow stays on that step: Back,
 Next and review's Edit jumps wait for it. Cancel, the lock screen and logout still work; the
@@ -10,14 +11,14 @@ import logging
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.app.draft import Draft
 from kiosk.app.incidents import CAMERA, FINGERPRINT, DeviceIncidents
 from kiosk.app.station import StationService
 from kiosk.domain.messages import DomainError
 from kiosk.store.save import SavedRecord
-from kiosk.ui.qt_common import button, label
+from kiosk.ui.qt_common import CurrentStack, button, label, scrolled
 from kiosk.ui.qt_i18n import msg_text
 from kiosk.ui.recording.qt_step import QtStep
 
@@ -51,7 +52,7 @@ class QtRecordingFlow(QWidget):
             if i < len(self.names) - 1:
                 top.addWidget(QLabel("›"))
         top.addStretch(1)
-        self.stack = QStackedWidget()
+        self.stack = CurrentStack()
         for step in steps.values():
             self.stack.addWidget(step)
             step.incidents = self.incidents
@@ -77,7 +78,7 @@ class QtRecordingFlow(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(20, 12, 20, 12)
         lay.addLayout(top)
-        lay.addWidget(self.stack, 1)
+        lay.addWidget(scrolled(self.stack), 1)
         lay.addWidget(self.error)
         lay.addLayout(bottom)
         # Keyboard: Alt+Right / Alt+Left walk the steps wherever the focus is.
