@@ -1,39 +1,47 @@
 """`kiosk --demo`: demo accounts, simulated devices and a real local central server.
 
 Everything here is plain Python (no Qt). The central server is a `kiosk-central` child process
-on a free port with a fresh data dir; the station is set up against it with the sync module's
-own set-up, so the demo syncs for real, and stopping that process shows the station going
-offline and catching up once it is back.
+whose data sits beside the demo station's (kiosk.demo.central): a restart finds its records
+again, and the station's settings name the address it listens on before anything syncs.
+Stopping that process shows the station going offline and catching up once it is back. The
+demo makes nothing in the system's temporary folder.
 """
 
 from __future__ import annotations
 
 import logging
-import shutil
-import socket
 import subprocess
-import sys
-import tempfile
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import requests
-
 from kiosk.app import accounts
 from kiosk.demo.accounts import DEMO_ACCOUNTS
+from kiosk.demo.central import (
+    DemoStartFailed,
+    answers,
+    central_dir,
+    free_port,
+    linked,
+    open_central,
+    port_is_free,
+    previous_port,
+    serve_central,
+    stop_process,
+)
 from kiosk.devices.sim.camera import fake_camera_source
 from kiosk.devices.sim.sbi import SbiSimulator
 from kiosk.store.station import Store
-from kiosk.sync.link import setup_central
+from kiosk.sync.link import SERVER_URL_META
+
+__all__ = ["DEMO_ACCOUNTS", "DemoEnvironment", "DemoStartFailed", "ensure_demo_accounts",
+           "free_port", "is_demo_dir", "selftest_devices", "serve_central", "start_demo"]
 
 log = logging.getLogger(__name__)
 
 _NAMES = {"operator": "Petugas Demo", "teknisi": "Teknisi Demo", "pengawas": "Pengawas Demo"}
-
-
-class DemoStartFailed(RuntimeError):
-    """The local central server did not come up."""
+DEMO_MARKER = "demo-station.txt"  # in a data dir the demo runs on (its devices are simulated)
 
 
 def ensure_demo_accounts(store: Store) -> list[tuple[str, str, str]]:
@@ -46,26 +54,9 @@ def ensure_demo_accounts(store: Store) -> list[tuple[str, str, str]]:
     return list(DEMO_ACCOUNTS)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _die_with_parent() -> None:
-    """Linux: the demo server ends when the station process dies, even when killed."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-        import signal
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-def _central_cmd() -> list[str]:
-    script = Path(sys.executable).parent / "kiosk-central"
-    if script.exists():
-        return [str(script)]
-    return [sys.executable, "-c", "from central.cli import main; main()"]
+def is_demo_dir(data_dir: Path) -> bool:
+    """Whether `kiosk --demo` runs on this data dir (simulated devices, its own server)."""
+    return (Path(data_dir) / DEMO_MARKER).is_file()
 
 
 @dataclass
@@ -85,14 +76,8 @@ class DemoEnvironment:
 
     def stop_central(self) -> None:
         """Take the demo server down: the station goes offline and keeps recording."""
-        if self.central_running:
-            assert self.central is not None
-            self.central.terminate()
-            try:
-                self.central.wait(5)
-            except subprocess.TimeoutExpired:
-                self.central.kill()
-                self.central.wait()
+        if self.central is not None:
+            stop_process(self.central)
 
     def start_central_again(self) -> None:
         """Bring the demo server back on the same address and data: the station catches up."""
@@ -102,59 +87,34 @@ class DemoEnvironment:
         self.central = serve_central(self.central_dir, port)
 
     def stop(self) -> None:
+        """End the simulated scanner and the server; the server's data stays beside the
+        station's for the next start."""
         self.sbi.stop()
         self.stop_central()
-        if self.central_dir is not None:
-            shutil.rmtree(self.central_dir, ignore_errors=True)
 
 
-def start_central(data_dir: Path, timeout: float = 20.0) -> tuple[subprocess.Popen, str, str]:
-    """A fresh `kiosk-central` on a free port; (process, url, station token)."""
-    token = subprocess.run(
-        [*_central_cmd(), "station", "add", "--data-dir", str(data_dir), "demo-station"],
-        check=True, capture_output=True, text=True, timeout=60,
-    ).stdout.strip().splitlines()[-1]
-    port = free_port()
-    return serve_central(data_dir, port, timeout), f"http://127.0.0.1:{port}", token
-
-
-def serve_central(data_dir: Path, port: int, timeout: float = 20.0) -> subprocess.Popen:
-    """`kiosk-central serve` on 127.0.0.1:`port`, once it answers its health check."""
-    with open(data_dir / "central.log", "ab") as log_file:  # the child keeps its own copy
-        proc = subprocess.Popen(
-            [*_central_cmd(), "serve", "--data-dir", str(data_dir), "--port", str(port)],
-            stdout=log_file, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise DemoStartFailed(f"kiosk-central exited with {proc.returncode}")
-        try:
-            if requests.get(f"{url}/v1/health", timeout=0.5).status_code == 200:
-                return proc
-        except requests.RequestException:
-            pass
-        time.sleep(0.1)  # bounded start-up poll of a child process
-    proc.terminate()
-    raise DemoStartFailed(f"kiosk-central did not answer on {url} within {timeout:.0f} s")
+def _simulated_devices(store: Store, sbi: SbiSimulator, cache_dir: Path | None) -> Path:
+    """Point the settings in memory (never the file) at the simulated scanner and camera."""
+    camera = fake_camera_source(cache_dir)
+    store.settings.set("sbi.port_first", sbi.port)
+    store.settings.set("sbi.port_last", sbi.port)
+    store.settings.set("camera.source", str(camera))
+    return camera
 
 
 def start_demo(store: Store, settings_path: Path, cache_dir: Path | None = None,
                central: bool = True) -> DemoEnvironment:
-    """Simulated camera and SBI scanner, and (unless `central` is False) a local server."""
+    """Simulated camera and SBI scanner, and (unless `central` is False) the local server,
+    with the settings naming its address before this returns."""
+    (store.data_dir / DEMO_MARKER).write_text(
+        "kiosk --demo runs here: invented applicants, simulated devices\n", encoding="utf-8")
     sbi = SbiSimulator(port=0).start()
-    store.settings.set("sbi.port_first", sbi.port)
-    store.settings.set("sbi.port_last", sbi.port)
-    env = DemoEnvironment(camera_source=fake_camera_source(cache_dir), sbi=sbi)
-    store.settings.set("camera.source", str(env.camera_source))
+    env = DemoEnvironment(camera_source=_simulated_devices(store, sbi, cache_dir), sbi=sbi)
     if not central:
         return env
-    env.central_dir = Path(tempfile.mkdtemp(prefix="ektp-central-demo-"))
+    env.central_dir = central_dir(store.data_dir)
     try:
-        env.central, env.central_url, token = start_central(env.central_dir)
-        setup_central(store, settings_path, env.central_url, token)
-        log.info("demo central server at %s (pid %d)", env.central_url, env.central.pid)
+        env.central, env.central_url, _ = open_central(store, settings_path)
     except (DemoStartFailed, subprocess.SubprocessError, OSError) as exc:
         # The station still works offline; the home screen shows the link as not set up.
         env.problems.append(str(exc))
@@ -163,3 +123,30 @@ def start_demo(store: Store, settings_path: Path, cache_dir: Path | None = None,
         env.problems.append(str(exc))
         log.warning("demo station set-up failed: %s", exc)
     return env
+
+
+@contextmanager
+def selftest_devices(store: Store, cache_dir: Path | None = None) -> Iterator[bool]:
+    """A self-test apart from the demo's window (`kiosk selftest` on a demo data dir) checks
+    the demo's devices: its own simulated scanner and the demo camera for the block, and the
+    demo's server, started on its address for the block when the window is not running it.
+    Yields whether `store` is a demo's; on any other data dir nothing changes."""
+    if not is_demo_dir(store.data_dir):
+        yield False
+        return
+    sbi = SbiSimulator(port=0).start()
+    server: subprocess.Popen | None = None
+    try:
+        _simulated_devices(store, sbi, cache_dir)
+        url = store.settings["sync.server_url"] or store.meta(SERVER_URL_META) or ""
+        port = previous_port(store)
+        folder = central_dir(store.data_dir)
+        if url and port is not None and not answers(url) and linked(store, folder) \
+                and port_is_free(port):
+            server = serve_central(folder, port)
+        store.settings.set("sync.server_url", url)
+        yield True
+    finally:
+        sbi.stop()
+        if server is not None:
+            stop_process(server)
