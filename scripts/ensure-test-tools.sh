@@ -1,12 +1,14 @@
 #!/bin/sh
 # Installs the Debian tools the test suite drives as real parts, only when missing:
 # libfiu's fiu-run (I/O fault injection), gnome-keyring under dbus-run-session (a real
-# Secret Service). Usage: ensure-test-tools.sh
+# Secret Service), poppler-utils (PDFs rasterised and read back). Usage: ensure-test-tools.sh
 set -eu
 missing=""
 command -v fiu-run >/dev/null 2>&1 || missing="$missing fiu-utils"
 command -v gnome-keyring-daemon >/dev/null 2>&1 || missing="$missing gnome-keyring"
 command -v dbus-run-session >/dev/null 2>&1 || missing="$missing dbus-daemon"
+# the receipt and daily-log PDFs are read back with pdftoppm, pdftotext, pdfimages, pdfinfo
+command -v pdftoppm >/dev/null 2>&1 || missing="$missing poppler-utils"
 [ -z "$missing" ] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then
     echo "Not a Debian system: install by hand:$missing" >&2

@@ -22,6 +22,7 @@ from kiosk.cli import (
     device_cmds,
     export_cmds,
     keyring_cmds,
+    receipt_cmds,
     records_cmds,
     sync_cmds,
 )
@@ -59,6 +60,7 @@ COMMANDS: tuple[click.Command, ...] = (
     device_cmds.selftest,
     device_cmds.devices,
     export_cmds.export,
+    receipt_cmds.receipt,
     sync_cmds.sync,
     sync_cmds.setup,
     accounts_cmds.user,

@@ -5,7 +5,8 @@ line is audited as the exporter, so it must be an account that may export and gi
 (`kiosk.app.accounts.act_as`, as the GUI checks its PIN dialog; asked hidden, or one line of
 stdin with --pin-stdin); --full-nik needs one, and kiosk.export checks it again before any NIK
 is decrypted. The file is written only as a regular file in an existing folder
-(kiosk.export.common.check_target).
+(kiosk.export.common.check_target). A PDF is drawn with Qt's printing, without a window; on a
+machine with no display Qt's offscreen platform is chosen before Qt starts.
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ def export(obj: StationContext, day: dt.datetime, until: dt.datetime | None, fmt
     from kiosk.export.common import check_range, check_target
 
     if fmt == "pdf":
+        from kiosk.ui.documents import use_offscreen_without_display
+
+        use_offscreen_without_display()  # no display (a server, ssh, cron): draw offscreen
         from kiosk.ui.documents.qt_daylog_pdf import export_pdf as fn
     elif fmt == "xlsx":
         from kiosk.export import export_xlsx as fn

@@ -17,6 +17,7 @@ TECHNICIAN_ACTIONS = OPERATOR_ACTIONS | {"selftest", "device_settings", "inciden
 SUPERVISOR_ACTIONS = TECHNICIAN_ACTIONS | {
     "export", "cap", "accounts", "rerecord", "dashboard",
     "sync_pause",  # hold delivery to the central server, and resume it
+    "receipt_reprint",  # reprint an applicant's lost receipt (kiosk receipt; audited)
 }
 ACTIONS = SUPERVISOR_ACTIONS
 _ALLOWED = {

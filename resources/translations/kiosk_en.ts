@@ -650,9 +650,139 @@
         <source>Minta pemohon menatap kamera, wajah di dalam oval.</source>
         <translation>Ask the applicant to look at the camera, face inside the oval.</translation>
     </message>
+    <message>
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="1" />
+        <source>Nilai terukur {value}; syarat {rule}</source>
+        <translation>Measured {value}; required {rule}</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="1" />
+        <source>Wajah</source>
+        <translation>Face</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="1" />
+        <source>Posisi wajah</source>
+        <translation>Face position</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="1" />
+        <source>Mata</source>
+        <translation>Eyes</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="1" />
+        <source>Silau</source>
+        <translation>Glare</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="1" />
+        <source>Latar belakang</source>
+        <translation>Background</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="1" />
+        <source>tidak terlihat</source>
+        <translation>not seen</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="1" />
+        <source>lebih dari satu</source>
+        <translation>more than one</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="1" />
+        <source>belum dapat diperiksa</source>
+        <translation>cannot be checked yet</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="1" />
+        <source>satu wajah terlihat</source>
+        <translation>one face seen</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="1" />
+        <source>pas</source>
+        <translation>right</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="1" />
+        <source>belum pas</source>
+        <translation>not right yet</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="1" />
+        <source>di tengah</source>
+        <translation>centred</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="1" />
+        <source>belum di tengah</source>
+        <translation>not centred yet</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="1" />
+        <source>kedua mata terlihat</source>
+        <translation>both eyes seen</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="1" />
+        <source>belum terlihat</source>
+        <translation>not seen yet</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="1" />
+        <source>cukup tajam</source>
+        <translation>sharp enough</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="1" />
+        <source>kurang tajam</source>
+        <translation>not sharp enough</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="1" />
+        <source>cukup</source>
+        <translation>good</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="1" />
+        <source>tidak ada</source>
+        <translation>none</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="1" />
+        <source>ada silau atau bayangan pekat</source>
+        <translation>glare or deep shadows</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="1" />
+        <source>polos</source>
+        <translation>plain</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="1" />
+        <source>belum polos</source>
+        <translation>not plain yet</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="1" />
+        <source>lulus</source>
+        <translation>passed</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/recording/qt_step_photo.py" line="1" />
+        <source>belum lulus</source>
+        <translation>not passed yet</translation>
+    </message>
 </context>
 <context>
     <name>QtReceipt</name>
+    <message>
+        <location filename="../../kiosk/ui/documents/qt_receipt_pdf.py" line="1" />
+        <source>Dicetak ulang {when}</source>
+        <translation>Reprinted {when}</translation>
+    </message>
     <message>
         <location filename="../../kiosk/ui/recording/qt_receipt.py" line="43" />
         <source>foto</source>
@@ -919,6 +1049,16 @@
         <location filename="../../kiosk/ui/qt_setup.py" line="74" />
         <source>Nomor stasiun</source>
         <translation>Station number</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/qt_setup.py" line="134" />
+        <source>Provinsi</source>
+        <translation>Province</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/qt_setup.py" line="134" />
+        <source>Kabupaten/Kota</source>
+        <translation>Regency/city</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/qt_setup.py" line="74" />

@@ -2,7 +2,8 @@
 
 A4 landscape, 7 pt table text, on every page: the title, the station line and the column
 header; at the foot "Halaman i dari N". Rows never split across pages; long names and
-exception lists wrap inside their cell. The summary follows the last row (on a new page when
+exception lists wrap inside their cell; the operator's user name never wraps, its column is
+as wide as the longest one in the log. The summary follows the last row (on a new page when
 it does not fit). Painting goes straight to the page (no QTextDocument): a 10,000-row table
 is laid out in one pass, which QTextDocument's table layout cannot do in reasonable time.
 
@@ -35,7 +36,7 @@ from kiosk.export.rows import COLUMNS, HEADERS, DailyLog
 from kiosk.store.station import Store
 
 RESOLUTION = 300  # dots per inch of the painter's coordinates
-PAD = 10.0  # cell padding in dots (0.85 mm)
+PAD = 8.0  # cell padding in dots (0.68 mm)
 _app: QApplication | None = None
 
 # Columns whose content has a fixed shape: sized to a sample; the others share what is left.
@@ -45,9 +46,30 @@ SAMPLES = {
     "finger_mean": "100.0", "received_at": "2026-01-01 00:00",
     "captured": "foto, 10 jari, tanda tangan",
 }
-WEIGHTS = {"name": 3.4, "operator": 1.2, "exceptions": 2.6, "sync_state": 2.6}
-WRAPPING = ("name", "operator", "captured", "exceptions", "sync_state", "face")
+WEIGHTS = {"name": 3.4, "exceptions": 2.6, "sync_state": 2.6}
+# Columns as wide as their longest value in this log: a user name (up to 32 characters, no
+# spaces) cannot wrap, so the operator's column fits the longest one whole, as far as the
+# shared columns keep room for their longest word; a longer one is drawn in smaller type.
+WHOLE = ("operator",)
+WRAPPING = ("name", "captured", "exceptions", "sync_state", "face")
 WRAP = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop) | int(Qt.TextFlag.TextWordWrap)
+
+
+def _share(room: float, mins: dict[str, float]) -> dict[str, float]:
+    """`room` shared among the WEIGHTS columns by weight, none narrower than its `mins`
+    (a column held at its minimum leaves the rest to the others by weight)."""
+    held: dict[str, float] = {}
+    while True:
+        free = [k for k in WEIGHTS if k not in held]
+        left = room - sum(held.values())
+        total = sum(WEIGHTS[k] for k in free)
+        share = {k: left * WEIGHTS[k] / total for k in free}
+        short = [k for k in free if share[k] < mins[k]]
+        if not short:
+            return {**held, **share}
+        held.update({k: mins[k] for k in short})
+        if len(held) == len(WEIGHTS):
+            return held
 
 
 def ensure_app() -> QCoreApplication:
@@ -113,8 +135,27 @@ class QtReportPainter:
                 fixed[key] = max(self.fm.horizontalAdvance(sample),
                                  self.fm_bold.horizontalAdvance(longest_word)) + 2 * PAD
         rest = self.page.width() - sum(fixed.values())
-        total_weight = sum(WEIGHTS.values())
-        return [fixed.get(k, rest * WEIGHTS.get(k, 1.0) / total_weight) for k, _ in COLUMNS]
+        headers = dict(COLUMNS)
+        mins = {k: self._longest_word(k, headers[k]) + 2 * PAD for k in WEIGHTS}
+        for key in WHOLE:
+            longest = max((self.fm.horizontalAdvance(str(getattr(r, key)))
+                           for r in self.log.rows), default=0.0)
+            need = max(longest, self.fm_bold.horizontalAdvance(headers[key])) + 2 * PAD + 1
+            # as wide as the longest name, leaving every shared column its longest word
+            fixed[key] = max(min(need, rest - sum(mins.values())),
+                             self.fm_bold.horizontalAdvance(headers[key]) + 2 * PAD)
+            rest -= fixed[key]
+        fixed.update(_share(rest, mins))
+        return [fixed[k] for k, _ in COLUMNS]
+
+    def _longest_word(self, key: str, header: str) -> float:
+        """The widest single word of a shared column (its header in bold, its values): the
+        narrowest that column may be without a word running into the next."""
+        widest = max(map(self.fm_bold.horizontalAdvance, header.split()), default=0.0)
+        for r in self.log.rows:
+            words = str(getattr(r, key) or "").split()
+            widest = max(widest, *map(self.fm.horizontalAdvance, words), 0.0)
+        return widest
 
     def _text(self, key: str, value: Any) -> str:
         if value is None:
@@ -204,9 +245,17 @@ class QtReportPainter:
         if shaded:
             p.fillRect(QRectF(0, y, self.page.width(), h), QColor("#f2f5f8"))
         x = 0.0
-        for text, w in zip(texts, self.widths, strict=True):
-            if text:
-                p.drawText(QRectF(x + PAD, y + PAD / 2, w - 2 * PAD, h), WRAP, text)
+        for (key, _), text, w in zip(COLUMNS, texts, self.widths, strict=True):
+            room = w - 2 * PAD
+            if key in WHOLE and self.fm.horizontalAdvance(text) > room:
+                # longer than the column may grow: smaller type, on one line, whole
+                small = _font(7)
+                small.setPointSizeF(7 * room / self.fm.horizontalAdvance(text) * 0.98)
+                p.setFont(small)
+                p.drawText(QRectF(x + PAD, y + PAD / 2, room, h), WRAP, text)
+                p.setFont(self.font)
+            elif text:
+                p.drawText(QRectF(x + PAD, y + PAD / 2, room, h), WRAP, text)
             x += w
 
     def _summary(self, p: QPainter, y: float) -> None:
