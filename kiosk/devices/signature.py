@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,11 +51,33 @@ class SignatureEmpty(DomainError):
 
 
 class SignatureTooSmall(DomainError):
-    def __init__(self, what: str) -> None:
-        super().__init__(Msg(f"Tanda tangan terlalu kecil ({what}). Hapus, lalu tanda tangan "
-                             "lebih besar.",
-                             f"The signature is too small ({what}). Clear it and sign larger."))
-        self.what = what
+    """The ink is too narrow (`what` = "width") or too little ("ink"): the sentence says how
+    much there is and how much is needed, so the operator knows why Lanjut stays disabled."""
+
+    def __init__(self, what: str, measured: float, needed: float) -> None:
+        if what == "width":
+            super().__init__(Msg(
+                f"Tanda tangan terlalu kecil: lebarnya {_pct(measured)} dari kotak, perlu "
+                f"paling sedikit {_pct(needed)}. Tekan Hapus, lalu minta pemohon "
+                "menandatangani lebih lebar.",
+                f"The signature is too small: it spans {_pct(measured)} of the pad's width, "
+                f"at least {_pct(needed)} is needed. Press Clear and ask the applicant to "
+                "sign wider."))
+        else:
+            super().__init__(Msg(
+                f"Tanda tangan terlalu tipis: tintanya {_pct(measured, 2, True)} dari kotak, "
+                f"perlu paling sedikit {_pct(needed, 2, True)}. Tekan Hapus, lalu minta pemohon "
+                "menandatangani lebih besar dan lebih tebal.",
+                f"The signature is too faint: its ink covers {_pct(measured, 2)} of the pad, at "
+                f"least {_pct(needed, 2)} is needed. Press Clear and ask the applicant to sign "
+                "larger and bolder."))
+        self.what, self.measured, self.needed = what, measured, needed
+
+
+def _pct(fraction: float, places: int = 0, comma: bool = False) -> str:
+    """A fraction as a percentage; `comma`: Indonesian decimal comma (0,30%)."""
+    text = f"{fraction * 100:.{places}f}%"
+    return text.replace(".", ",") if comma else text
 
 
 @dataclass(frozen=True)
@@ -122,9 +145,9 @@ class SignatureInk:
             raise SignatureEmpty()
         ink, extent = self.measure()
         if extent < settings["signature.min_extent"]:
-            raise SignatureTooSmall(f"lebar {extent:.0%} / width {extent:.0%}")
+            raise SignatureTooSmall("width", extent, settings["signature.min_extent"])
         if ink < settings["signature.min_ink_ratio"]:
-            raise SignatureTooSmall(f"tinta {ink:.2%} / ink {ink:.2%}")
+            raise SignatureTooSmall("ink", ink, settings["signature.min_ink_ratio"])
         ok, png = cv2.imencode(".png", self.image())
         if not ok:
             raise ValueError("PNG encoding failed")
@@ -134,14 +157,25 @@ class SignatureInk:
                                ink, extent)
 
 
+def clean_device_name(name: str) -> str:
+    """A device name fit to show: control, format and unassigned characters dropped (X11
+    reports "Virtual core pointer" with its terminating NUL, which a screen draws as a box),
+    replacement characters from undecodable bytes too, runs of spaces made one."""
+    kept = "".join(" " if c.isspace() else c for c in name
+                   if c.isspace() or not unicodedata.category(c).startswith("C")
+                   and c != "\ufffd")
+    return " ".join(kept.split())
+
+
 def input_devices(proc_file: Path = PROC_INPUT) -> list[str]:
-    """Names of Linux input devices (empty elsewhere or when unreadable)."""
+    """Names of Linux input devices (empty elsewhere or when unreadable), cleaned for display."""
     try:
         text = proc_file.read_text(errors="replace")
     except OSError:
         return []
-    return [line.split("=", 1)[1].strip().strip('"') for line in text.splitlines()
-            if line.startswith("N: Name=")]
+    names = (clean_device_name(line.split("=", 1)[1].strip().strip('"'))
+             for line in text.splitlines() if line.startswith("N: Name="))
+    return [n for n in names if n]
 
 
 _KEYWORDS = {"tablet": ("wacom", "tablet", "pen", "stylus", "signature", "topaz"),
@@ -157,7 +191,7 @@ def probe_signature_input(settings: Settings, names: list[str] | None = None) ->
     """
     wanted = settings["signature.input"]
     names_given = names is not None
-    names = input_devices() if names is None else names
+    names = input_devices() if names is None else [clean_device_name(n) for n in names]
     kinds = ("tablet", "touch", "mouse") if wanted == "auto" else (wanted,)
     for kind in kinds:
         for name in names:

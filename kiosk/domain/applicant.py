@@ -310,6 +310,9 @@ def _validity_problems(a: Applicant, today: dt.date) -> list[Problem]:
 
 def _nik_problems(a: Applicant, regions: RegionTable, today: dt.date) -> list[Problem]:
     out: list[Problem] = []
+    if not a.nik.strip():  # an empty field is missing, not "not digits"
+        return [_p("nik", "required", "NIK wajib diisi (16 angka).",
+                   "The NIK is required (16 digits).")]
     try:
         info: NikInfo = parse_nik(a.nik, regions=regions, today=today, birth_date=a.tanggal_lahir)
     except InvalidNik as exc:

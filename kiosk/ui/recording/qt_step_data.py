@@ -8,6 +8,7 @@ from PySide6.QtCore import QRegularExpression, Qt
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QComboBox,
+    QCompleter,
     QGridLayout,
     QLabel,
     QLineEdit,
@@ -45,6 +46,40 @@ def _digits(n: int) -> QRegularExpressionValidator:
     return QRegularExpressionValidator(QRegularExpression(f"[0-9]{{0,{n}}}"))
 
 
+def searchable(box: QComboBox) -> None:
+    """Let the operator type into a dropdown: any part of an item, spaces included, in any
+    case ("rumah tangga" finds MENGURUS RUMAH TANGGA). A non-editable QComboBox opens its list
+    on Space and only matches what an item starts with, typed within a fraction of a second;
+    an editable one with a contains-completer has neither limit. What is left typed when the
+    field is left must name one item, else the field goes back to blank (shown as missing)."""
+    box.setEditable(True)
+    box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    completer = QCompleter(box.model(), box)
+    completer.setFilterMode(Qt.MatchFlag.MatchContains)
+    completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+    box.setCompleter(completer)
+    completer.activated[str].connect(lambda text: _choose(box, text))
+    box.lineEdit().editingFinished.connect(lambda: _choose(box, box.currentText()))
+
+
+def _choose(box: QComboBox, typed: str) -> None:
+    """The item `typed` names: the one it equals, or the only one containing it; else blank
+    (or the current item, for a list without a blank)."""
+    want = " ".join(typed.split()).casefold()
+    texts = [box.itemText(i).casefold() for i in range(box.count())]
+    if want in texts:
+        index = texts.index(want)
+    else:
+        hits = [i for i, t in enumerate(texts) if want and want in t]
+        index = hits[0] if len(hits) == 1 else (0 if box.itemData(0) == "" else
+                                                 box.currentIndex())
+    if index != box.currentIndex():
+        box.setCurrentIndex(index)
+    else:
+        box.setEditText(box.itemText(index))
+
+
 class QtDataStep(QtStep):
     """Biodata (data pemohon) as printed on the e-KTP, plus an optional phone number."""
 
@@ -56,6 +91,7 @@ class QtDataStep(QtStep):
         self.fields: dict[str, QLineEdit | QComboBox] = {}
         self.labels: dict[str, QLabel] = {}
         self.errors: dict[str, QLabel] = {}
+        self.autofilled: set[str] = set()  # filled from the NIK, not typed since
         self._filling = True  # no validation while the form is being built
 
         self._build_fields()
@@ -114,6 +150,8 @@ class QtDataStep(QtStep):
         f["telepon"] = line("telepon", digits=14)
         for name, widget in f.items():
             widget.setObjectName(f"field_{name}")
+            if isinstance(widget, QComboBox):
+                searchable(widget)
 
     def _lay_out(self) -> None:
         """Two columns of label, input and message under it, in a scroll area; Tab goes down
@@ -233,6 +271,7 @@ class QtDataStep(QtStep):
         if self._filling:
             return
         self.touched.add(name)
+        self.autofilled.discard(name)  # the operator's own value from now on
         if name == "nik":
             self._from_nik()
         if name == "kewarganegaraan":
@@ -245,8 +284,9 @@ class QtDataStep(QtStep):
         self.refresh()
 
     def _from_nik(self) -> None:
-        """A complete NIK fills the birth date and sex when they are still empty, and warns
-        when this NIK was recorded here before."""
+        """A complete NIK fills the birth date and sex when they are still empty or were filled
+        from an earlier NIK (a corrected NIK corrects them; a value the operator typed stays),
+        and warns when this NIK was recorded here before."""
         nik = self._text("nik")
         self.duplicate.hide()
         if len(nik) != 16:
@@ -256,11 +296,14 @@ class QtDataStep(QtStep):
         except InvalidNik:
             info = None
         self._filling = True
-        if info is not None and self.birth_date() is None:
+        if info is not None and (self.birth_date() is None or "tanggal_lahir" in self.autofilled):
             self.fields["tanggal_lahir"].setText(info.birth_date.strftime(DATE_FORMAT))
-        if info is not None and not self._text("jenis_kelamin"):
+            self.autofilled.add("tanggal_lahir")
+        if info is not None and (not self._text("jenis_kelamin")
+                                 or "jenis_kelamin" in self.autofilled):
             box = self.fields["jenis_kelamin"]
             box.setCurrentIndex(box.findData(info.sex))
+            self.autofilled.add("jenis_kelamin")
         self._filling = False
         earlier = self.service.earlier_recordings(nik)
         if earlier:
@@ -307,6 +350,7 @@ class QtDataStep(QtStep):
     def set_draft(self, draft) -> None:  # type: ignore[no-untyped-def]
         super().set_draft(draft)
         self.touched.clear()
+        self.autofilled.clear()
         self.show_all = False
         self.duplicate.hide()
         self.fill(draft.applicant)

@@ -190,19 +190,41 @@ class QtPhotoStep(QtStep):
             mark.setText("✔" if c.passed else "✘")
             mark.setStyleSheet(f"color: {'#1e6b2f' if c.passed else '#b3261e'}; font-size: 16pt;")
             hint = c.hint_en if current_lang() == "en" else c.hint_id
-            value = "" if c.value is None else f" ({c.value:g}; {c.threshold})"
-            text.setText(self.check_name(c.name) + value + (f"\n{hint}" if hint else ""))
+            text.setText(f"{self.check_name(c.name)}: {self.check_word(c)}"
+                         + (f" — {hint}" if hint else ""))
+            # the measurement stays at hand for a technician (and in the record's face checks)
+            tip = "" if c.value is None else self.tr("Nilai terukur {value}; syarat {rule}")
+            text.setToolTip(tip.format(value=f"{c.value:g}", rule=c.threshold))
             text.setObjectName("ok" if c.passed else "error")
             text.style().unpolish(text)
             text.style().polish(text)
 
     def check_name(self, name: str) -> str:
         return {
-            "face_count": self.tr("Satu wajah"), "size": self.tr("Ukuran wajah"),
-            "centring": self.tr("Posisi tengah"), "eyes": self.tr("Mata terlihat"),
+            "face_count": self.tr("Wajah"), "size": self.tr("Ukuran wajah"),
+            "centring": self.tr("Posisi wajah"), "eyes": self.tr("Mata"),
             "sharpness": self.tr("Ketajaman"), "exposure": self.tr("Pencahayaan"),
-            "clipping": self.tr("Tanpa silau"), "background": self.tr("Latar polos"),
+            "clipping": self.tr("Silau"), "background": self.tr("Latar belakang"),
         }.get(name, name)
+
+    def check_word(self, c) -> str:  # FaceCheck
+        """The check's result in words an operator reads at a glance (no numbers)."""
+        if c.name == "face_count" and not c.passed:
+            return self.tr("tidak terlihat") if not c.value else self.tr("lebih dari satu")
+        if not c.passed and c.value is None:
+            return self.tr("belum dapat diperiksa")
+        words = {
+            "face_count": (self.tr("satu wajah terlihat"), ""),
+            "size": (self.tr("pas"), self.tr("belum pas")),
+            "centring": (self.tr("di tengah"), self.tr("belum di tengah")),
+            "eyes": (self.tr("kedua mata terlihat"), self.tr("belum terlihat")),
+            "sharpness": (self.tr("cukup tajam"), self.tr("kurang tajam")),
+            "exposure": (self.tr("cukup"), self.tr("belum pas")),
+            "clipping": (self.tr("tidak ada"), self.tr("ada silau atau bayangan pekat")),
+            "background": (self.tr("polos"), self.tr("belum polos")),
+        }
+        good, bad = words.get(c.name, (self.tr("lulus"), self.tr("belum lulus")))
+        return good if c.passed else bad
 
     # --- capture ----------------------------------------------------------------------
 

@@ -16,6 +16,11 @@ from kiosk.ui.recording.qt_step_fingers import finger_name
 SECTIONS = ("data", "photo", "fingers", "signature")
 
 
+def _rt(number: str) -> str:
+    """RT and RW as the card prints them: three digits ("3" -> "003")."""
+    return number.zfill(3) if number.isdigit() else (number or "-")
+
+
 class QtReviewStep(QtStep):
     """A summary the operator reads out to the applicant before saving."""
 
@@ -101,7 +106,7 @@ class QtReviewStep(QtStep):
              f"{a.tempat_lahir}, {fmt_date(a.tanggal_lahir) if a.tanggal_lahir else '-'}"),
             (self.tr("Jenis kelamin"), a.jenis_kelamin),
             (self.tr("Gol. darah"), a.golongan_darah),
-            (self.tr("Alamat"), a.alamat), (self.tr("RT/RW"), f"{a.rt}/{a.rw}"),
+            (self.tr("Alamat"), a.alamat), (self.tr("RT/RW"), f"{_rt(a.rt)}/{_rt(a.rw)}"),
             (self.tr("Kel/Desa"), self.regions.name(a.kelurahan) if a.kelurahan else "-"),
             (self.tr("Kecamatan"), self.regions.name(a.kecamatan) if a.kecamatan else "-"),
             (self.tr("Agama"), a.agama), (self.tr("Status perkawinan"), a.status_perkawinan),

@@ -67,8 +67,10 @@ class QtSignatureStep(QtStep):
             d.signature_exception = None
             try:
                 result = self.pad.result()
-            except DomainError:
+            except DomainError as exc:
                 d.signature_png = d.signature_strokes = None
+                if not self.pad.is_empty:  # why Lanjut stays disabled, and what to do
+                    self.error.setText(msg_text(exc.msg))
             else:
                 d.signature_png, d.signature_strokes = result.png, result.strokes_json
         self.retranslate()
