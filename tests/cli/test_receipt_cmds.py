@@ -9,8 +9,10 @@ test_receipt_pdf.py: rasterised, QR decoded, text found, nothing overlapping).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
+import zoneinfo
 from pathlib import Path
 
 import pytest
@@ -34,7 +36,18 @@ def saved(station: Station) -> dict[str, str]:
         rec = demo_recording(4, "627104", RegionTable.load(), store.today())
         done = store.save_recording(rec, "budi")
     return {"regno": done.regno, "id": done.record_id, "name": rec.applicant.nama,
-            "nik": rec.applicant.nik}
+            "nik": rec.applicant.nik, "created_at": done.created_at}
+
+
+MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+          "September", "Oktober", "November", "Desember")
+
+
+def _wib(iso_utc: str) -> str:
+    """'2 Desember 2026 09.05 WIB': an ISO UTC time as the receipt shows it (the station's
+    default zone, Asia/Jakarta)."""
+    t = dt.datetime.fromisoformat(iso_utc).astimezone(zoneinfo.ZoneInfo("Asia/Jakarta"))
+    return f"{t.day} {MONTHS[t.month - 1]} {t.year} {t:%H.%M} WIB"
 
 
 def _reprints(st: Station) -> list[dict]:
@@ -67,6 +80,7 @@ def test_a_supervisor_reprints_a_receipt_to_a_file_and_it_is_audited(station, sa
     assert "TANDA BUKTI PEREKAMAN KTP-el" in text and "Dicetak ulang" in text
     assert saved["nik"][:6] + "********" + saved["nik"][-2:] in text
     assert saved["name"] not in text and saved["nik"] not in text  # a file: no name
+    assert _wib(saved["created_at"]) in text  # the time in the station's zone, as on screen
     assert _reprints(station) == [{"actor": "rina", "record_id": saved["id"],
                                    "regno": saved["regno"], "output": str(out),
                                    "paper": "a4", "with_name": False}]

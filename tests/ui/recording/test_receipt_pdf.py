@@ -185,3 +185,23 @@ def test_the_qr_content_is_the_registration_number_or_a_status_page_link():
     assert qr_content("627104-01-20261202-017") == "627104-01-20261202-017"
     assert (qr_content("627104-01-20261202-017", "https://ektp.example.go.id/status/")
             == "https://ektp.example.go.id/status/627104-01-20261202-017")
+
+
+@pytest.mark.parametrize("paper", ["a4", "a5"])
+def test_a_printer_gets_the_same_layout(qapp, tmp_path, paper):
+    """What the print dialog and `kiosk receipt --print` paint on a QPrinter (here one that
+    prints to a PDF file, the printer a test machine has): the same checks pass."""
+    from PySide6.QtPrintSupport import QPrinter
+
+    from kiosk.ui.documents.qt_receipt_pdf import page_layout, paint_on
+
+    view = receipt_view()
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    out = tmp_path / f"printed-{paper}.pdf"
+    printer.setOutputFileName(str(out))
+    printer.setPageLayout(page_layout(paper))
+    paint_on(printer, view)
+    del printer  # the file is finished when the printer is gone
+    check_receipt_pdf(out, tmp_path, paper, view.regno)
+    assert view.applicant_name in _run("pdftotext", str(out), "-")
