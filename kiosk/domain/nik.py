@@ -1,14 +1,15 @@
 """NIK (Nomor Induk Kependudukan): parsing and the checks a recording desk can make.
 
-`python-stdnum` checks digits, length, the date and the province/regency. What domain.md adds
-is ours: the kecamatan check where we hold the regency's table, the century rule, and agreement
-with the birth date and sex typed on the form.
+`python-stdnum` checks digits, length and the date, and knows province/regency codes retired
+since (still on older NIKs). What domain.md adds is ours: the region tables (every regency and
+kecamatan of Indonesia ships) name where it was issued and check its kecamatan, the century
+rule, and agreement with the birth date and sex typed on the form.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from stdnum.exceptions import ValidationError
 from stdnum.id import nik as stdnum_nik
@@ -37,6 +38,8 @@ class NikInfo:
     birth_date: dt.date
     sex: str  # LAKI-LAKI / PEREMPUAN
     serial: str
+    # "BAKONGAN, KABUPATEN ACEH SELATAN, ACEH": what the region tables name it (not identity)
+    issued_in: str = field(default="", compare=False)
 
     @property
     def masked(self) -> str:
@@ -68,6 +71,38 @@ def _century(yy: int, month: int, day: int, today: dt.date) -> dt.date:
     )
 
 
+def issued_in(pp_kk_cc: str, regions: RegionTable) -> str:
+    """The kecamatan, regency and province of a region code, as far as the tables hold them
+    ("" when they hold none)."""
+    held = [*regions.parents(pp_kk_cc), regions.get(pp_kk_cc)]
+    return ", ".join(r.name for r in reversed(held) if r is not None)
+
+
+def _region_problem(number: str, regions: RegionTable) -> InvalidNik | None:
+    """Where the NIK was issued: a regency of the region tables (the shipped national table
+    holds every one, newer than python-stdnum's register: Kalimantan Utara's 65.xx, Papua's
+    new provinces), else one python-stdnum knows (a code retired since, still on older NIKs);
+    in a regency the tables hold, the kecamatan must be one of its kecamatan."""
+    if not regions.holds_regency(number[:4]):
+        try:
+            stdnum_nik.validate(number)
+        except ValidationError:
+            return _fail(
+                "region",
+                f"Kode provinsi/kabupaten {number[:2]}.{number[2:4]} dalam NIK tidak dikenal.",
+                f"The province/regency code {number[:2]}.{number[2:4]} in the NIK is unknown.",
+            )
+        return None
+    if not regions.kecamatan_known(number[:6]):
+        where = regions.name(number[:4])
+        return _fail(
+            "kecamatan",
+            f"Kode kecamatan {number[4:6]} tidak ada di {where}.",
+            f"Kecamatan code {number[4:6]} does not exist in {where}.",
+        )
+    return None
+
+
 def parse_nik(
     text: str,
     *,
@@ -79,7 +114,7 @@ def parse_nik(
     """Parse and check a NIK; with `birth_date`/`sex` from the form, they must agree.
 
     Raises InvalidNik with a reason: format, length, date, region, kecamatan, birth_date, sex.
-    Without `regions`, the kecamatan is checked against the shipped region tables.
+    Without `regions`, the region is checked against the shipped region tables.
     """
     if not isinstance(text, str):
         raise _fail("format", "NIK harus berupa teks angka.", "The NIK must be text of digits.")
@@ -115,25 +150,11 @@ def parse_nik(
         born = birth_date
     else:
         born = _century(yy, month, day, today)
-    try:
-        stdnum_nik.validate(number)
-    except ValidationError:
-        raise _fail(
-            "region",
-            f"Kode provinsi/kabupaten {number[:2]}.{number[2:4]} dalam NIK tidak dikenal.",
-            f"The province/regency code {number[:2]}.{number[2:4]} in the NIK is unknown.",
-        ) from None
     if regions is None:
         regions = shipped_regions()
-    if (
-        regions.holds_regency(number[:4])
-        and not regions.kecamatan_known(number[:6])
-    ):
-        raise _fail(
-            "kecamatan",
-            f"Kode kecamatan {number[4:6]} tidak ada di {regions.name(number[:4])}.",
-            f"Kecamatan code {number[4:6]} does not exist in {regions.name(number[:4])}.",
-        )
+    region_problem = _region_problem(number, regions)
+    if region_problem is not None:
+        raise region_problem
     if number[12:] == "0000":
         raise _fail("serial", "Nomor urut NIK tidak boleh 0000.", "The NIK serial cannot be 0000.")
     info = NikInfo(
@@ -142,6 +163,7 @@ def parse_nik(
         birth_date=born,
         sex=FEMALE if female else MALE,
         serial=number[12:],
+        issued_in=issued_in(number[:6], regions),
     )
     problems = form_mismatches(info, birth_date=birth_date, sex=sex)
     if problems:

@@ -1,9 +1,19 @@
-"""Region tables (kode wilayah): provinces, regencies, kecamatan and kelurahan from CSV files."""
+"""Region tables (kode wilayah): provinces, regencies, kecamatan and kelurahan/desa.
+
+Shipped: every province, regency, kecamatan and desa/kelurahan of Indonesia in
+resources/regions/indonesia.csv.gz (from the `idn-area-data` package, ODbL; see the README
+there), read once per process on first use. Any other `*.csv` there, and the files the
+station.region_tables setting names, are read on top of it (a row with the same code replaces
+the shipped one): `code,name`, dotted Kemendagri codes.
+"""
 
 from __future__ import annotations
 
+import bisect
 import csv
 import functools
+import gzip
+import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,7 +23,9 @@ from kiosk.domain.messages import DomainError, Msg
 from kiosk.paths import RESOURCES
 
 SHIPPED = RESOURCES / "regions"
+NATIONAL = SHIPPED / "indonesia.csv.gz"
 _KECAMATAN_RE = re.compile(r"[0-9]{6}")
+_WIDTHS = (2, 2, 2, 4)
 
 
 class RegionTableError(DomainError, ValueError):
@@ -55,18 +67,61 @@ def compact_to_dotted(code: str) -> str:
     return ".".join(p for p in parts if p)
 
 
-class RegionTable:
-    """All loaded regions, looked up by code."""
+def _dotted(code: str) -> str:
+    return code if "." in code else compact_to_dotted(code)
 
-    def __init__(self, regions: Iterable[Region] = ()) -> None:
-        self._by_code: dict[str, Region] = {}
+
+class _Layer:
+    """Names by dotted code, with the codes in sorted order (children are a range of it)."""
+
+    def __init__(self, names: dict[str, str]) -> None:
+        self.names = names
+        self._codes: list[str] | None = None
+
+    def add(self, code: str, name: str) -> None:
+        self.names[code] = name
+        self._codes = None
+
+    def under(self, code: str) -> Iterable[str]:
+        """The codes of the direct children of `code` ('' for the provinces)."""
+        if self._codes is None:
+            self._codes = sorted(self.names)
+        codes = self._codes
+        if not code:
+            return (c for c in codes if "." not in c)
+        prefix = code + "."
+        # every descendant starts with "PP.KK."; '/' is the character after '.'
+        lo, hi = bisect.bisect_left(codes, prefix), bisect.bisect_left(codes, code + "/")
+        return (c for c in codes[lo:hi] if "." not in c[len(prefix):])
+
+
+@functools.cache
+def _national() -> _Layer:
+    """The shipped national table, read once: ~92,000 rows checked by
+    scripts/update-regions.py when it was made (and by tests/domain), so not again here."""
+    text = gzip.decompress(NATIONAL.read_bytes()).decode("utf-8")
+    rows = csv.reader(io.StringIO(text))
+    next(rows)  # code,name
+    layer = _Layer(dict(rows))  # type: ignore[arg-type]  # two columns a row
+    layer._codes = list(layer.names)  # written sorted by code
+    return layer
+
+
+class RegionTable:
+    """All loaded regions, looked up by code: the shipped national table (shared, never
+    changed) under the rows added to this table."""
+
+    def __init__(self, regions: Iterable[Region] = (), *, national: bool = False) -> None:
+        self._base = _national() if national else _Layer({})
+        self._own = _Layer({})
         for r in regions:
-            self._by_code[r.code] = r
+            self._own.add(r.code, r.name)
 
     @classmethod
     def load(cls, paths: Iterable[Path] = ()) -> RegionTable:
-        """The shipped tables in resources/regions plus any extra CSV files."""
-        table = cls()
+        """The shipped national table, any other CSV in resources/regions, then the extra
+        CSV files (a later row replaces an earlier one with the same code)."""
+        table = cls(national=True)
         files = sorted(SHIPPED.glob("*.csv")) + [Path(p) for p in paths]
         for path in files:
             table.add_csv(path)
@@ -93,43 +148,36 @@ class RegionTable:
         if reader.fieldnames is None or not {"code", "name"} <= set(reader.fieldnames):
             raise RegionTableError(path, "perlu kolom 'code,name'",
                                    "it needs the columns 'code,name'")
-        widths = [2, 2, 2, 4]
         for n, row in enumerate(reader, start=2):
             code = (row["code"] or "").strip()
             name = (row["name"] or "").strip()
-            parts = code.split(".")
-            if (
-                not name
-                or not 1 <= len(parts) <= 4
-                or any(len(p) != w or not p.isdigit() for p, w in zip(parts, widths, strict=False))
-            ):
+            if not name or not code_shape_ok(code):
                 raise RegionTableError(path, f"baris salah {code!r},{name!r}",
                                        f"bad row {code!r},{name!r}", line=n)
-            self._by_code[code] = Region(code, name)
+            self._own.add(code, name)
 
     def get(self, code: str) -> Region | None:
         """Look up by dotted or compact code."""
-        if "." not in code:
-            code = compact_to_dotted(code)
-        return self._by_code.get(code)
+        code = _dotted(code)
+        name = self._own.names.get(code)
+        if name is None:
+            name = self._base.names.get(code)
+        return Region(code, name) if name is not None else None
 
     def name(self, code: str) -> str:
         region = self.get(code)
         return region.name if region else code
 
     def children(self, code: str) -> list[Region]:
-        """Direct children of a region, in code order."""
-        if "." not in code:
-            code = compact_to_dotted(code)
-        prefix = code + "."
-        return sorted(
-            (
-                r
-                for c, r in self._by_code.items()
-                if c.startswith(prefix) and "." not in c[len(prefix) :]
-            ),
-            key=lambda r: r.code,
-        )
+        """Direct children of a region, in code order ('' : the provinces)."""
+        code = _dotted(code)
+        found = dict.fromkeys(self._base.under(code), "")
+        found.update(dict.fromkeys(self._own.under(code), ""))
+        out = [self.get(c) for c in sorted(found)]
+        return [r for r in out if r is not None]
+
+    def provinces(self) -> list[Region]:
+        return self.children("")
 
     def holds_regency(self, pp_kk: str) -> bool:
         """True when the table lists the kecamatan of this regency (PPKK)."""
@@ -140,15 +188,20 @@ class RegionTable:
 
     def parents(self, code: str) -> list[Region]:
         """Province, regency, kecamatan of a code (those held)."""
-        if "." not in code:
-            code = compact_to_dotted(code)
-        parts = code.split(".")
+        parts = _dotted(code).split(".")
         out = []
         for i in range(1, len(parts)):
-            r = self._by_code.get(".".join(parts[:i]))
+            r = self.get(".".join(parts[:i]))
             if r:
                 out.append(r)
         return out
+
+
+def code_shape_ok(code: str) -> bool:
+    """A dotted code of one to four parts, 2/2/2/4 digits (11, 11.01, 11.01.01, ...2001)."""
+    parts = code.split(".")
+    return 1 <= len(parts) <= 4 and all(
+        len(p) == w and p.isdigit() for p, w in zip(parts, _WIDTHS, strict=False))
 
 
 @functools.cache
@@ -167,14 +220,15 @@ def regency_known(pp_kk: str) -> bool:
 
 def kecamatan_problem(code: str, regions: RegionTable | None = None) -> Msg | None:
     """Why `code` cannot be a station's kecamatan (PPKKCC), or None: six digits, a known
-    province and regency, and, where the tables hold that regency, one of its kecamatan."""
+    province and regency, and one of the regency's kecamatan (the shipped tables hold every
+    regency of Indonesia)."""
     if not isinstance(code, str) or not _KECAMATAN_RE.fullmatch(code):
         return Msg(f"Kode kecamatan {code!r} harus 6 angka (mis. 627104).",
                    f"The kecamatan code {code!r} must be 6 digits (e.g. 627104).")
-    if not regency_known(code[:4]):
+    table = regions if regions is not None else shipped_regions()
+    if not table.holds_regency(code[:4]) and not regency_known(code[:4]):
         return Msg(f"Kode provinsi/kabupaten {code[:2]}.{code[2:4]} tidak dikenal.",
                    f"The province/regency code {code[:2]}.{code[2:4]} is unknown.")
-    table = regions if regions is not None else shipped_regions()
     if table.holds_regency(code[:4]) and not table.kecamatan_known(code):
         return Msg(f"Kode kecamatan {code[4:]} tidak ada di {table.name(code[:4])}.",
                    f"Kecamatan code {code[4:]} does not exist in {table.name(code[:4])}.")

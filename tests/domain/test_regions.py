@@ -1,4 +1,5 @@
-"""Region tables: the shipped Palangka Raya table, and any CSV of the same shape."""
+"""Region tables: the shipped national table (and Palangka Raya's own), any CSV of the same
+shape on top, and how fast the national table loads."""
 
 from __future__ import annotations
 
@@ -14,16 +15,20 @@ def test_palangka_raya_is_shipped_with_its_five_kecamatan(regions):
     assert regions.get("62.71.04.1006").name == "SABARU"
 
 
-def test_another_regency_loads_from_a_csv_of_the_same_shape(tmp_path):
+def test_a_csv_of_the_same_shape_corrects_and_adds_on_top_of_the_national_table(tmp_path):
+    # Before every regency shipped, a CSV was how another regency got its table; now the
+    # national table holds Jakarta Pusat, and a CSV corrects a name or adds a new desa.
     csv = tmp_path / "3171.csv"
     csv.write_text(
-        "code,name\n31,DKI JAKARTA\n31.71,KOTA JAKARTA PUSAT\n31.71.01,GAMBIR\n"
-        "31.71.01.1001,GAMBIR\n",
+        "code,name\n31.71.01.1001,GAMBIR (BARU)\n31.71.01.1099,KELURAHAN PEMEKARAN\n",
         encoding="utf-8",
     )
     table = RegionTable.load([csv])
     assert table.holds_regency("3171") and table.holds_regency("6271")
-    assert [r.name for r in table.children("317101")] == ["GAMBIR"]
+    names = [r.name for r in table.children("317101")]
+    assert names[0] == "GAMBIR (BARU)" and names[-1] == "KELURAHAN PEMEKARAN"
+    assert len(names) == len(RegionTable.load().children("317101")) + 1
+    assert RegionTable.load().get("31.71.01.1001").name == "GAMBIR"  # the shipped one untouched
 
 
 def test_a_malformed_csv_is_refused_with_its_line(tmp_path):
