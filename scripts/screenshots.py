@@ -2,7 +2,10 @@
 
 Runs the real window on a throw-away data dir with the demo devices (fake camera, simulated
 SBI scanner) and a local central server, walks one recording from set-up to receipt, and
-saves a PNG at each screen. Needs a display: `xvfb-run -a` provides one.
+saves a PNG at each screen, the window sized as a maximised window on a monitor of `--size`
+(1366x768 by default, the usual office monitor). At the end it prints, per screen, the size
+the window had there: a screen that asks for more room than the monitor has shows up as a
+window larger than `--size`. Needs a display: `xvfb-run -a -s "-screen 0 1366x768x24"`.
 """
 # The repository goes on sys.path before the station's modules are imported:
 # ruff: noqa: E402
@@ -24,7 +27,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtCore import QEvent, QPointF, QSize, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -59,6 +62,7 @@ class Shots:
     devices: StationDevices
     win: QtMainWindow
     sync: QtSyncWorker
+    sizes: dict[str, QSize]
 
     def pump(self, seconds: float) -> None:
         """Run the event loop; sleeping in Python lets the in-process simulator's threads
@@ -82,6 +86,7 @@ class Shots:
 
     def shot(self, name: str) -> None:
         self.pump(0.2)
+        self.sizes[name] = self.win.frameGeometry().size()
         self.save(self.win, name)
 
     def close(self) -> None:
@@ -93,7 +98,7 @@ class Shots:
         self.win.close()
 
 
-def open_station(app: QApplication, tmp: Path, out: Path) -> Shots:
+def open_station(app: QApplication, tmp: Path, out: Path, size: QSize) -> Shots:
     """A demo station with a dozen recordings of today, its window shown and syncing; no
     accounts yet, so the window opens on the first-run set-up."""
     data = tmp / "data"
@@ -112,12 +117,12 @@ def open_station(app: QApplication, tmp: Path, out: Path) -> Shots:
     ctx = QtContext(StationService(store, regions), devices, runner, settings_path,
                     data / "receipts", list(DEMO_ACCOUNTS), language=language)
     win = QtMainWindow(ctx)
-    win.resize(1366, 768)
+    win.resize(size)
     win.show()
     sync = QtSyncWorker(lambda: Store(data, settings))
     sync.state_changed.connect(lambda st: win.set_sync(sync_view(st)))
     sync.start()
-    return Shots(app, out, tmp, store, env, regions, language, runner, devices, win, sync)
+    return Shots(app, out, tmp, store, env, regions, language, runner, devices, win, sync, {})
 
 
 def draw_signature(pad: QWidget) -> None:
@@ -232,35 +237,56 @@ def after_recording(s: Shots, regno: str) -> None:
 
 
 def desk_screens(s: Shots) -> None:
-    """20-27: every technician and supervisor screen on a month of demo history."""
+    """20-27: every technician and supervisor screen on a month of demo history, each as a
+    page of the window (below its back button), as the station shows it."""
     from kiosk.ui.desk.qt_desk_demo import build_desk_demo
+    from kiosk.ui.desk.qt_desk_nav import QtDeskPage
 
     desk = build_desk_demo(s.tmp / "desk")
+    pages = {name: QtDeskPage(screen) for name, screen in desk.screens.items()}
+    for page in pages.values():
+        page.setObjectName("page")
+        s.win.stack.add(page)
     selftest = desk.screens["selftest"]
-    selftest.show()
+    s.win.show_page(pages["selftest"])
     selftest.run_all()
     s.wait(lambda: not selftest.running, 60)
-    for n, (name, screen) in enumerate(desk.screens.items(), start=20):
-        screen.show()
-        s.pump(0.5)
-        s.save(screen, f"{n}-{name.replace('_', '-')}")
-        screen.hide()
+    for n, (name, page) in enumerate(pages.items(), start=20):
+        s.win.show_page(page)
+        s.pump(0.3)
+        s.shot(f"{n}-{name.replace('_', '-')}")
+    s.win.show_page(s.win.home)
     desk.close()
+
+
+def print_sizes(s: Shots, size: QSize) -> None:
+    """The window's size on each screen, as a Markdown table; '(larger than the screen)'
+    marks a screen that made the window grow."""
+    print(f"\n| screen | window at {size.width()}x{size.height()} |\n| --- | --- |")
+    for name, got in s.sizes.items():
+        over = got.width() > size.width() or got.height() > size.height()
+        print(f"| {name} | {got.width()}x{got.height()}"
+              f"{' (larger than the screen)' if over else ''} |")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--size", default="1366x768",
+                        help="the monitor, WIDTHxHEIGHT (default 1366x768)")
     args = parser.parse_args()
+    width, height = (int(v) for v in args.size.lower().split("x"))
+    size = QSize(width, height)
     tmp = Path(tempfile.mkdtemp(prefix="ektp-shots-"))
     os.environ["KIOSK_KEYRING_FILE"] = str(tmp / "keyring.json")
     keyring.set_keyring(FileKeyring(tmp / "keyring.json"))
     app = QApplication(sys.argv[:1])
     args.out.mkdir(parents=True, exist_ok=True)
-    shots = open_station(app, tmp, args.out.resolve())
+    shots = open_station(app, tmp, args.out.resolve(), size)
     regno = record_one(shots)
     after_recording(shots, regno)
     desk_screens(shots)
+    print_sizes(shots, size)
     shots.close()
     app.quit()
     return 0

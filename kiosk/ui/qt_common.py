@@ -212,8 +212,10 @@ def scrolled(widget: QWidget) -> QScrollArea:
     area.setObjectName("pageScroll")
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setWidgetResizable(True)
-    area.viewport().setObjectName("page")
+    area.setStyleSheet("QScrollArea#pageScroll { background: transparent; }")
+    area.viewport().setAutoFillBackground(False)  # the window's background shows through
     area.setWidget(widget)
+    widget.setAutoFillBackground(False)
     return area
 
 

@@ -148,15 +148,12 @@ class QtHomeScreen(QWidget):
         self.pause_button.setProperty("compact", True)
         self.pause_button.setVisible(False)
         self.pause_button.clicked.connect(self._toggle_pause)
-        s.addWidget(self.sync_title, 0, 0)
-        s.addWidget(self.sync_state, 1, 0)
-        s.addWidget(self.backlog, 2, 0)
-        s.addWidget(self.sync_problem, 3, 0)
-        s.addWidget(self.last_sync, 4, 0)
-        progress = QHBoxLayout()
-        progress.addWidget(self.progress, 1)
-        progress.addWidget(self.pause_button)
-        s.addLayout(progress, 5, 0)
+        for row, widget in enumerate((self.sync_title, self.sync_state, self.backlog,
+                                      self.sync_problem, self.last_sync)):
+            s.addWidget(widget, row, 0, 1, 2)
+        s.addWidget(self.progress, 5, 0)  # the pause button beside the progress
+        s.addWidget(self.pause_button, 5, 1)
+        s.setColumnStretch(0, 1)
         s.setRowStretch(6, 1)
         return sync_card
 

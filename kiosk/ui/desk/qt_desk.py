@@ -118,6 +118,15 @@ def table(columns: int, stretch: int = -1, wrap: bool = False) -> QTableWidget:
     return t
 
 
+def fit_rows(t: QTableWidget) -> None:
+    """Rows as tall as their texts and the table as tall as its rows: a short list is read
+    whole, without scrolling inside the table (the page around it scrolls instead)."""
+    t.resizeRowsToContents()
+    header = max(t.horizontalHeader().height(), t.horizontalHeader().sizeHint().height())
+    t.setMinimumHeight(header + sum(t.rowHeight(r) for r in range(t.rowCount()))
+                       + 2 * t.frameWidth())
+
+
 def set_row(t: QTableWidget, row: int, values: list[object],
             background: QColor | None = None) -> None:
     """Fill one table row with plain text cells."""

@@ -25,6 +25,7 @@ from kiosk.app.desk import DeskService, FingerTest
 from kiosk.app.devices import PreviewCamera
 from kiosk.domain.messages import DomainError, Msg
 from kiosk.selftest import CHECK_NAMES
+from kiosk.ui.desk import qt_desk
 from kiosk.ui.desk.qt_desk import FAIL_COLOUR, PASS_COLOUR, QtDeskScreen, error_text, set_row, table
 from kiosk.ui.desk.qt_device_tests import (
     QtCameraTestBox,
@@ -252,6 +253,7 @@ class QtSelfTestScreen(QtDeskScreen):
                 continue
             hint = "" if r.passed else (r.hint_en if en else r.hint_id) or r.hint_id
             row.show_result(r.passed, value_text(r.value), r.threshold, hint)
+        qt_desk.fit_rows(self.checks)
         server = self.results.get("server")
         value = server.value if server is not None and isinstance(server.value, dict) else {}
         self.link_box.show_link(
@@ -370,7 +372,7 @@ class QtSelfTestScreen(QtDeskScreen):
         for row in self.rows.values():
             row.item(1).setText({None: "—", True: self.tr("LULUS"),
                                  False: self.tr("GAGAL")}[row.passed])
-        self.checks.resizeRowsToContents()
+        qt_desk.fit_rows(self.checks)
         if self.report is not None:
             self.last_run.setText(self.tr("Swauji dicatat {when}: {result}").format(
                 when=fmt_datetime(self.report_time),
