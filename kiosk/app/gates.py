@@ -13,7 +13,8 @@ condition clears. The gates:
   contact as Store meta key `server_clock_skew_seconds` (CLOCK_SKEW_META): a float in seconds,
   station minus server. Absent (never contacted) or unreadable: this gate stays open;
 - self-test: the last self-test has a failed result for a device the recording needs
-  (a result whose 'name' is, or starts with, camera / fingerprint / signature);
+  (a result whose 'name' is, or starts with, camera / fingerprint / signature); a device
+  that was busy (in use by another program, e.g. the running station window) is not failed;
 - database: the database is younger than its anchors (kiosk.store.anchors: lost, emptied or
   replaced by an older copy): "database hilang atau diganti: pulihkan cadangan". Lifts once
   the backup is restored (`kiosk restore`, which re-anchors).
@@ -104,7 +105,8 @@ def selftest_reason(store: Store) -> Msg | None:
     for result in last.get("results") or []:
         name = str(result.get("name", ""))
         device = next((d for d in RECORDING_DEVICES if name == d or name.startswith(d)), None)
-        if device and not result.get("passed", False) and device not in failed:
+        broken = not result.get("passed", False) and not result.get("busy", False)
+        if device and broken and device not in failed:
             failed.append(device)
     if not failed:
         return None

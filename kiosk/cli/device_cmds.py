@@ -20,17 +20,20 @@ from kiosk.selftest import CHECK_NAMES
 def selftest(obj: StationContext, as_json: bool, names: tuple[str, ...]) -> None:
     """Camera, fingerprint scanner, signature input, server, disk, database.
 
-    Exits 0 only when every check passes; the results are stored with a timestamp.
+    Exits 0 only when every check passes; the results are stored with a timestamp. On the
+    demo's data dir the demo's simulated devices and server are checked. A device in use by
+    another program (the station window) is reported busy (SIBUK), not failed.
     """
+    from kiosk.demo.environment import selftest_devices
     from kiosk.selftest.engine import SelfTestContext, run_all
 
-    with obj.open_store() as store:
+    with obj.open_store() as store, selftest_devices(store):
         report = run_all(SelfTestContext(store, store.settings), names or CHECK_NAMES)
     if as_json:
         echo_json(report.as_dict())
     else:
         for r in report.results:
-            mark = "OK   " if r.passed else "GAGAL"
+            mark = {"passed": "OK   ", "busy": "SIBUK"}.get(r.state, "GAGAL")
             click.echo(f"{mark} {r.name:<12} {r.value}")
             if not r.passed:
                 click.echo(f"      {r.hint_id}")

@@ -10,12 +10,13 @@ import cv2
 import numpy as np
 import requests
 
-from kiosk.devices.base import READY, DeviceError
+from kiosk.devices.base import BUSY, READY, DeviceBusy, DeviceError, DeviceUnavailable
 from kiosk.devices.camera import OpenCVCamera
 from kiosk.devices.fingerprint import threshold
 from kiosk.devices.sbi import SbiClient
 from kiosk.devices.sbi_protocol import SUB_ID_POSITIONS, SUB_THUMBS
 from kiosk.selftest.engine import CheckResult, SelfTestContext
+from kiosk.selftest.holders import describe, device_path, holders
 from kiosk.store import integrity
 from kiosk.store.keys import get_secret
 
@@ -27,14 +28,19 @@ def camera(ctx: SelfTestContext) -> CheckResult:
     """Opens, delivers frames at a usable rate and resolution, and a frame is exposed."""
     s = ctx.settings
     cam = OpenCVCamera(s["camera.source"], s["camera.width"], s["camera.height"])
-    cam.open()
     try:
+        cam.open()
         first, frame = cam.latest(timeout=3.0)
         t0 = time.monotonic()
         seq = first
         while time.monotonic() - t0 < s["selftest.camera_seconds"]:
             seq, frame = cam.latest(timeout=2.0, after=seq)
         fps = (seq - first) / (time.monotonic() - t0)
+    except DeviceUnavailable as exc:
+        in_use = camera_in_use(str(s["camera.source"]), exc.detail)
+        if in_use is None:
+            raise
+        return in_use
     finally:
         cam.close()
     grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
@@ -60,6 +66,34 @@ def camera(ctx: SelfTestContext) -> CheckResult:
     return CheckResult("camera", False, value, threshold_text, *hint)
 
 
+def camera_in_use(source: str, detail: str) -> CheckResult | None:
+    """The camera could not be read because another program holds it open: a busy result
+    naming that program; None when nobody else holds it (then it is a failure)."""
+    path = device_path(source)
+    found = holders(path) if path is not None else []
+    if not found:
+        return None
+    who = describe(found)
+    return CheckResult(
+        "camera", False, {"source": source, "held_by": who, "error": detail},
+        "camera free to open",
+        f"Kamera sedang dipakai program lain: {who} (misalnya jendela stasiun). Jalankan "
+        "swauji dari layar teknisi di jendela itu, atau tutup program itu lalu ulangi.",
+        f"The camera is in use by another program: {who} (the station window, say). Run the "
+        "self-test from that window's technician screen, or close that program and try "
+        "again.", busy=True)
+
+
+def scanner_in_use(value: dict[str, object]) -> CheckResult:
+    """The SBI service says the scanner is busy (another program is capturing with it)."""
+    return CheckResult(
+        "fingerprint", False, value, "Ready",
+        "Pemindai sidik jari sedang dipakai (status 'Busy'), mungkin oleh jendela stasiun. "
+        "Tunggu sampai perekaman itu selesai, lalu ulangi.",
+        "The fingerprint scanner is in use (status 'Busy'), perhaps by the station window. "
+        "Wait until that recording is done, then try again.", busy=True)
+
+
 def fingerprint(ctx: SelfTestContext) -> CheckResult:
     """An SBI scanner is found, Ready, signs its info, and a thumbs capture meets the threshold."""
     s = ctx.settings
@@ -76,6 +110,8 @@ def fingerprint(ctx: SelfTestContext) -> CheckResult:
     dev = devices[0]
     value: dict[str, object] = {"port": dev.port, "status": dev.status, "serial": dev.serial,
                                 "model": f"{dev.make} {dev.model}".strip()}
+    if dev.status == BUSY:
+        return scanner_in_use(value)
     if dev.status != READY:
         return CheckResult("fingerprint", False, value, threshold_text,
                            f"Pemindai berstatus '{dev.status}', belum siap.",
@@ -87,6 +123,8 @@ def fingerprint(ctx: SelfTestContext) -> CheckResult:
                                  timeout_ms=int(s["sbi.capture_timeout_ms"]))
     except DeviceError as exc:
         value["error"] = exc.detail
+        if isinstance(exc, DeviceBusy):
+            return scanner_in_use(value)
         return CheckResult("fingerprint", False, value, threshold_text, exc.msg.id, exc.msg.en)
     value["quality"] = [f.quality for f in fingers]
     low = min(f.quality for f in fingers)

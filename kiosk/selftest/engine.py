@@ -29,6 +29,12 @@ class CheckResult:
     hint_id: str = ""
     hint_en: str = ""
     ms: float = 0.0
+    busy: bool = False  # the device is in use by another program: not green, not broken
+
+    @property
+    def state(self) -> str:
+        """'passed', 'busy' (in use elsewhere: say so, never freeze recording) or 'failed'."""
+        return "passed" if self.passed else "busy" if self.busy else "failed"
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
