@@ -85,6 +85,34 @@ def test_the_demo_selftest_is_green_from_the_cli_with_and_without_the_window(dem
         store.close()
 
 
+def test_the_windows_selftest_on_the_running_demo_is_green(demo):
+    """What the technician screen runs (DeskService.selftest_job, in the window's process, on
+    the settings the window loaded at start and the demo then completed): every check green,
+    the server's among them (it was "Server belum diatur"), and recording is not frozen."""
+    from kiosk.app.desk import DeskService
+    from kiosk.selftest import CHECK_NAMES
+    from kiosk.store.users import get_user
+
+    data, _env, cache = demo
+    store = Store(data, Settings.load(data / "settings.toml"))
+    try:
+        window = start_demo(store, data / "settings.toml", cache_dir=cache)
+        try:
+            technician = get_user(store, "teknisi")
+            assert technician is not None
+            desk = DeskService(store, data / "settings.toml", technician)
+            report = desk.selftest_job(list(CHECK_NAMES), ["Virtual core pointer"], True)()
+            failed = {r.name: (r.value, r.hint_en) for r in report.results if not r.passed}
+            assert report.passed, failed
+            server = next(r for r in report.results if r.name == "server")
+            assert server.value["url"] == window.central_url
+            assert freeze_reasons(store) == []
+        finally:
+            window.stop()
+    finally:
+        store.close()
+
+
 @pytest.fixture
 def held_camera(tmp_path):
     """A camera device file another process holds open (as the station window holds
