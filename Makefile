@@ -38,4 +38,4 @@ clean:
 # PNGs of every station screen into docs/screenshots/ (needs Xvfb: apt-get install xvfb).
 screenshots: $(STAMP)
 	command -v xvfb-run >/dev/null || (apt-get install -y xvfb || sudo apt-get install -y xvfb)
-	xvfb-run -a $(BIN)/python scripts/screenshots.py
+	xvfb-run -a -s "-screen 0 1366x768x24" $(BIN)/python scripts/screenshots.py
