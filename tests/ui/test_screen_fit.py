@@ -330,7 +330,7 @@ def walk_station(walk: Walk, store: Store, sbi, tmp_path: Path) -> None:
 def test_every_screen_fits_the_office_monitor(qtbot, window, station, sbi, tmp_path, screen,
                                               lang):
     accounts.create_user(station, SUPERVISOR[0], TECHNICIAN[0], "Teknisi Demo", "technician",
-                         TECHNICIAN[1])
+                         TECHNICIAN[1], demo=True)
     _seed(station, window.service.regions)
     window.set_sync(SyncView("stopped", 40, dt.datetime.now(dt.UTC), faulted=1, stopped=Msg(
         "Kunci data stasiun tidak dapat dibaca dari gantungan kunci; teknisi: jalankan "
@@ -346,3 +346,33 @@ def test_every_screen_fits_the_office_monitor(qtbot, window, station, sbi, tmp_p
         print(f"{screen.width()}x{screen.height()} {lang} | {where} | "
               f"{size.width()}x{size.height()}")
     assert not walk.problems, "\n".join(walk.problems)
+
+
+def test_a_page_asking_for_more_than_the_screen_scrolls_and_the_window_keeps_its_size(
+        qtbot, window):
+    """What made the window grow for good (a page's minimum size) now only makes the page
+    scroll: the window keeps the monitor's size there and back home."""
+    walk = Walk(qtbot, window, SIZES[0], "id")
+    before = window.frameGeometry().size()
+    huge = QLabel("x")
+    huge.setMinimumSize(3000, 2000)
+    window.stack.add(huge)
+    window.show_page(huge)
+    QApplication.processEvents()
+    assert window.frameGeometry().size() == before == walk.screen
+    window.show_page(window.login)
+    window.stack.remove(huge)
+    QApplication.processEvents()
+    assert window.frameGeometry().size() == before
+    assert not fit_problems(window, walk.screen, "login", [window.login.login_button])
+
+
+def test_on_a_screen_no_larger_than_the_usual_monitor_the_window_opens_maximised(qtbot):
+    from kiosk.settings import Settings
+
+    win = QtMainWindow(settings=Settings())
+    qtbot.addWidget(win)
+    room = win.screen().availableGeometry().size()
+    assert room.width() <= 1366  # the offscreen platform's screen is 800x600
+    win.show_on_screen()
+    assert win.isMaximized()
