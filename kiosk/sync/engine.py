@@ -48,6 +48,7 @@ __all__ = ["AUTH", "BUSY", "OFFLINE", "ONLINE", "STOPPED", "SyncEngine", "SyncSt
 
 log = logging.getLogger(__name__)
 
+LINK_INCIDENTS = ("server_unreachable", "server_bad_answer")
 IDLE_POLL = 5.0  # default of sync.link_check_seconds: rounds apart while nothing is due
 DRAIN_LIMIT = 500
 
@@ -96,8 +97,10 @@ class SyncEngine(ServerRecords):
         # negotiated calls: a server answering 404 does not offer them (asked again once
         # the link was lost: the server may come back upgraded)
         self.offers = {"status-changes": True, "station": True}
-        self._incident: int | None = None  # the link's, ended once online
-        self._stopped_incident: int | None = None  # delivery stopped, ended by a whole round
+        # the link's, ended once online; delivery stopped, ended by a whole round (one left
+        # open by an earlier process is this one's: its cause ends here too)
+        self._incident: int | None = self._still_open(*LINK_INCIDENTS)
+        self._stopped_incident: int | None = self._still_open("sync_stopped")
         self._reported: SyncState | None = None
         self.last_state = SyncState(self.link, {}, self.last_success, self.detail)
         self._pool = ThreadPoolExecutor(self.window.ceiling, thread_name_prefix="sync-send")
@@ -115,7 +118,8 @@ class SyncEngine(ServerRecords):
         try:
             delay = self._round()
             if self._stopped_incident is not None:  # a whole round again: it is over
-                self.store.end_incident(self._stopped_incident)
+                for incident_id in self._open_ids("sync_stopped"):
+                    self.store.end_incident(incident_id)
                 self._stopped_incident = None
         except (SyncError, protocol.ProtocolError) as exc:
             delay = self._link_failure(exc)
@@ -186,9 +190,24 @@ class SyncEngine(ServerRecords):
         if self.link == OFFLINE:
             self.next_full_reconcile = 0.0  # after every reconnect
         if self._incident is not None:
-            self.store.end_incident(self._incident)
+            for incident_id in self._open_ids(*LINK_INCIDENTS):  # earlier processes' too
+                self.store.end_incident(incident_id)
             self._incident = None
         self.link, self.detail, self.problem, self.failures = ONLINE, "", None, 0
+
+    def _open_ids(self, *kinds: str) -> list[int]:
+        marks = ", ".join("?" * len(kinds))
+        return [int(r[0]) for r in self.store.db.execute(
+            f"SELECT id FROM incidents WHERE ended_at IS NULL AND kind IN ({marks}) "
+            "ORDER BY id DESC", list(kinds))]
+
+    def _still_open(self, *kinds: str) -> int | None:
+        """The newest open incident of `kinds` (a station restarted while it lasted)."""
+        try:
+            return next(iter(self._open_ids(*kinds)), None)
+        except Exception:  # noqa: BLE001  (a store that cannot be read: the round will say)
+            log.warning("open incidents could not be read", exc_info=True)
+            return None
 
     def _unexpected(self, exc: Exception) -> float:
         """A round failed other than on the link (the store, the data key, a bug): log it (an

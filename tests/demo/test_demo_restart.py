@@ -162,3 +162,33 @@ def test_records_the_server_lost_are_re_sent_and_their_incidents_end(demo_dir, p
 
     one_run(demo_dir, cache, second)
     assert list(private_tmp.iterdir()) == []
+
+
+def test_an_outage_left_open_by_a_closed_window_ends_when_the_next_run_reaches_the_server(
+        demo_dir, private_tmp, tmp_path):
+    """The demo server is switched off, the station notes the outage and the window closes;
+    the next run reaches its server again and the outage incident is over (one incident for
+    the whole outage, not a new one per run)."""
+    cache = tmp_path / "cache"
+
+    def first(store: Store, env: DemoEnvironment) -> None:
+        record(store, 1)
+        deliver(store, env.central_url)
+        env.stop_central()
+        engine = open_engine(store)
+        try:
+            engine.step()
+            assert engine.last_state.link == "offline"
+        finally:
+            engine.close()
+
+    one_run(demo_dir, cache, first)
+
+    def second(store: Store, env: DemoEnvironment) -> None:
+        outages = [i for i in store.incidents() if i["kind"] == "server_unreachable"]
+        assert len(outages) == 1 and outages[0]["ended_at"] is None
+        deliver(store, env.central_url)
+        outages = [i for i in store.incidents() if i["kind"] == "server_unreachable"]
+        assert len(outages) == 1 and outages[0]["ended_at"] is not None
+
+    one_run(demo_dir, cache, second)
