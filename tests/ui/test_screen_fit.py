@@ -4,7 +4,9 @@ every enabled button and every error is on screen (or reachable by scrolling a l
 flow's Lanjut/Simpan/Batalkan and the top bar's buttons are always in sight.
 
 The offscreen platform has no real monitor: the window is set to the size under test and each
-screen must keep it there (a page asking for more makes Qt grow the window past it)."""
+screen must keep it there (a page asking for more makes Qt grow the window past it).
+`FIT_SHOTS=DIR` saves a PNG of every screen of the walk into DIR, to look at; `-s` prints the
+window's size on each screen."""
 
 from __future__ import annotations
 
