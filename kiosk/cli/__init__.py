@@ -1,6 +1,9 @@
 """`kiosk`: the GUI by default, subcommands for headless work.
 
-Every subcommand takes `--data-dir` and `--config` (also accepted before the subcommand).
+Every subcommand takes `--data-dir`, `--config` and `--demo` (also accepted before the
+subcommand); only the GUI's first run, `demo-data`, `user add` of the first supervisor,
+`setup central` and `selftest` (the install check) may make a station where there is none
+(kiosk.cli.common.open_store).
 Subcommands are module-level click commands in small modules by subject (`*_cmds.py`);
 `COMMANDS` below names each one the group adds. Those modules import nothing heavy at the
 top: the store, numpy, OpenCV and Qt load inside a command's body, so `kiosk --help` stays
@@ -33,21 +36,21 @@ from kiosk.cli.common import StationContext, domain_errors, report_unexpected, s
 @click.version_option(__version__, "--version", prog_name="kiosk")
 @station_options
 @click.option(
-    "--demo", is_flag=True, help="Simulated devices, a local central server, demo accounts."
-)
-@click.option(
     "--kiosk", "kiosk_mode", is_flag=True, help="Full screen; only a supervisor can leave."
 )
 @click.pass_context
-def cli(ctx: click.Context, demo: bool, kiosk_mode: bool, **_: object) -> None:
-    """e-KTP recording station. With no subcommand: open the station (GUI)."""
+def cli(ctx: click.Context, kiosk_mode: bool, **_: object) -> None:
+    """e-KTP recording station. With no subcommand: open the station (GUI).
+
+    --demo before or after a subcommand means the demo station's data dir, settings and
+    keyring."""
     ctx.ensure_object(StationContext)
     if ctx.invoked_subcommand is not None:
         return
     from kiosk.cli import app_cmds
 
     start = domain_errors(app_cmds.start)  # a wrong data dir or settings file: a sentence
-    sys.exit(start(ctx.obj, demo=demo, kiosk_mode=kiosk_mode))
+    sys.exit(start(ctx.obj, demo=ctx.obj.demo, kiosk_mode=kiosk_mode))
 
 
 COMMANDS: tuple[click.Command, ...] = (

@@ -23,8 +23,11 @@ from kiosk.cli.common import (
     domain_errors,
     station_options,
 )
+from kiosk.domain.days import fmt_local
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from kiosk.store.users import User
 
 F = TypeVar("F", bound=Callable[..., object])
@@ -46,11 +49,12 @@ def _ask_pin(pin: str | None, username: str) -> str:
                         confirmation_prompt=True, err=True)
 
 
-def _state(user: User, now: dt.datetime) -> str:
+def _state(user: User, now: dt.datetime, tz: ZoneInfo) -> str:
     if user.disabled:
         return "nonaktif/disabled"
     if user.locked(now):
-        return "terkunci/locked"
+        assert user.locked_until is not None
+        return f"terkunci/locked s.d./until {fmt_local(user.locked_until, tz)}"
     return "aktif/active"
 
 
@@ -75,7 +79,9 @@ def user_add(obj: StationContext, username: str, role: str, display_name: str,
     """Add an account (the first one must be a supervisor)."""
     from kiosk.app import accounts
 
-    with obj.open_store() as store:
+    # the first supervisor may be made on a new station from a shell (a station set up
+    # without a screen); with --actor the station must exist already
+    with obj.open_store(create=actor is None) as store:
         if actor is None:
             if accounts.has_any_user(store):
                 raise click.UsageError("--actor PENGAWAS wajib / --actor SUPERVISOR is required")
@@ -100,9 +106,10 @@ def user_list(obj: StationContext) -> None:
     from kiosk.app import accounts
 
     with obj.open_store(read_only=True) as store:
-        now = store.clock()
+        now, tz = store.clock(), store.settings.timezone
         for u in accounts.list_users(store):
-            click.echo(f"{u.username:<20} {u.role:<11} {_state(u, now):<18} {u.display_name}")
+            click.echo(f"{u.username:<20} {u.role:<11} {_state(u, now, tz):<18} "
+                       f"{u.display_name}")
 
 
 @user.command("disable")

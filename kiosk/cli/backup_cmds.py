@@ -23,7 +23,7 @@ def backup(obj: StationContext, output: str) -> None:
     apart (see the README)."""
     from kiosk.store.backup import backup as copy
 
-    done = copy(obj.resolved_data_dir(), obj.settings(), Path(output))
+    done = copy(obj.station_dir(), obj.settings(), Path(output))
     click.echo(f"Cadangan tersimpan / backup written: {done.path} ({done.records} rekaman / "
                f"records, {done.size} bita / bytes, stasiun / station {done.station_id})")
 
@@ -40,6 +40,7 @@ def restore(obj: StationContext, source: str) -> None:
     is anchored to the restored database."""
     from kiosk.store.backup import restore as put_back
 
+    obj.use_station_keyring()
     done = put_back(obj.resolved_data_dir(), obj.settings(), Path(source))
     click.echo(f"Dipulihkan / restored: {done.path} ({done.records} rekaman / records, "
                f"stasiun / station {done.station_id})")

@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from kiosk.cli.sentences import NoStationHere, with_action
 from kiosk.domain.messages import DomainError, Msg
-from kiosk.paths import APP_NAME, default_config_file, default_data_dir
+from kiosk.paths import APP_NAME, default_config_file, default_data_dir, demo_data_dir
 from kiosk.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ SETUP_ERRORS = frozenset({
     "kiosk.export.common.ExportTargetRefused",
     "kiosk.cli.common.SettingsUnusable",
     "kiosk.cli.common.PinNotGiven",
+    "kiosk.cli.sentences.NoStationHere",
 })
 log = logging.getLogger("kiosk.cli")
 
@@ -76,23 +78,29 @@ class PinNotGiven(DomainError):
 
 @dataclass
 class StationContext:
-    """What every command needs: where the data and the settings are."""
+    """What every command needs: where the data and the settings are (--demo: the demo's)."""
 
     data_dir: Path | None = None
     config: Path | None = None
+    demo: bool = False
 
     def resolved_data_dir(self) -> Path:
-        """The data dir given on the command line, else the platform's."""
-        return self.data_dir or default_data_dir()
+        """The data dir given on the command line, else the demo's (--demo), else the
+        platform's."""
+        if self.data_dir:
+            return self.data_dir
+        return demo_data_dir() if self.demo else default_data_dir()
 
     def resolved_config(self) -> Path:
-        """The settings file: --config, else the data dir's own, else the platform's."""
+        """The settings file: --config, else the data dir's own (a demo's always), else the
+        platform's."""
         if self.config:
             return self.config
-        if self.data_dir:
-            # a data dir given on the command line brings its own settings file, if it has one
-            local = self.data_dir / "settings.toml"
-            if local.is_file():
+        if self.data_dir or self.demo:
+            # a data dir given on the command line brings its own settings file, if it has
+            # one; the demo keeps its settings beside its data, never in the real station's
+            local = self.resolved_data_dir() / "settings.toml"
+            if local.is_file() or self.demo:
                 return local
         return default_config_file()
 
@@ -106,16 +114,66 @@ class StationContext:
         except (IsADirectoryError, PermissionError, NotADirectoryError) as exc:
             raise SettingsUnusable(path, exc.strerror or type(exc).__name__) from None
 
-    def open_store(self, *, read_only: bool = False) -> Store:
+    def use_station_keyring(self) -> None:
+        """A demo's data dir brings its demo keyring (the marker `kiosk --demo` wrote there,
+        kiosk.store.keys); any other keeps the system's."""
+        from kiosk.store.keys import demo_keyring_file, marked_demo_keyring, use_file_keyring
+
+        folder = self.resolved_data_dir()
+        key_file = marked_demo_keyring(folder)
+        if key_file is None and self.demo:  # a demo dir made before the marker existed
+            key_file = demo_keyring_file(folder)
+        if key_file is not None:
+            use_file_keyring(key_file)
+
+    def prepare_demo(self) -> None:
+        """Make the demo's data dir (--data-dir, else the platform's demo dir) with its own
+        settings file and its file keyring beside it, marked so that every later opening of
+        that folder finds them (synthetic data only: there is no OS keyring on a bare test
+        machine)."""
+        from kiosk.store.keys import mark_demo_keyring, use_file_keyring
+
+        self.demo = True
+        data_dir = self.resolved_data_dir()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        (data_dir / "settings.toml").touch(exist_ok=True)
+        use_file_keyring(mark_demo_keyring(data_dir))
+
+    def open_store(self, *, read_only: bool = False, create: bool = False) -> Store:
         """The station's store (imported here, not at the top: keeps `kiosk --help` fast).
 
         `read_only` for the commands that only look (summary, status, db check, audit, cap
-        show): no migration, no write lock, works on a full disk; DatabaseMissing where
-        there is no station database yet. A data dir that cannot be one (a file, under a
-        file, /dev) is DataDirRefused."""
+        show): no migration, no write lock, works on a full disk. `create` only for the
+        commands that may make a station (the GUI's first run, demo-data, the first
+        supervisor, setup central, selftest: set-up steps): every other one is NoStationHere
+        where there is no station database, so a command asked to read never leaves an empty
+        station behind. A data dir that cannot
+        be one (a file, under a file, /dev) is DataDirRefused."""
         from kiosk.store.station import Store
 
-        return Store(self.resolved_data_dir(), self.settings(), read_only=read_only)
+        if create:
+            if self.demo:
+                self.prepare_demo()
+            self.use_station_keyring()
+            folder = self.resolved_data_dir()
+        else:
+            folder = self.station_dir()
+            # a database anchored here but gone: the read-only opening names it replaced
+            read_only = read_only or not (folder / "station.db").exists()
+        return Store(folder, self.settings(), read_only=read_only)
+
+    def station_dir(self) -> Path:
+        """The data dir of a station that exists (its keyring chosen, use_station_keyring);
+        NoStationHere where there is no station database and none was ever anchored."""
+        from kiosk.store import anchors, datadir
+        from kiosk.store.db import DB_NAME
+
+        folder = self.resolved_data_dir()
+        self.use_station_keyring()
+        path = datadir.prepare(folder, DB_NAME, create=False)
+        if not path.exists() and not anchors.was_here(folder):
+            raise NoStationHere(folder.absolute(), self.demo)
+        return folder
 
 
 def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
@@ -128,8 +186,20 @@ def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     return value
 
 
+def _remember_demo(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:
+        ctx.ensure_object(StationContext).demo = True
+    return value
+
+
 def station_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Add --data-dir and --config; the value given last (nearest the command) wins."""
+    """Add --data-dir, --config and --demo; the value given last (nearest the command)
+    wins."""
+    fn = click.option(
+        "--demo", is_flag=True, callback=_remember_demo, expose_value=False, is_eager=True,
+        help="The demo station: its data dir, settings and keyring (with no subcommand: "
+             "simulated devices, a local central server, demo accounts).",
+    )(fn)
     fn = click.option(
         "--config",
         type=click.Path(dir_okay=False),
@@ -281,6 +351,7 @@ def domain_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except DomainError as exc:
+            exc = with_action(exc)
             click.echo(exc.msg.id, err=True)
             click.echo(exc.msg.en, err=True)
             raise SystemExit(exit_status(exc)) from None

@@ -64,10 +64,11 @@ def audit_verify(obj: StationContext) -> None:
 @domain_errors
 def audit_show(obj: StationContext, limit: int) -> None:
     """The newest audit rows."""
+    from kiosk.domain.days import fmt_local
     from kiosk.store import audit as audit_log
 
     with obj.open_store(read_only=True) as store:
+        tz = store.settings.timezone
         for r in audit_log.rows(store.db, limit):
-            click.echo(
-                f"{r['seq']:>6} {r['ts']} {r['actor']:<12} {r['action']:<16} {r['detail']}"
-            )
+            when = fmt_local(r["ts"], tz, seconds=True)
+            click.echo(f"{r['seq']:>6} {when} {r['actor']:<12} {r['action']:<16} {r['detail']}")

@@ -27,7 +27,9 @@ def selftest(obj: StationContext, as_json: bool, names: tuple[str, ...]) -> None
     from kiosk.demo.environment import selftest_devices
     from kiosk.selftest.engine import SelfTestContext, run_all
 
-    with obj.open_store() as store, selftest_devices(store):
+    # the technician's install check may come before first-run set-up: it may make the
+    # station (its results are stored there; the freeze gate reads the latest)
+    with obj.open_store(create=True) as store, selftest_devices(store):
         report = run_all(SelfTestContext(store, store.settings), names or CHECK_NAMES)
     if as_json:
         echo_json(report.as_dict())

@@ -22,6 +22,7 @@ def keyring_info(obj: StationContext, as_json: bool) -> None:
     """Show the keyring backend the station's secrets really go to."""
     from kiosk.store.keys import KeyringUnavailable, describe_keyring
 
+    obj.use_station_keyring()  # a demo data dir's own file keyring, where it has one
     info = describe_keyring()
     if as_json:
         echo_json(info)

@@ -11,6 +11,7 @@ import click
 
 from kiosk.cli.common import TEXT, StationContext, domain_errors, echo_json, station_options
 from kiosk.domain.cap import DailyCapReached
+from kiosk.domain.days import fmt_day, fmt_local
 from kiosk.domain.delivery import status_words
 
 if TYPE_CHECKING:
@@ -55,7 +56,8 @@ def summary(obj: StationContext, as_json: bool) -> None:
     click.echo(f"Stasiun / station : {data['station']} ({data['office']})")
     click.echo(f"ID stasiun / id   : {data['station_id']}")
     click.echo(f"Data              : {data['data_dir']}")
-    click.echo(f"Hari ini / today  : {data['today']}  {data['recorded_today']} / {data['cap']}")
+    today = fmt_day(dt.date.fromisoformat(data["today"]))
+    click.echo(f"Hari ini / today  : {today}  {data['recorded_today']} / {data['cap']}")
     if data["override_reason"]:
         click.echo(f"  batas diubah / override: {data['override_reason']}")
     click.echo(
@@ -111,7 +113,7 @@ def _save_demo_records(
 @domain_errors
 def demo_data(obj: StationContext, count: int, day: dt.datetime | None, operator: str) -> None:
     """Save N synthetic complete recordings through the normal save path."""
-    with obj.open_store() as store:
+    with obj.open_store(create=True) as store:  # the demo's and the tests' way to fill one
         saved, refused = _save_demo_records(store, count, day, operator)
     click.echo(f"{saved} tersimpan / saved.", err=True)
     if refused is not None:
@@ -125,10 +127,7 @@ def _state_words(store: Store, row: dict[str, Any]) -> tuple[str, str]:
     tz = store.settings.timezone
 
     def local(text: str | None) -> str | None:
-        if not text:
-            return None
-        t = dt.datetime.fromisoformat(text).astimezone(tz)
-        return f"{t:%Y-%m-%d %H:%M} {t.tzname() or ''}".strip()
+        return fmt_local(text, tz) if text else None
 
     msg = status_words(row["state"], row.get("processing_status"), row.get("reject_reason"),
                        local(row.get("received_at")), local(row.get("verified_at")))
@@ -146,6 +145,7 @@ def status(obj: StationContext, query: str, as_json: bool) -> None:
     with obj.open_store(read_only=True) as store:
         rows = store.find(query)
         words = [_state_words(store, r) for r in rows]
+        tz = store.settings.timezone
     if not rows:
         click.echo(NOT_FOUND, err=True)
         sys.exit(1)
@@ -156,6 +156,6 @@ def status(obj: StationContext, query: str, as_json: bool) -> None:
         return
     for r, (words_id, words_en) in zip(rows, words, strict=True):
         click.echo(f"{r['regno']}  (ID {r['id']})")
-        click.echo(f"  direkam / recorded: {r['created_at']}")
+        click.echo(f"  direkam / recorded: {fmt_local(r['created_at'], tz)}")
         click.echo(f"  {words_id}")
         click.echo(f"  {words_en}")

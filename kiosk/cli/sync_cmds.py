@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 import click
 
 from kiosk.cli.common import StationContext, domain_errors, echo_json, station_options
+from kiosk.cli.sentences import with_action
 from kiosk.domain.messages import DomainError
 
 SYNC_HELP = """Deliver saved records to the central server, headless.
@@ -122,6 +123,7 @@ def _set_up(obj: StationContext) -> Iterator[Any]:
 
 def _setup_error(exc: Exception) -> NoReturn:
     if isinstance(exc, DomainError):
+        exc = with_action(exc)
         click.echo(exc.msg.id, err=True)
         click.echo(exc.msg.en, err=True)
     else:
@@ -146,7 +148,7 @@ def setup_central_cmd(obj: StationContext, url: str, token: str, as_json: bool) 
     """Store the token and signing key in the keyring, register with the server, pin its key."""
     from kiosk.sync.link import setup_central
 
-    with obj.open_store() as store:
+    with obj.open_store(create=True) as store:  # set-up: may come before the first run
         info = setup_central(store, obj.resolved_config(), url, token)
     if as_json:
         echo_json(info)

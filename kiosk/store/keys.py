@@ -39,23 +39,37 @@ MIN_PRIORITY = 1.0
 INSECURE_MODULES = ("keyrings.alt",)  # plaintext / password-file keyrings, never for the station
 
 
-class KeyringUnavailable(DomainError):
-    """No usable keyring: the station must not record."""
+# What failed, for KeyringUnavailable's sentence ("..., so <action>."): the caller that knows
+# names it (KeyringUnavailable.doing); STATION_DATA when nobody said.
+STATION_DATA = Msg("data stasiun yang terenkripsi tidak bisa dibuka atau disimpan",
+                   "the station's encrypted data can be neither opened nor saved")
+RECORDING = Msg("perekaman ditolak agar data tidak tersimpan tanpa enkripsi",
+                "recording is refused rather than keep data unencrypted")
 
-    def __init__(self, detail: str) -> None:
+
+class KeyringUnavailable(DomainError):
+    """No usable keyring: nothing sealed can be opened or saved (recording is refused, a NIK
+    cannot be looked up, a full-NIK export cannot be made). `action` says what failed."""
+
+    def __init__(self, detail: str, action: Msg = STATION_DATA) -> None:
         super().__init__(
             Msg(
-                "Brankas kunci (keyring) sistem tidak tersedia, jadi perekaman ditolak agar data "
-                "tidak tersimpan tanpa enkripsi. Hubungi teknisi: di Linux jalankan layanan "
-                "Secret Service (gnome-keyring atau KWallet) dan buka kuncinya; di Windows "
-                "gunakan Credential Manager bawaan. Rincian: " + detail,
-                "The system keyring is not available, so recording is refused rather than keep "
-                "data unencrypted. Call the technician: on Linux run a Secret Service "
-                "(gnome-keyring or KWallet) and unlock it; on Windows the built-in Credential "
-                "Manager is used. Detail: " + detail,
+                f"Brankas kunci (keyring) sistem tidak tersedia, jadi {action.id}. Hubungi "
+                "teknisi: di Linux jalankan layanan Secret Service (gnome-keyring atau KWallet) "
+                "dan buka kuncinya; di Windows gunakan Credential Manager bawaan; `kiosk "
+                "keyring` menunjukkan brankas yang dicoba. Rincian: " + detail,
+                f"The system keyring is not available, so {action.en}. Call the technician: on "
+                "Linux run a Secret Service (gnome-keyring or KWallet) and unlock it; on "
+                "Windows the built-in Credential Manager is used; `kiosk keyring` shows the "
+                "keyrings tried. Detail: " + detail,
             )
         )
         self.detail = detail
+        self.action = action
+
+    def doing(self, action: Msg) -> KeyringUnavailable:
+        """The same failure, naming `action` as what it stopped."""
+        return KeyringUnavailable(self.detail, action)
 
 
 class DataKeyMismatch(DomainError):
@@ -275,6 +289,50 @@ class FileKeyring(keyring.backend.KeyringBackend):
                 raise keyring.errors.PasswordDeleteError(username)
             assert self.path is not None
             self.path.write_text(json.dumps(data), encoding="utf-8")
+
+
+# --- the demo's keyring ------------------------------------------------------------------
+# `kiosk --demo` keeps its secrets in a FileKeyring beside (never inside) its data dir, and
+# writes DEMO_KEYRING_MARKER into the data dir naming that file. Whatever opens the data dir
+# later (any `kiosk` command, the GUI) then uses the same file. Only the demo writes a marker,
+# and only the file beside the folder is ever honoured: a marker cannot point a station at
+# any other file.
+DEMO_KEYRING_MARKER = "demo-keyring.txt"
+
+
+def demo_keyring_file(data_dir: Path) -> Path:
+    """The demo's key file for `data_dir`: `<data dir>-keyring.json`, beside it."""
+    folder = Path(data_dir).absolute()
+    return folder.with_name(folder.name + "-keyring.json")
+
+
+def mark_demo_keyring(data_dir: Path) -> Path:
+    """Write the marker into the demo's data dir; returns its key file."""
+    key_file = demo_keyring_file(data_dir)
+    (Path(data_dir) / DEMO_KEYRING_MARKER).write_text(
+        f"{key_file.name}\n"
+        "# kiosk --demo: this data dir holds invented applicants only; its secrets are in the\n"
+        "# file named above, beside this folder. A real station never has this file.\n",
+        encoding="utf-8")
+    return key_file
+
+
+def marked_demo_keyring(data_dir: Path) -> Path | None:
+    """The demo key file the marker in `data_dir` names, or None (no marker, or one that
+    names anything but the file beside the folder)."""
+    try:
+        first = (Path(data_dir) / DEMO_KEYRING_MARKER).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    key_file = demo_keyring_file(data_dir)
+    lines = first.splitlines()
+    return key_file if lines and lines[0].strip() == key_file.name else None
+
+
+def use_file_keyring(path: Path) -> None:
+    """Keep this process's secrets (and its `kiosk` children's) in the FileKeyring `path`."""
+    os.environ["KIOSK_KEYRING_FILE"] = str(path)
+    keyring.set_keyring(FileKeyring(path))
 
 
 class MemoryKeyring(_NeverAutomatic, keyring.backend.KeyringBackend):

@@ -28,7 +28,12 @@ from kiosk.store.cap import CapStatus
 from kiosk.store.crypto import DecryptionFailed, Sealer
 from kiosk.store.db import DB_NAME, connect, iso, utcnow, write_transaction
 from kiosk.store.errors import DatabaseMissing, DatabaseReplaced
-from kiosk.store.keys import DataKeyMismatch, load_or_create_data_key
+from kiosk.store.keys import (
+    RECORDING,
+    DataKeyMismatch,
+    KeyringUnavailable,
+    load_or_create_data_key,
+)
 from kiosk.store.outbox import Outbox
 from kiosk.store.save import SavedRecord
 
@@ -181,7 +186,10 @@ class Store:
     def check_can_start(self, now: dt.datetime | None = None) -> CapStatus:
         """Before a recording starts: the keyring works, the database is the one anchored
         (DatabaseReplaced otherwise) and today's cap is not used up."""
-        self.sealer()
+        try:
+            self.sealer()
+        except KeyringUnavailable as exc:
+            raise exc.doing(RECORDING) from None
         anchors.refuse_if_replaced(self)
         status = self.cap_status(now)
         cap.refuse_if_reached(status)
