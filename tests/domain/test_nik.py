@@ -46,7 +46,7 @@ def test_unknown_kecamatan_in_a_regency_we_hold_is_invalid(regions):
 
 
 def test_nik_issued_elsewhere_is_valid_people_move(regions):
-    # Jakarta Pusat (31.71): we do not hold its table, so any kecamatan is accepted.
+    # Jakarta Pusat (31.71.01 Gambir): issued far from this office, and accepted here.
     info = parse_nik("3171011708450001", regions=regions, today=TODAY)
     assert info.region_code == "317101"
 
@@ -131,7 +131,7 @@ def test_any_string_parses_consistently_or_raises_invalid_nik(text):
 
 def test_without_a_table_the_shipped_region_tables_still_check_the_kecamatan():
     """parse_nik(text) alone applies resources/regions: 62.71.09 is no kecamatan of Palangka
-    Raya, while a NIK from a regency we do not hold is still accepted."""
+    Raya, while a NIK from a real kecamatan of another regency is accepted."""
     with pytest.raises(InvalidNik) as exc:
         parse_nik("6271094101900001", today=TODAY)
     assert exc.value.reason == "kecamatan" and "KOTA PALANGKA RAYA" in exc.value.msg.en
