@@ -141,6 +141,26 @@
         <source>huruf kecil, mis. siti.r</source>
         <translation>lowercase, e.g. siti.r</translation>
     </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="1" />
+        <source>Nonaktifkan akun?</source>
+        <translation>Disable the account?</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="1" />
+        <source>{name} ({user}) tidak akan bisa masuk lagi sampai diaktifkan kembali. Riwayat dan rekamannya tetap tersimpan.</source>
+        <translation>{name} ({user}) will not be able to log in until enabled again. Their history and records stay saved.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="1" />
+        <source>Ya, nonaktifkan</source>
+        <translation>Yes, disable</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_accounts.py" line="1" />
+        <source>Tidak, biarkan aktif</source>
+        <translation>No, keep it active</translation>
+    </message>
 </context>
 <context>
     <name>QtCapScreen</name>
@@ -235,6 +255,31 @@
         <location filename="../../kiosk/ui/desk/qt_cap.py" line="131" />
         <source>Oleh</source>
         <translation>By</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_cap.py" line="1" />
+        <source>Batas di bawah jumlah hari ini?</source>
+        <translation>Cap below today's count?</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_cap.py" line="1" />
+        <source>Tetap ubah batasnya?</source>
+        <translation>Change the cap anyway?</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_cap.py" line="1" />
+        <source>Ya, tetapkan {cap}</source>
+        <translation>Yes, set {cap}</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_cap.py" line="1" />
+        <source>Tidak, jangan ubah</source>
+        <translation>No, leave it</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_cap.py" line="1" />
+        <source>Batas tidak diubah.</source>
+        <translation>The cap was not changed.</translation>
     </message>
 </context>
 <context>
@@ -748,6 +793,11 @@ SHA-256 {sha} (recorded in the audit log)</translation>
 </context>
 <context>
     <name>QtSelfTestScreen</name>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_selftest.py" line="375" />
+        <source>SIBUK</source>
+        <translation>BUSY</translation>
+    </message>
     <message>
         <location filename="../../kiosk/ui/desk/qt_selftest.py" line="210" />
         <source>memeriksa...</source>

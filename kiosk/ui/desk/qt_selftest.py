@@ -93,6 +93,7 @@ class QtCheckRow:
         self.run.setObjectName(f"run_{name}")
         self.run.setStyleSheet("min-height: 32px; font-size: 12pt; padding: 2px 10px;")
         self.passed: bool | None = None
+        self.busy = False  # not passed: in use by another program, not broken
         set_row(table, row, ["", "—", "", "", ""])
         table.setCellWidget(row, 5, self.run)
 
@@ -108,7 +109,7 @@ class QtCheckRow:
         return self.item(4).text()
 
     def show_result(self, passed: bool | None, value: str, threshold: str, hint: str) -> None:
-        self.passed = passed
+        self.passed, self.busy = passed, False
         state = self.item(1)
         state.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
         bold = QFont(state.font())
@@ -253,6 +254,7 @@ class QtSelfTestScreen(QtDeskScreen):
                 continue
             hint = "" if r.passed else (r.hint_en if en else r.hint_id) or r.hint_id
             row.show_result(r.passed, value_text(r.value), r.threshold, hint)
+            row.busy = r.busy
         qt_desk.fit_rows(self.checks)
         server = self.results.get("server")
         value = server.value if server is not None and isinstance(server.value, dict) else {}
@@ -370,8 +372,8 @@ class QtSelfTestScreen(QtDeskScreen):
             row.run.setText(self.tr("Periksa"))
         self._show_rows()
         for row in self.rows.values():
-            row.item(1).setText({None: "—", True: self.tr("LULUS"),
-                                 False: self.tr("GAGAL")}[row.passed])
+            row.item(1).setText(self.tr("SIBUK") if row.busy and row.passed is False else {
+                None: "—", True: self.tr("LULUS"), False: self.tr("GAGAL")}[row.passed])
         qt_desk.fit_rows(self.checks)
         if self.report is not None:
             self.last_run.setText(self.tr("Swauji dicatat {when}: {result}").format(
