@@ -19,7 +19,15 @@ from typing import Any
 
 import sqlite_utils
 
-from kiosk.app.pins import SCRYPT_N, InvalidPin, check_pin, hash_pin, verify_pin
+from kiosk.app.pins import (
+    SCRYPT_N,
+    InvalidPin,
+    TrivialPin,
+    check_new_pin,
+    check_pin,
+    hash_pin,
+    verify_pin,
+)
 from kiosk.domain.messages import DomainError, Msg
 from kiosk.domain.roles import (
     ACTIONS,
@@ -52,7 +60,7 @@ from kiosk.store.users import (
 __all__ = [
     "ACTIONS", "OPERATOR_ACTIONS", "ROLES", "SUPERVISOR_ACTIONS", "TECHNICIAN_ACTIONS",
     "PermissionDenied", "can", "User", "get_user", "has_any_user", "list_users", "require",
-    "InvalidPin", "hash_pin", "verify_pin", "InvalidUsername", "InvalidDisplayName",
+    "InvalidPin", "TrivialPin", "hash_pin", "verify_pin", "InvalidUsername", "InvalidDisplayName",
     "InvalidRole", "UserExists", "UnknownUser", "LoginFailed", "AccountLocked", "AccountDisabled",
     "LastSupervisor", "SetupAlreadyDone", "InvalidSetup", "create_user",
     "create_first_supervisor", "authenticate", "act_as", "disable_user", "enable_user", "reset_pin",
@@ -158,14 +166,16 @@ class InvalidSetup(DomainError):
 # --- users ------------------------------------------------------------------------------
 
 
-def _check_new_user(username: str, display_name: str, role: str, pin: str) -> None:
+def _check_new_user(username: str, display_name: str, role: str, pin: str,
+                    demo: bool = False) -> None:
+    """A new account's values; its PIN is a chosen one (not trivial) unless `demo`."""
     if not _USERNAME_RE.match(username or ""):
         raise InvalidUsername(username)
     if not display_name.strip():
         raise InvalidDisplayName()
     if role not in ROLES:
         raise InvalidRole(role)
-    check_pin(pin)
+    check_pin(pin) if demo else check_new_pin(pin)
 
 
 def _now(store: Store, now: dt.datetime | None) -> dt.datetime:
@@ -193,36 +203,41 @@ def _insert(
 
 def create_user(
     store: Store, actor: str, username: str, display_name: str, role: str, pin: str,
-    now: dt.datetime | None = None,
+    now: dt.datetime | None = None, *, demo: bool = False,
 ) -> User:
-    """Supervisor `actor` adds an account; audited as 'user.created'."""
-    _check_new_user(username, display_name, role, pin)
+    """Supervisor `actor` adds an account, audited as 'user.created'; TrivialPin for a trivial
+    PIN unless `demo` (kiosk.demo's published accounts only, audited so)."""
+    _check_new_user(username, display_name, role, pin, demo)
     pin_hash = hash_pin(pin)  # slow: outside the write lock
     with write_transaction(store.db):
         require(store, actor, "accounts")
         _insert(store.db, username, display_name, role, pin_hash, iso(_now(store, now)))
-        audit.append(store.db, actor, "user.created", {"username": username, "role": role})
+        audit.append(store.db, actor, "user.created",
+                     {"username": username, "role": role, **({"demo": True} if demo else {})})
     return get_user(store, username)  # type: ignore[return-value]
 
 
 def create_first_supervisor(
-    store: Store, username: str, display_name: str, pin: str, now: dt.datetime | None = None
+    store: Store, username: str, display_name: str, pin: str, now: dt.datetime | None = None,
+    *, demo: bool = False,
 ) -> User:
-    """The station's first account (a supervisor); SetupAlreadyDone once any account exists."""
-    _check_new_user(username, display_name, "supervisor", pin)
+    """The first account, a supervisor (SetupAlreadyDone after); `demo` as in create_user."""
+    _check_new_user(username, display_name, "supervisor", pin, demo)
     pin_hash = hash_pin(pin)
     with write_transaction(store.db):
-        _first_supervisor_locked(store, username, display_name, pin_hash, now)
+        _first_supervisor_locked(store, username, display_name, pin_hash, now, demo)
     return get_user(store, username)  # type: ignore[return-value]
 
 
 def _first_supervisor_locked(
-    store: Store, username: str, display_name: str, pin_hash: str, now: dt.datetime | None
+    store: Store, username: str, display_name: str, pin_hash: str, now: dt.datetime | None,
+    demo: bool = False,
 ) -> None:
     if has_any_user(store):
         raise SetupAlreadyDone()
     _insert(store.db, username, display_name, "supervisor", pin_hash, iso(_now(store, now)))
-    audit.append(store.db, "setup", "user.created", {"username": username, "role": "supervisor"})
+    audit.append(store.db, "setup", "user.created", {"username": username, "role": "supervisor",
+                                                     **({"demo": True} if demo else {})})
 
 
 def authenticate(store: Store, username: str, pin: str, now: dt.datetime | None = None) -> User:
@@ -320,7 +335,9 @@ def enable_user(store: Store, actor: str, username: str, now: dt.datetime | None
 def reset_pin(
     store: Store, actor: str, username: str, new_pin: str, now: dt.datetime | None = None
 ) -> User:
-    """Set a new PIN (the old one is forgotten) and lift any lockout."""
+    """Set a new PIN (the old one is forgotten) and lift any lockout; TrivialPin for a
+    trivial one."""
+    check_new_pin(new_pin)
     pin_hash = hash_pin(new_pin)
     return _change(store, actor, username, now, "user.pin_reset", {},
                    {"pin_hash": pin_hash, "failed_attempts": 0, "locked_until": None})

@@ -41,6 +41,32 @@ class ReasonRequired(DomainError):
         super().__init__(Msg("Alasan wajib diisi.", "A reason is required."))
 
 
+class CapBelowToday(DomainError):
+    """A new cap in force today at or below today's count: recording stops at once (and the
+    home screen would read e.g. "25 / 20"). Asked, and done only when confirmed."""
+
+
+def cap_warning(status: CapStatus, cap: int, today_only: bool) -> Msg | None:
+    """What a supervisor must know before setting `cap`, or None: the cap that would be in
+    force today (an override, or a standing cap while today has none) is at or below today's
+    count. A standing cap under today's override only applies from tomorrow: no warning."""
+    if not today_only and status.override_reason is not None:
+        return None
+    if cap > status.count:
+        return None
+    if cap == status.count:
+        return Msg(f"Batas baru ({cap}) sama dengan jumlah perekaman hari ini ({status.count}): "
+                   "tidak ada perekaman baru lagi hari ini.",
+                   f"The new cap ({cap}) equals today's recordings ({status.count}): no more "
+                   "recordings today.")
+    return Msg(f"Batas baru ({cap}) lebih kecil dari jumlah perekaman hari ini "
+               f"({status.count}): tidak ada perekaman baru lagi hari ini, dan layar akan "
+               f"menunjukkan {status.count} / {cap}. Rekaman yang sudah ada tetap tersimpan.",
+               f"The new cap ({cap}) is below today's recordings ({status.count}): no more "
+               f"recordings today, and the screen will show {status.count} / {cap}. The "
+               "records already made stay saved.")
+
+
 class InvalidDeviceSetting(DomainError):
     """A device setting the station cannot use; the message names it."""
 
@@ -267,11 +293,16 @@ class DeskService:
     def cap_status(self) -> CapStatus:
         return self.store.cap_status()
 
-    def set_cap(self, cap: int, reason: str, today_only: bool) -> CapStatus:
-        """Today's override (`today_only`) or the standing cap, with a reason; audited."""
+    def set_cap(self, cap: int, reason: str, today_only: bool,
+                confirmed: bool = False) -> CapStatus:
+        """Today's override (`today_only`) or the standing cap, with a reason; audited.
+        CapBelowToday, changing nothing, when `cap_warning` has a word and not `confirmed`."""
         self.require("cap")
         if not reason.strip():
             raise ReasonRequired()
+        warning = cap_warning(self.store.cap_status(), cap, today_only)
+        if warning is not None and not confirmed:
+            raise CapBelowToday(warning)
         if today_only:
             self.store.override_cap(cap, reason, self.actor)
         else:

@@ -47,10 +47,12 @@ DEMO_MARKER = "demo-station.txt"  # in a data dir the demo runs on (its devices 
 def ensure_demo_accounts(store: Store) -> list[tuple[str, str, str]]:
     """Create the demo accounts on a station without any; returns them for the login screen."""
     if not accounts.has_any_user(store):
-        accounts.create_first_supervisor(store, "pengawas", _NAMES["pengawas"], "333333")
+        accounts.create_first_supervisor(store, "pengawas", _NAMES["pengawas"], "333333",
+                                         demo=True)  # published PINs: no trivial-PIN rule
         for username, pin, role in DEMO_ACCOUNTS:
             if role != "supervisor":
-                accounts.create_user(store, "pengawas", username, _NAMES[username], role, pin)
+                accounts.create_user(store, "pengawas", username, _NAMES[username], role, pin,
+                                     demo=True)
     return list(DEMO_ACCOUNTS)
 
 

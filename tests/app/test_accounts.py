@@ -61,13 +61,13 @@ def test_pin_must_be_six_digits(store, boss, pin):
 @pytest.mark.parametrize("name", ["Budi", "b", "budi santoso", "9budi", "x" * 40])
 def test_username_is_validated(store, boss, name):
     with pytest.raises(InvalidUsername):
-        accounts.create_user(store, "pengawas", name, "Budi", "operator", "111111")
+        accounts.create_user(store, "pengawas", name, "Budi", "operator", "407193")
 
 
 def test_duplicate_username_is_refused(store, boss):
-    accounts.create_user(store, "pengawas", "budi", "Budi", "operator", "111111")
+    accounts.create_user(store, "pengawas", "budi", "Budi", "operator", "407193")
     with pytest.raises(UserExists):
-        accounts.create_user(store, "pengawas", "budi", "Budi Lain", "technician", "222222")
+        accounts.create_user(store, "pengawas", "budi", "Budi Lain", "technician", "518204")
 
 
 def test_login_with_right_pin_returns_the_user_and_is_audited(store, boss):
@@ -111,30 +111,30 @@ def test_right_pin_resets_the_failure_count(store, boss):
 
 
 def test_disabled_account_cannot_log_in_until_enabled(store, boss):
-    accounts.create_user(store, "pengawas", "budi", "Budi", "operator", "111111")
+    accounts.create_user(store, "pengawas", "budi", "Budi", "operator", "407193")
     accounts.disable_user(store, "pengawas", "budi")
     with pytest.raises(AccountDisabled):
-        accounts.authenticate(store, "budi", "111111")
+        accounts.authenticate(store, "budi", "407193")
     accounts.enable_user(store, "pengawas", "budi")
-    assert accounts.authenticate(store, "budi", "111111").username == "budi"
+    assert accounts.authenticate(store, "budi", "407193").username == "budi"
 
 
 def test_only_an_active_supervisor_manages_accounts(store, boss):
-    accounts.create_user(store, "pengawas", "budi", "Budi", "operator", "111111")
-    accounts.create_user(store, "pengawas", "tek", "Teknisi", "technician", "222222")
+    accounts.create_user(store, "pengawas", "budi", "Budi", "operator", "407193")
+    accounts.create_user(store, "pengawas", "tek", "Teknisi", "technician", "518204")
     for actor in ("budi", "tek", "nobody"):
         with pytest.raises(PermissionDenied):
-            accounts.create_user(store, actor, "siti", "Siti", "operator", "333333")
+            accounts.create_user(store, actor, "siti", "Siti", "operator", "629315")
         with pytest.raises(PermissionDenied):
-            accounts.reset_pin(store, actor, "budi", "444444")
-    accounts.create_user(store, "pengawas", "kedua", "Pengawas Dua", "supervisor", "555555")
+            accounts.reset_pin(store, actor, "budi", "730426")
+    accounts.create_user(store, "pengawas", "kedua", "Pengawas Dua", "supervisor", "841537")
     accounts.disable_user(store, "pengawas", "kedua")
     with pytest.raises(PermissionDenied):
         accounts.disable_user(store, "kedua", "budi")
 
 
 def test_nobody_raises_their_own_role(store, boss):
-    accounts.create_user(store, "pengawas", "tek", "Teknisi", "technician", "222222")
+    accounts.create_user(store, "pengawas", "tek", "Teknisi", "technician", "518204")
     with pytest.raises(PermissionDenied):
         accounts.set_role(store, "tek", "tek", "supervisor")
     assert accounts.get_user(store, "tek").role == "technician"
@@ -151,27 +151,27 @@ def test_last_active_supervisor_cannot_disable_or_demote_themselves(store, boss)
         accounts.set_role(store, "pengawas", "pengawas", "operator")
     assert accounts.get_user(store, "pengawas").role == "supervisor"
     assert not accounts.get_user(store, "pengawas").disabled
-    accounts.create_user(store, "pengawas", "kedua", "Pengawas Dua", "supervisor", "555555")
+    accounts.create_user(store, "pengawas", "kedua", "Pengawas Dua", "supervisor", "841537")
     accounts.disable_user(store, "pengawas", "pengawas")  # another supervisor remains
     assert accounts.get_user(store, "pengawas").disabled
 
 
 def test_reset_pin_lifts_a_lockout_and_replaces_the_pin(store, boss):
-    accounts.create_user(store, "pengawas", "budi", "Budi", "operator", "111111")
+    accounts.create_user(store, "pengawas", "budi", "Budi", "operator", "407193")
     store.settings.set("ui.max_login_failures", 1)
     with pytest.raises(AccountLocked):
         accounts.authenticate(store, "budi", "000000", now=T0)
-    accounts.reset_pin(store, "pengawas", "budi", "999999")
-    assert accounts.authenticate(store, "budi", "999999", now=T0).username == "budi"
+    accounts.reset_pin(store, "pengawas", "budi", "952648")
+    assert accounts.authenticate(store, "budi", "952648", now=T0).username == "budi"
     with pytest.raises(AccountLocked):  # the old PIN is now a wrong one (limit 1)
-        accounts.authenticate(store, "budi", "111111", now=T0)
+        accounts.authenticate(store, "budi", "407193", now=T0)
 
 
 def test_every_account_change_is_audited_with_the_actor(store, boss):
-    accounts.create_user(store, "pengawas", "budi", "Budi", "operator", "111111")
+    accounts.create_user(store, "pengawas", "budi", "Budi", "operator", "407193")
     accounts.disable_user(store, "pengawas", "budi")
     accounts.enable_user(store, "pengawas", "budi")
-    accounts.reset_pin(store, "pengawas", "budi", "222222")
+    accounts.reset_pin(store, "pengawas", "budi", "518204")
     accounts.set_role(store, "pengawas", "budi", "technician")
     trail = [(a, act) for a, act, d in _audit_actions(store) if d.get("username") == "budi"]
     assert trail == [
@@ -229,15 +229,15 @@ def test_first_run_setup_refuses_bad_values_and_writes_nothing(store, tmp_path, 
 
 def test_act_as_needs_the_right_pin_and_the_role(store, boss):
     """The one check before a privileged action: the account, its PIN, its role."""
-    accounts.create_user(store, "pengawas", "budi", "Budi", "operator", "111111")
+    accounts.create_user(store, "pengawas", "budi", "Budi", "operator", "407193")
     assert accounts.act_as(store, " Pengawas ", "135790", "cap").username == "pengawas"
     with pytest.raises(LoginFailed):
         accounts.act_as(store, "pengawas", "000000", "cap")
     with pytest.raises(LoginFailed):
         accounts.act_as(store, "nobody", "135790", "cap")
     with pytest.raises(PermissionDenied):
-        accounts.act_as(store, "budi", "111111", "cap")  # the right PIN, the wrong role
-    assert accounts.act_as(store, "budi", "111111", "record").username == "budi"
+        accounts.act_as(store, "budi", "407193", "cap")  # the right PIN, the wrong role
+    assert accounts.act_as(store, "budi", "407193", "record").username == "budi"
     actions = [(actor, action, detail) for actor, action, detail in _audit_actions(store)
                if action in ("user.login_failed", "user.denied")]
     assert actions == [("pengawas", "user.login_failed", {"failures": 1}),
@@ -272,15 +272,15 @@ def test_user_cli_add_list_disable_reset(tmp_path, subprocess_env):
     assert r.returncode == 0, r.stderr
     r = _kiosk(subprocess_env, data, "user", "add", "budi", "--role", "operator",
                "--name", "Budi", "--actor", "pengawas", "--pin-stdin",
-               input="135790\n111111\n111111\n")
+               input="135790\n407193\n407193\n")
     assert r.returncode == 0, r.stderr
     r = _kiosk(subprocess_env, data, "user", "add", "siti", "--role", "operator",
-               "--name", "Siti", "--pin", "222222", "--actor", "budi", "--pin-stdin",
-               input="111111\n")
+               "--name", "Siti", "--pin", "518204", "--actor", "budi", "--pin-stdin",
+               input="407193\n")
     assert r.returncode == 1 and "tidak berwenang" in r.stderr
     assert _kiosk(subprocess_env, data, "user", "disable", "budi", "--actor", "pengawas",
                   "--pin-stdin", input="135790\n").returncode == 0
-    assert _kiosk(subprocess_env, data, "user", "reset-pin", "budi", "--pin", "333333",
+    assert _kiosk(subprocess_env, data, "user", "reset-pin", "budi", "--pin", "629315",
                   "--actor", "pengawas", "--pin-stdin", input="135790\n").returncode == 0
     out = _kiosk(subprocess_env, data, "user", "list").stdout
     lines = {line.split()[0]: line for line in out.splitlines()}

@@ -24,7 +24,7 @@ def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 @pytest.fixture
 def desk(store):
     accounts.create_first_supervisor(store, "pengawas", "Rina", "135790")
-    accounts.create_user(store, "pengawas", "budi", "Budi", "operator", "111111")
+    accounts.create_user(store, "pengawas", "budi", "Budi", "operator", "111111", demo=True)
     return store
 
 

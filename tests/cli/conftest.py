@@ -50,8 +50,11 @@ def station(tmp_path: Path, subprocess_env: dict[str, str]) -> Station:
     st = Station(tmp_path / "data", config, subprocess_env)
     with st.open() as store:
         accounts.create_first_supervisor(store, "rina", "Rina Pengawas", PINS["rina"])
-        accounts.create_user(store, "rina", "budi", "Budi Operator", "operator", PINS["budi"])
-        accounts.create_user(store, "rina", "tono", "Tono Teknisi", "technician", PINS["tono"])
-        accounts.create_user(store, "rina", "lama", "Pengawas Lama", "supervisor", PINS["lama"])
+        accounts.create_user(store, "rina", "budi", "Budi Operator", "operator", PINS["budi"],
+                             demo=True)  # seeded PINs like the demo's: no trivial-PIN rule
+        accounts.create_user(store, "rina", "tono", "Tono Teknisi", "technician", PINS["tono"],
+                             demo=True)
+        accounts.create_user(store, "rina", "lama", "Pengawas Lama", "supervisor", PINS["lama"],
+                             demo=True)
         accounts.disable_user(store, "rina", "lama")
     return st

@@ -47,7 +47,8 @@ def _build(root: Path) -> Seed:
     clock = {"now": local(7, 30)}
     store = Store(root / "data", Settings(), clock=lambda: clock["now"])
     accounts.create_first_supervisor(store, "pengawas", "Rina Pengawas", "135790")
-    accounts.create_user(store, "pengawas", "budi", "Budi Operator", "operator", "111111")
+    accounts.create_user(store, "pengawas", "budi", "Budi Operator", "operator", "111111",
+                         demo=True)
     store.override_cap(35, "antrean panjang hari Senin", "pengawas", now=local(7, 45))
     niks, names = {}, {}
     for i in range(1, N + 1):

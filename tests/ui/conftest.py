@@ -47,9 +47,10 @@ def station(tmp_path: Path, camera_video: Path, sbi: SbiSimulator):
     settings.set("sbi.port_last", sbi.port)
     settings.set("sbi.capture_timeout_ms", 4000)
     store = Store(tmp_path / "data", settings)
-    accounts.create_first_supervisor(store, SUPERVISOR[0], "Pengawas Demo", SUPERVISOR[1])
+    accounts.create_first_supervisor(store, SUPERVISOR[0], "Pengawas Demo", SUPERVISOR[1],
+                                     demo=True)  # the demo's accounts and PINs
     accounts.create_user(store, SUPERVISOR[0], OPERATOR[0], "Petugas Demo", "operator",
-                         OPERATOR[1])
+                         OPERATOR[1], demo=True)
     yield store
     store.close()
 

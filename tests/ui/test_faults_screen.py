@@ -31,9 +31,10 @@ def central(tmp_path_factory):
 def faulted(tmp_path, central):
     """A station with three records, the second rotten, after one delivery run."""
     store = make_station(tmp_path / "st", 3)
-    accounts.create_first_supervisor(store, SUP[0], "Pengawas", SUP[1])
-    accounts.create_user(store, SUP[0], TECH[0], "Teknisi", "technician", TECH[1])
-    accounts.create_user(store, SUP[0], "operator", "Operator", "operator", "111111")
+    accounts.create_first_supervisor(store, SUP[0], "Pengawas", SUP[1], demo=True)
+    accounts.create_user(store, SUP[0], TECH[0], "Teknisi", "technician", TECH[1], demo=True)
+    accounts.create_user(store, SUP[0], "operator", "Operator", "operator", "111111",
+                         demo=True)
     link(store, central.url, central.add_station(tmp_path.name))
     rotten = record_ids(store)[1]
     rot_blob(store, rotten)

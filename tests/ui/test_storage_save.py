@@ -41,9 +41,10 @@ def station_on_disk(disk, camera_video, sbi):
     settings.set("freeze.record_size_mb", 0.1)
     settings.set("freeze.disk_margin_mb", 0)
     store = Store(disk.path / "data", settings)
-    accounts.create_first_supervisor(store, SUPERVISOR[0], "Pengawas Demo", SUPERVISOR[1])
+    accounts.create_first_supervisor(store, SUPERVISOR[0], "Pengawas Demo", SUPERVISOR[1],
+                                     demo=True)
     accounts.create_user(store, SUPERVISOR[0], OPERATOR[0], "Petugas Demo", "operator",
-                         OPERATOR[1])
+                         OPERATOR[1], demo=True)
     yield store
     store.close()
 

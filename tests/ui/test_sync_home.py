@@ -40,7 +40,7 @@ def test_a_technician_may_not_hold_delivery(qtbot, window, station):
     """No button for a technician; asked anyway, the service refuses, nothing is held and
     nothing audited as a pause."""
     accounts.create_user(station, SUPERVISOR[0], TECHNICIAN[0], "Teknisi", "technician",
-                         TECHNICIAN[1])
+                         TECHNICIAN[1], demo=True)
     login(qtbot, window, TECHNICIAN)
     window.home.set_sync(SyncView("online", 40))
     assert window.home.progress.isVisible() and not window.home.pause_button.isVisible()
@@ -59,7 +59,7 @@ def test_a_technician_may_not_hold_delivery(qtbot, window, station):
 def test_a_supervisor_demoted_after_login_is_refused_at_the_click(qtbot, window, station):
     """The check reads the account as it is now, not as it was at login."""
     login(qtbot, window, SUPERVISOR)
-    accounts.create_user(station, SUPERVISOR[0], "kepala", "Kepala", "supervisor", "444444")
+    accounts.create_user(station, SUPERVISOR[0], "kepala", "Kepala", "supervisor", "480317")
     accounts.set_role(station, actor="kepala", username=SUPERVISOR[0], role="technician")
     window.home.set_sync(SyncView("online", 40))
     assert window.home.pause_button.isVisible()  # the screen still shows what login knew
@@ -90,7 +90,7 @@ def test_a_stopped_sync_is_said_in_words_in_both_languages(qtbot, window):
 
 def test_faulted_records_bring_their_button_home_for_a_technician(qtbot, window, station):
     accounts.create_user(station, SUPERVISOR[0], TECHNICIAN[0], "Teknisi", "technician",
-                         TECHNICIAN[1])
+                         TECHNICIAN[1], demo=True)
     login(qtbot, window, TECHNICIAN)
     assert not window.home.desk_buttons["faults"].isVisible()
     window.home.set_sync(sync_view(SyncState("online", {"saved": 1}, None, "",

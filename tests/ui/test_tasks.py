@@ -138,7 +138,8 @@ def test_the_finger_step_shows_a_domain_error_in_words_and_a_bug_as_unexpected(
 
 def test_an_incidents_csv_that_cannot_be_written_is_a_sentence(qtbot, station, tmp_path):
     """The CSV's target is a folder: the technician reads a sentence, not an OSError."""
-    accounts.create_user(station, "pengawas", "teknisi", "Teknisi", "technician", "222222")
+    accounts.create_user(station, "pengawas", "teknisi", "Teknisi", "technician", "222222",
+                         demo=True)
     desk = DeskService(station, tmp_path / "settings.toml",
                        accounts.get_user(station, "teknisi"))
     screen = QtHistoryScreen(desk)

@@ -20,7 +20,7 @@ from kiosk.app.accounts import ROLES, User
 from kiosk.app.desk import DeskService
 from kiosk.domain.messages import DomainError
 from kiosk.ui.desk.qt_desk import FAIL_BG, QtDeskScreen, error_text, set_row, table
-from kiosk.ui.qt_common import button, label
+from kiosk.ui.qt_common import button, confirm, label
 from kiosk.ui.qt_login import pin_edit
 
 
@@ -169,8 +169,16 @@ class QtAccountsScreen(QtDeskScreen):
         return ok
 
     def toggle_disabled(self) -> bool:
+        """Enable at once; disabling asks first (default: keep the account active)."""
         user = self.selected()
         if user is None:
+            return False
+        if not user.disabled and not confirm(
+                self, self.tr("Nonaktifkan akun?"),
+                self.tr("{name} ({user}) tidak akan bisa masuk lagi sampai diaktifkan kembali. "
+                        "Riwayat dan rekamannya tetap tersimpan.").format(
+                    name=user.display_name, user=user.username),
+                self.tr("Ya, nonaktifkan"), self.tr("Tidak, biarkan aktif")):
             return False
         text = (self.tr("{user} diaktifkan lagi.") if user.disabled
                 else self.tr("{user} dinonaktifkan.")).format(user=user.username)

@@ -13,11 +13,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.app.desk import DeskService
+from kiosk.app.desk import CapBelowToday, DeskService
 from kiosk.domain.messages import DomainError
 from kiosk.ui.desk.qt_desk import QtDeskScreen, error_text, set_row, table
-from kiosk.ui.qt_common import button, label
-from kiosk.ui.qt_i18n import fmt_date, fmt_int
+from kiosk.ui.qt_common import button, confirm, label
+from kiosk.ui.qt_i18n import fmt_date, fmt_int, msg_text
 
 
 class QtCapScreen(QtDeskScreen):
@@ -87,10 +87,20 @@ class QtCapScreen(QtDeskScreen):
         self._figure_note()
 
     def save(self) -> bool:
-        """Apply the change; the store audits it ('cap.override' / 'cap.standing')."""
+        """Apply the change; the store audits it ('cap.override' / 'cap.standing'). A cap at
+        or below today's count is asked first (default: no change)."""
+        cap, reason, today_only = self.cap.value(), self.reason.text(), self.today_only.isChecked()
         try:
-            self.service.set_cap(self.cap.value(), self.reason.text(),
-                                 today_only=self.today_only.isChecked())
+            try:
+                self.service.set_cap(cap, reason, today_only=today_only)
+            except CapBelowToday as exc:
+                if not confirm(self, self.tr("Batas di bawah jumlah hari ini?"),
+                               msg_text(exc.msg) + "\n\n" + self.tr("Tetap ubah batasnya?"),
+                               self.tr("Ya, tetapkan {cap}").format(cap=fmt_int(cap)),
+                               self.tr("Tidak, jangan ubah")):
+                    self.error.setText(self.tr("Batas tidak diubah."))
+                    return False
+                self.service.set_cap(cap, reason, today_only=today_only, confirmed=True)
         except (DomainError, ValueError) as exc:
             self.error.setText(error_text(exc))
             return False

@@ -26,6 +26,20 @@ from kiosk.ui.qt_i18n import fmt_int
 BLUE, ORANGE, RED, GREY = "#0b5394", "#f0a202", "#b3261e", "#7d8a96"
 
 
+def integer_axis(top: float, most_intervals: int = 5) -> tuple[int, int]:
+    """(axis maximum, tick count) for counts up to `top`: a whole step of 1, 2 or 5 x 10^k,
+    at most `most_intervals` of them, with about a tenth of headroom above `top`. Every tick
+    is then a distinct whole number (Qt's nice numbers over 0..1.15 gave 0, 0, 0, 1, 1)."""
+    need = max(1.0, float(top) * 1.1)
+    step = 1
+    while True:
+        for mult in (1, 2, 5):
+            intervals = -(-need // (step * mult))  # ceiling
+            if intervals <= most_intervals:
+                return int(step * mult * intervals), int(intervals) + 1
+        step *= 10
+
+
 def _chart() -> tuple[QChart, QChartView]:
     chart = QChart()
     chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
@@ -92,6 +106,8 @@ class QtDashboardScreen(QtDeskScreen):
             x.setLabelsAngle(-90)
             y.setLabelsFont(QFont("", 9))
             y.setLabelFormat("%d")
+            y.setTickType(QValueAxis.TickType.TicksFixed)
+            y.setMinorTickCount(0)
             chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
             chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
             for series in chart.series():
@@ -144,8 +160,9 @@ class QtDashboardScreen(QtDeskScreen):
         for name, (x, y) in self.axes.items():
             x.clear()
             x.append(categories)
-            y.setRange(0, tops[name] * 1.15)
-            y.applyNiceNumbers()
+            top, ticks = integer_axis(tops[name])
+            y.setRange(0, top)
+            y.setTickCount(ticks)
         self._show_today()
 
     def _show_today(self) -> None:

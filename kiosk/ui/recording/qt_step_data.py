@@ -48,7 +48,7 @@ def _digits(n: int) -> QRegularExpressionValidator:
 
 def searchable(box: QComboBox) -> None:
     """Let the operator type into a dropdown: any part of an item, spaces included, in any
-    case ("rumah tangga" finds MENGURUS RUMAH TANGGA). A non-editable QComboBox opens its list
+    case ("urus rumah" finds MENGURUS RUMAH TANGGA). A non-editable QComboBox opens its list
     on Space and only matches what an item starts with, typed within a fraction of a second;
     an editable one with a contains-completer has neither limit. What is left typed when the
     field is left must name one item, else the field goes back to blank (shown as missing)."""
@@ -334,6 +334,9 @@ class QtDataStep(QtStep):
         self.ready_changed.emit()
 
     def validate(self) -> bool:
+        for w in self.fields.values():  # text still being typed (Alt+Right keeps the focus)
+            if isinstance(w, QComboBox) and w.currentText() != w.itemText(w.currentIndex()):
+                _choose(w, w.currentText())
         self.show_all = True
         self.refresh()
         problems = self.problems()

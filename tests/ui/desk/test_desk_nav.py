@@ -33,7 +33,7 @@ def test_an_operator_sees_no_desk_buttons_and_is_refused_a_desk_screen(qtbot, wi
 
 def test_a_technician_reaches_the_technician_screens_only(qtbot, window, station):
     accounts.create_user(station, SUPERVISOR[0], "teknisi", "Teknisi Demo", "technician",
-                         "222222")
+                         "222222", demo=True)
     login(qtbot, window, ("teknisi", "222222"))
     assert shown_desk_buttons(window) == {"selftest", "history", "device_settings"}
 

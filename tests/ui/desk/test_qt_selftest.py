@@ -31,7 +31,7 @@ def runner():
 @pytest.fixture
 def screen(qtbot, station: Store, runner: QtTaskRunner, tmp_path: Path):
     accounts.create_user(station, "pengawas", *TECHNICIAN[:1], "Teknisi", "technician",
-                         TECHNICIAN[1])
+                         TECHNICIAN[1], demo=True)
     user = accounts.get_user(station, TECHNICIAN[0])
     w = QtSelfTestScreen(DeskService(station, tmp_path / "settings.toml", user), runner)
     qtbot.addWidget(w)

@@ -25,6 +25,7 @@ from kiosk.ui.desk.qt_rerecord import QtRerecordScreen
 from kiosk.ui.desk.qt_selftest import QtSelfTestScreen
 from kiosk.ui.qt_tasks import QtInlineRunner, QtTaskRunner
 from tests.store.records import quick_recording
+from tests.ui.desk.test_desk_fixes import answer_next_box
 
 
 class HeldRunner:
@@ -44,7 +45,8 @@ class HeldRunner:
 
 @pytest.fixture
 def desk(station: Store) -> Store:
-    accounts.create_user(station, "pengawas", "teknisi", "Teknisi", "technician", "222222")
+    accounts.create_user(station, "pengawas", "teknisi", "Teknisi", "technician", "222222",
+                         demo=True)
     return station
 
 
@@ -100,7 +102,7 @@ def test_a_technician_opens_the_technician_screens_but_not_the_supervisor_ones(
 def test_a_disabled_supervisor_is_refused_even_with_a_user_object_in_hand(
     qtbot, desk: Store, tmp_path: Path
 ):
-    accounts.create_user(desk, "pengawas", "kepala", "Kepala", "supervisor", "444444")
+    accounts.create_user(desk, "pengawas", "kepala", "Kepala", "supervisor", "480317")
     svc = service(desk, "kepala", tmp_path)
     accounts.disable_user(desk, "pengawas", "kepala")
     with pytest.raises(PermissionDenied):
@@ -204,6 +206,7 @@ def test_accounts_screen_adds_disables_and_resets_a_pin(qtbot, desk: Store, tmp_
     assert w.add(), w.message.text()
     assert accounts.get_user(desk, "siti.r").role == "technician"
     assert w.selected().username == "siti.r"
+    answer_next_box("Ya, nonaktifkan")  # disabling asks first (issue 12)
     assert w.toggle_disabled()
     assert accounts.get_user(desk, "siti.r").disabled
     assert w.table.item([u.username for u in w.users].index("siti.r"), 3).text() == "nonaktif"
@@ -219,7 +222,7 @@ def test_accounts_screen_adds_disables_and_resets_a_pin(qtbot, desk: Store, tmp_
 
 def test_accounts_screen_cannot_raise_own_role(qtbot, desk: Store, tmp_path: Path):
     """A supervisor demoted while their screen is open cannot put themselves back."""
-    accounts.create_user(desk, "pengawas", "kepala", "Kepala", "supervisor", "444444")
+    accounts.create_user(desk, "pengawas", "kepala", "Kepala", "supervisor", "480317")
     w = QtAccountsScreen(service(desk, "kepala", tmp_path))
     qtbot.addWidget(w)
     w.select("kepala")

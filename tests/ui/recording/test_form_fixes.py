@@ -208,3 +208,18 @@ def test_photo_checks_read_as_words_with_the_numbers_in_the_tooltip(qtbot, windo
                                   "Picture blurred, hold still or clean the lens")])
     assert sharp.text() == ("Sharpness: not sharp enough — Picture blurred, hold still or "
                             "clean the lens")
+
+
+def test_text_typed_into_a_dropdown_counts_when_next_is_pressed_by_keyboard(qtbot, window,
+                                                                           station):
+    """Alt+Right leaves the focus in the dropdown: what was typed is chosen all the same."""
+    flow, data = open_data(qtbot, window)
+    data.fill(dataclasses.replace(applicant(station), pekerjaan=""))
+    job = data.fields["pekerjaan"]
+    job.setFocus()
+    qtbot.keyClicks(job.lineEdit(), "mengurus rumah")
+    assert job.currentData() == ""
+    job.completer().popup().hide()  # the operator looks past the suggestions
+    qtbot.keyClick(job.lineEdit(), Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert flow.draft.applicant.pekerjaan == "MENGURUS RUMAH TANGGA"
+    assert flow.names[flow.index] == "photo"
