@@ -46,6 +46,7 @@ class QtPhotoStep(QtStep):
         self.preview.setStyleSheet("background: #20262c; border-radius: 8px;")
         self.checks_title = label("subtitle")
         self.checks = QGridLayout()
+        self.checks.setColumnStretch(1, 1)  # the words beside their mark, not across the panel
         self.check_labels: dict[str, tuple[QLabel, QLabel]] = {}
         self.status = label(wrap=True)
         self.status.setObjectName("photoStatus")
