@@ -66,3 +66,23 @@ def test_a_typed_name_that_names_nothing_keeps_the_choice(qtbot, setup_screen):
     assert setup_screen.regency.currentData() == "6271"
     assert setup_screen.regency.currentText() == "KOTA PALANGKA RAYA (62.71)"
     assert setup_screen.kecamatan.currentData() == "627104"
+
+
+def test_a_station_in_aceh_gets_its_own_kecamatan_and_desa_on_the_data_form(qtbot, tmp_path,
+                                                                           memory_keyring):
+    from kiosk.ui.recording.qt_step_data import QtDataStep
+
+    settings = Settings()
+    settings.set("station.kecamatan", "110101")
+    store = Store(tmp_path / "aceh", settings)
+    try:
+        step = QtDataStep(StationService(store, RegionTable.load()))
+        qtbot.addWidget(step)
+        kecamatan, kelurahan = step.fields["kecamatan"], step.fields["kelurahan"]
+        codes = [kecamatan.itemData(i) for i in range(kecamatan.count())]
+        assert "110101" in codes and all(c.startswith("1101") for c in codes if c)
+        assert kecamatan.currentData() == "110101"
+        desa = [kelurahan.itemText(i) for i in range(kelurahan.count())]
+        assert "KEUDE BAKONGAN" in desa and "UJONG MANGKI" in desa
+    finally:
+        store.close()
