@@ -95,6 +95,9 @@ class _Layer:
         return (c for c in codes[lo:hi] if "." not in c[len(prefix):])
 
 
+_EMPTY = _Layer({})
+
+
 @functools.cache
 def _national() -> _Layer:
     """The shipped national table, read once: ~92,000 rows checked by
@@ -112,10 +115,14 @@ class RegionTable:
     changed) under the rows added to this table."""
 
     def __init__(self, regions: Iterable[Region] = (), *, national: bool = False) -> None:
-        self._base = _national() if national else _Layer({})
+        self._national = national  # read on the first lookup, not here: start-up stays quick
         self._own = _Layer({})
         for r in regions:
             self._own.add(r.code, r.name)
+
+    @property
+    def _base(self) -> _Layer:
+        return _national() if self._national else _EMPTY
 
     @classmethod
     def load(cls, paths: Iterable[Path] = ()) -> RegionTable:
