@@ -68,10 +68,20 @@ def test_a_failed_first_reconciliation_is_not_idle_and_the_next_run_heals_the_se
 
 
 def test_set_up_errors_exit_2_with_a_sentence(subprocess_env, tmp_path):
-    """No server link set up, or a settings file that cannot be used: exit 2, no traceback."""
+    """No station here, no server link set up, or a settings file that cannot be used:
+    exit 2, no traceback (sync makes no station: issue 12)."""
+    from kiosk.settings import Settings
+    from kiosk.store.station import Store
+
     data = tmp_path / "fresh"
     data.mkdir()
     (data / "settings.toml").write_text("")
+    done = _sync(data, data / "settings.toml", subprocess_env, "--until-idle")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Belum ada basis data stasiun" in done.stderr and "Traceback" not in done.stderr
+    assert not (data / "station.db").exists()
+
+    Store(data, Settings.load(data / "settings.toml")).close()  # a station, never linked
     done = _sync(data, data / "settings.toml", subprocess_env, "--until-idle")
     assert done.returncode == 2, done.stdout + done.stderr
     assert "kiosk setup central" in done.stderr and "Traceback" not in done.stderr
