@@ -378,3 +378,21 @@ def test_on_a_screen_no_larger_than_the_usual_monitor_the_window_opens_maximised
     assert room.width() <= 1366  # the offscreen platform's screen is 800x600
     win.show_on_screen()
     assert win.isMaximized()
+
+
+def test_kiosk_mode_stays_full_screen_whatever_the_page_asks(qtbot, window):
+    """`kiosk --kiosk` shows the window full screen (kiosk.ui.qt_app.run_gui): a page asking
+    for more than the monitor scrolls, and the window stays full screen at the screen's size."""
+    window.showFullScreen()
+    qtbot.waitUntil(window.isFullScreen)
+    screen = window.screen().geometry().size()
+    huge = QLabel("x")
+    huge.setMinimumSize(3000, 2000)
+    window.stack.add(huge)
+    window.show_page(huge)
+    QApplication.processEvents()
+    assert window.isFullScreen() and window.frameGeometry().size() == screen
+    window.show_page(window.login)
+    window.stack.remove(huge)
+    QApplication.processEvents()
+    assert window.isFullScreen() and window.frameGeometry().size() == screen
