@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QCompleter,
     QFormLayout,
     QLineEdit,
     QSpinBox,
@@ -25,36 +24,18 @@ from kiosk.domain.regions import Region
 from kiosk.ui.qt_common import button, label
 from kiosk.ui.qt_i18n import msg_text
 from kiosk.ui.qt_login import _card, pin_edit
+from kiosk.ui.qt_search import searchable
 
 TIMEZONES = (("Asia/Jakarta", "WIB"), ("Asia/Makassar", "WITA"), ("Asia/Jayapura", "WIT"))
 
 
 def region_box() -> QComboBox:
-    """A dropdown of regions that takes typed search: a contains-completer, any case; what is
-    left typed when the field is left picks the item it names (or the only one containing
-    it), else the field goes back to the item it had."""
+    """A dropdown of regions that takes typed search (kiosk.ui.qt_search); what is left typed
+    when the field is left picks the item it names (or the only one containing it), else the
+    field goes back to the item it had."""
     box = QComboBox()
-    box.setEditable(True)
-    box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-    completer = QCompleter(box.model(), box)
-    completer.setFilterMode(Qt.MatchFlag.MatchContains)
-    completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-    completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-    box.setCompleter(completer)
-    completer.activated[str].connect(lambda text: pick_typed(box, text))
-    box.lineEdit().editingFinished.connect(lambda: pick_typed(box, box.currentText()))
+    searchable(box)
     return box
-
-
-def pick_typed(box: QComboBox, typed: str) -> None:
-    want = " ".join(typed.split()).casefold()
-    texts = [box.itemText(i).casefold() for i in range(box.count())]
-    hits = [i for i, t in enumerate(texts) if want and want in t]
-    index = texts.index(want) if want in texts else hits[0] if len(hits) == 1 else -1
-    if index < 0:
-        index = box.currentIndex()
-    box.setCurrentIndex(index)
-    box.setEditText(box.itemText(index) if index >= 0 else "")
 
 
 def fill(box: QComboBox, regions: list[Region], data: str) -> None:

@@ -8,7 +8,6 @@ from PySide6.QtCore import QRegularExpression, Qt
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QComboBox,
-    QCompleter,
     QGridLayout,
     QLabel,
     QLineEdit,
@@ -31,6 +30,7 @@ from kiosk.domain.applicant import (
 from kiosk.domain.nik import InvalidNik, parse_nik
 from kiosk.ui.qt_common import label, set_invalid
 from kiosk.ui.qt_i18n import fmt_date, msg_text
+from kiosk.ui.qt_search import choose_typed, searchable
 from kiosk.ui.recording.qt_step import QtStep
 
 # Field order on screen: two columns, top to bottom (the order of the card).
@@ -44,40 +44,6 @@ RIGHT_ALIGN = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 def _digits(n: int) -> QRegularExpressionValidator:
     return QRegularExpressionValidator(QRegularExpression(f"[0-9]{{0,{n}}}"))
-
-
-def searchable(box: QComboBox) -> None:
-    """Let the operator type into a dropdown: any part of an item, spaces included, in any
-    case ("urus rumah" finds MENGURUS RUMAH TANGGA). A non-editable QComboBox opens its list
-    on Space and only matches what an item starts with, typed within a fraction of a second;
-    an editable one with a contains-completer has neither limit. What is left typed when the
-    field is left must name one item, else the field goes back to blank (shown as missing)."""
-    box.setEditable(True)
-    box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-    completer = QCompleter(box.model(), box)
-    completer.setFilterMode(Qt.MatchFlag.MatchContains)
-    completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-    completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-    box.setCompleter(completer)
-    completer.activated[str].connect(lambda text: _choose(box, text))
-    box.lineEdit().editingFinished.connect(lambda: _choose(box, box.currentText()))
-
-
-def _choose(box: QComboBox, typed: str) -> None:
-    """The item `typed` names: the one it equals, or the only one containing it; else blank
-    (or the current item, for a list without a blank)."""
-    want = " ".join(typed.split()).casefold()
-    texts = [box.itemText(i).casefold() for i in range(box.count())]
-    if want in texts:
-        index = texts.index(want)
-    else:
-        hits = [i for i, t in enumerate(texts) if want and want in t]
-        index = hits[0] if len(hits) == 1 else (0 if box.itemData(0) == "" else
-                                                 box.currentIndex())
-    if index != box.currentIndex():
-        box.setCurrentIndex(index)
-    else:
-        box.setEditText(box.itemText(index))
 
 
 class QtDataStep(QtStep):
@@ -336,7 +302,7 @@ class QtDataStep(QtStep):
     def validate(self) -> bool:
         for w in self.fields.values():  # text still being typed (Alt+Right keeps the focus)
             if isinstance(w, QComboBox) and w.currentText() != w.itemText(w.currentIndex()):
-                _choose(w, w.currentText())
+                choose_typed(w, w.currentText())
         self.show_all = True
         self.refresh()
         problems = self.problems()
