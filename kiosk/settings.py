@@ -189,6 +189,12 @@ SETTINGS: tuple[Setting, ...] = (
     _s("sbi.port_last", int, 4600, "Last port of the SBI device-service range."),
     _s("sbi.host", str, "127.0.0.1", "Host of the SBI device service (always local)."),
     _s("sbi.capture_timeout_ms", int, 10000, "RCAPTURE timeout in milliseconds."),
+    _s("sbi.trust_store", str, "sbi-trust", "Folder of the MOSIP device-provider and FTM CA "
+       "certificates (PEM or DER) a scanner's signatures must chain to; relative to the "
+       "folder of this settings file."),
+    _s("sbi.env", str, "Staging", "SBI environment sent with captures (Staging, Developer, "
+       "Pre-Production, Production).", choices=("Staging", "Developer", "Pre-Production",
+                                                 "Production")),
     # --- self-test (kiosk selftest, technician screen)
     _s("selftest.min_fps", float, 15.0, "Lowest camera frame rate the self-test accepts.",
        minimum=1),

@@ -25,7 +25,7 @@ ALLOWED: dict[str, set[str]] = {
     "kiosk.domain": {"ektp_protocol"},
     "kiosk.store": {"ektp_protocol", "kiosk.domain"},
     "kiosk.sync": {"ektp_protocol", *CORE},
-    "kiosk.devices": {*CORE},
+    "kiosk.devices": {"ektp_protocol", *CORE},
     "kiosk.export": {*CORE},
     "kiosk.selftest": {*CORE, "kiosk.devices"},
     "kiosk.app": {"ektp_protocol", *CORE, *MIDDLE},

@@ -188,7 +188,7 @@ class DeskService:
         need = threshold(1, self.settings)
         fingers = client.capture(device, SUB_THUMBS, list(SUB_ID_POSITIONS[SUB_THUMBS]),
                                  requested_score=need,
-                                 timeout_ms=int(self.settings["sbi.capture_timeout_ms"]))
+                                 timeout_ms=int(self.settings["sbi.capture_timeout_ms"])).fingers
         images = [(f.position, f.quality, decode(f.record).pixels) for f in fingers]
         label = f"{device.make} {device.model} ({device.serial}, port {device.port})".strip()
         return FingerTest(label, need, images)

@@ -28,7 +28,7 @@ def is_device_fault(exc: BaseException) -> bool:
     a device)."""
     if not isinstance(exc, DeviceError):
         return False
-    from kiosk.devices.sbi import PLACEMENT_CODES
+    from kiosk.devices.sbi_errors import PLACEMENT_CODES
 
     return not (isinstance(exc, CaptureFailed) and exc.code in PLACEMENT_CODES)
 

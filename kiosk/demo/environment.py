@@ -95,9 +95,16 @@ class DemoEnvironment:
         self.stop_central()
 
 
+SIM_PKI = "sbi-sim-pki"  # the simulated scanner's demo CA and keys, kept across restarts
+
+
 def _simulated_devices(store: Store, sbi: SbiSimulator, cache_dir: Path | None) -> Path:
-    """Point the settings in memory (never the file) at the simulated scanner and camera."""
+    """Point the settings in memory (never the file) at the simulated scanner and camera, and
+    trust the scanner's demo CAs (written into the demo's own trust folder)."""
     camera = fake_camera_source(cache_dir)
+    trust = store.data_dir / "sbi-trust"
+    sbi.write_trust(trust)
+    store.settings.set("sbi.trust_store", str(trust))
     store.settings.set("sbi.port_first", sbi.port)
     store.settings.set("sbi.port_last", sbi.port)
     store.settings.set("camera.source", str(camera))
@@ -110,7 +117,7 @@ def start_demo(store: Store, settings_path: Path, cache_dir: Path | None = None,
     with the settings naming its address before this returns."""
     (store.data_dir / DEMO_MARKER).write_text(
         "kiosk --demo runs here: invented applicants, simulated devices\n", encoding="utf-8")
-    sbi = SbiSimulator(port=0).start()
+    sbi = SbiSimulator(port=0, pki_dir=store.data_dir / SIM_PKI).start()
     env = DemoEnvironment(camera_source=_simulated_devices(store, sbi, cache_dir), sbi=sbi)
     if not central:
         return env
@@ -136,7 +143,7 @@ def selftest_devices(store: Store, cache_dir: Path | None = None) -> Iterator[bo
     if not is_demo_dir(store.data_dir):
         yield False
         return
-    sbi = SbiSimulator(port=0).start()
+    sbi = SbiSimulator(port=0, pki_dir=store.data_dir / SIM_PKI).start()
     server: subprocess.Popen | None = None
     try:
         _simulated_devices(store, sbi, cache_dir)

@@ -5,6 +5,11 @@ image over the attempts is kept, so a later worse attempt never replaces a good 
 finger that cannot be captured is excused with a reason (amputated, bandaged, unable); it is
 sent to the device in the request's `exception` list and recorded in the recording.
 
+Every RCAPTURE of one applicant continues one hash chain (MOSIP SBI 0.9.5: the first
+`previousHash` is SHA-256 of the empty string, each later one the hash the device returned
+last), across the three slaps and their retries. Each merged capture is logged, and `blobs()`
+adds the device's proof for the kept fingers (`sbi.evidence`, see ektp_protocol.sbi_evidence).
+
 One attempt is three calls, so that the capture state is changed by one thread only (the GUI's,
 which also paints and reads it): `request(slap)` takes what to ask from the state, `read(req)`
 talks to the device (the device worker; it reads nothing of the state and changes nothing),
@@ -13,12 +18,14 @@ and `merge(capture)` keeps the better fingers. `attempt(slap)` does all three in
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from ektp_protocol import sbi_evidence
 from kiosk.devices.base import CaptureFailed
-from kiosk.devices.sbi import CapturedFinger, SbiClient, SbiDevice
-from kiosk.devices.sbi_protocol import SUB_ID_POSITIONS, SUB_LEFT, SUB_RIGHT, SUB_THUMBS
+from kiosk.devices.sbi import SbiCapture, SbiClient, SbiDevice
+from kiosk.devices.sbi_protocol import EMPTY_HASH, SUB_ID_POSITIONS, SUB_LEFT, SUB_RIGHT, SUB_THUMBS
 from kiosk.domain.messages import Msg
 from kiosk.domain.recording import FINGER_EXCEPTION_REASONS, FINGER_NAMES_ID, Blob, finger_kind
 from kiosk.settings import Settings
@@ -66,6 +73,8 @@ class FingerResult:
     quality: int
     threshold: int
     attempt: int
+    token: str = ""  # the device's signed `data` for this finger
+    capture: int = -1  # index of its capture in FingerprintCapture.log, set when merged
     blob: Blob = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -97,6 +106,7 @@ class SlapCapture:
 
     request: SlapRequest
     fingers: tuple[FingerResult, ...]
+    sbi: SbiCapture | None = None
 
 
 @dataclass
@@ -121,7 +131,10 @@ class FingerprintCapture:
         self.max_attempts = int(settings["finger.max_attempts"])
         self.exceptions: dict[int, str] = {}
         self.slaps = {s.name: SlapState(s) for s in SLAPS}
-        self._previous_hash = ""
+        self._previous_hash = EMPTY_HASH
+        self.log: list[dict[str, Any]] = []  # every merged RCAPTURE, in chain order
+        self._device_info = ""
+        self._last_capture_at: dt.datetime | None = None
 
     def excuse(self, position: int, reason: str) -> None:
         """Record that a finger cannot be captured, and why."""
@@ -158,13 +171,13 @@ class FingerprintCapture:
         """One RCAPTURE for `req` (may block: the device worker); the fingers come back as
         results, hashed here, and the capture state is left as it was. Device errors
         propagate."""
-        fingers: list[CapturedFinger] = self.client.capture(
+        sbi = self.client.capture(
             self.device, req.sub_id, list(req.wanted), list(req.excused),
             requested_score=req.requested_score, timeout_ms=req.timeout_ms,
             previous_hash=req.previous_hash)
         return SlapCapture(req, tuple(
             FingerResult(f.position, f.record, f.quality, threshold(f.position, self.settings),
-                         req.attempt) for f in fingers))
+                         req.attempt, token=f.token) for f in sbi.fingers), sbi)
 
     def merge(self, capture: SlapCapture) -> SlapState:
         """Count the attempt and keep each finger's best (the thread that owns the state);
@@ -172,10 +185,18 @@ class FingerprintCapture:
         state = self.slaps[capture.request.slap]
         state.attempts += 1
         state.history.append({r.position: r.quality for r in capture.fingers})
+        index = -1
+        if capture.sbi is not None:  # the chain goes on from what the device returned last
+            index = len(self.log)
+            self.log.append(capture.sbi.log)
+            self._previous_hash = capture.sbi.last_hash
+            self._device_info = capture.sbi.device_info
+            self._last_capture_at = dt.datetime.now(dt.UTC)
         for result in capture.fingers:
             if result.position in self.exceptions:
                 continue
             result.attempt = state.attempts
+            result.capture = index
             kept = state.best.get(result.position)
             if kept is None or result.quality > kept.quality:
                 state.best[result.position] = result
@@ -225,8 +246,16 @@ class FingerprintCapture:
         return {p: r for st in self.slaps.values() for p, r in st.best.items()}
 
     def blobs(self) -> list[Blob]:
-        """One `finger.N` blob (ISO 19794-4 WSQ record) per captured finger."""
-        return [r.blob for _, r in sorted(self.results().items())]
+        """One `finger.N` blob per captured finger (the ISO 19794-4 record exactly as the
+        device signed it), and the device's proof for them (`sbi.evidence`)."""
+        results = sorted(self.results().items())
+        out = [r.blob for _, r in results]
+        kept = {p: (r.capture, r.token) for p, r in results if r.token and r.capture >= 0}
+        if kept and self._device_info and self._last_capture_at is not None:
+            out.append(Blob(sbi_evidence.KIND, sbi_evidence.build(
+                self._device_info, self.log, kept, {p: r.record for p, r in results},
+                self._last_capture_at)))
+        return out
 
     def exception_kinds(self) -> dict[str, str]:
         """Recording.exceptions entries: 'finger.N' -> reason."""

@@ -3,92 +3,54 @@
 Every call has a timeout: discovery probes each port for at most `scan_timeout`, a capture
 waits the capture timeout plus a small margin. A device service that goes away mid-call
 raises `DeviceUnavailable`; discovery finds it again when it comes back (no restart needed).
-Every SBI error code maps to a named error (`error_for`), the response hash chain and the
-device signatures are checked (see kiosk.devices.sbi_protocol).
+Every SBI error code maps to a named error (kiosk.devices.sbi_errors).
+
+Trust: `deviceInfo`, the `digitalId` inside it and every biometric's `data` must each verify
+against a certificate chain ending in the station's trust store (setting `sbi.trust_store`, a
+folder of MOSIP device-provider and FTM CA certificates). The device-info token is signed by
+the FTM chip key (L1) or the device key (L0) and captures by the device key: they need not be
+the same key, but every capture must name the same device (its digitalId's serial, make,
+model, provider) as the device info did. The records come back byte for byte as signed, with
+the tokens and the hash chain, so the recording can carry the device's proof
+(ektp_protocol.sbi_evidence).
 """
 
 from __future__ import annotations
 
+import binascii
 import contextlib
-import datetime as dt
+import hashlib
+import json
 import secrets
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import requests
 
+from ektp_protocol import x5c
+from ektp_protocol.sbi_evidence import DEVICE_CLAIMS
 from kiosk.devices import iso19794
-from kiosk.devices.base import (
-    CaptureFailed,
-    CaptureTimeout,
-    DeviceBusy,
-    DeviceError,
-    DeviceInfo,
-    DeviceUnavailable,
-)
+from kiosk.devices.base import CaptureFailed, CaptureTimeout, DeviceInfo, DeviceUnavailable
+from kiosk.devices.sbi_errors import DEV, DeviceUntrusted, error_for
 from kiosk.devices.sbi_protocol import (
     BIO_SUB_TYPE,
     EMPTY_HASH,
     POSITION,
-    SPEC_VERSION,
-    BadToken,
+    BadErrorObject,
+    capture_request,
     chain_hash,
-    error_info,
+    find_error,
+    score,
+    stream_request,
+    sub_ids,
     unb64url,
-    verify,
 )
-from kiosk.domain.messages import Msg
 
-DEV = "finger"
-_HINTS: dict[int, tuple[type[DeviceError], str, str]] = {
-    100: (DeviceUnavailable, "Pemindai belum terdaftar pada layanan perangkat",
-          "The scanner is not registered with its device service"),
-    101: (CaptureFailed, "Jari tidak terdeteksi, letakkan jari rata di kaca pemindai",
-          "No finger detected, place the fingers flat on the scanner glass"),
-    102: (CaptureFailed, "Gagal mengolah gambar sidik jari, ulangi",
-          "The fingerprint image could not be processed, try again"),
-    103: (DeviceUnavailable, "Pemindai terdeteksi dibongkar (tamper), hubungi teknisi",
-          "Scanner tampering detected, call the technician"),
-    104: (DeviceUnavailable, "Layanan perangkat tidak dapat menghubungi server manajemen",
-          "The device service cannot reach its management server"),
-    105: (CaptureFailed, "Posisi jari salah, letakkan tegak lurus di kaca",
-          "Wrong finger orientation, place the fingers upright on the glass"),
-    106: (DeviceUnavailable, "Pemindai sidik jari tidak ditemukan",
-          "Fingerprint scanner not found"),
-    107: (DeviceUnavailable, "Kunci perangkat kedaluwarsa, hubungi teknisi",
-          "The device key has expired, call the technician"),
-    108: (DeviceUnavailable, "Kunci domain perangkat belum ada, hubungi teknisi",
-          "The device domain key is missing, call the technician"),
-    109: (CaptureFailed, "Jumlah jari yang diminta tidak didukung pemindai",
-          "The scanner does not support the requested number of fingers"),
-    110: (DeviceUnavailable, "Pemindai belum siap, tunggu sebentar",
-          "The scanner is not ready yet, wait a moment"),
-    111: (DeviceBusy, "Pemindai sedang sibuk", "The scanner is busy"),
-    112: (CaptureFailed, "Nomor transaksi ditolak pemindai", "The scanner rejected the "
-          "transaction id"),
-}
-
-# Codes about how the applicant placed the fingers: the scanner works, so no device incident.
-PLACEMENT_CODES = frozenset({101, 105})
-
-
-def error_for(code: int, detail: str = "") -> DeviceError:
-    """The named error for an SBI error code (5xx and unknown codes: CaptureFailed)."""
-    info = detail or error_info(code)
-    if code in _HINTS:
-        cls, hid, hen = _HINTS[code]
-        if cls is CaptureFailed:
-            return CaptureFailed(DEV, f"SBI {code}: {info}", code,
-                                 hint=Msg(f"{hid} (kode {code}).", f"{hen} (code {code})."))
-        err = cls(DEV, f"SBI {code}: {info}", code)
-        err.msg = Msg(f"{hid} (kode {code}).", f"{hen} (code {code}).")
-        err.args = (str(err.msg),)
-        return err
-    return CaptureFailed(DEV, f"SBI {code}: {info}", code,
-                         hint=Msg(f"Pemindai melaporkan galat {code}: {info}. Ulangi perekaman.",
-                                  f"The scanner reported error {code}: {info}. Capture again."))
+__all__ = ["CapturedFinger", "DeviceTrust", "SbiCapture", "SbiClient", "SbiDevice",
+           "error_for", "load_trust", "load_trust_folder"]
 
 
 @dataclass(frozen=True)
@@ -104,6 +66,7 @@ class SbiDevice:
     model: str
     firmware: str
     callback: str
+    certification: str = ""
 
     def info(self) -> DeviceInfo:
         return DeviceInfo("finger", self.make, self.model, self.serial, self.firmware,
@@ -111,28 +74,64 @@ class SbiDevice:
 
 
 @dataclass(frozen=True)
+class DeviceTrust:
+    """A device whose info token verified: what it said and who signed it."""
+
+    token: str  # deviceInfo exactly as sent
+    info: dict[str, Any]
+    digital_id: dict[str, Any]
+    signer: str  # subject of the deviceInfo signer (FTM chip for L1, device key for L0)
+    chain: tuple[str, ...]  # subjects from that signer to the trust anchor
+
+
+@dataclass(frozen=True)
 class CapturedFinger:
-    """One finger from a capture: position 1-10, ISO 19794-4 WSQ record, device quality."""
+    """One finger from a capture: the ISO 19794-4 record exactly as the device signed it."""
 
     position: int
     record: bytes
     quality: int
     requested_score: int
     transaction_id: str
+    token: str = ""  # the biometric's signed `data`
+    hash: str = ""  # the chain hash after this finger
+
+
+@dataclass(frozen=True)
+class SbiCapture:
+    """One RCAPTURE: its fingers, its entry for the evidence log, and where the chain is."""
+
+    fingers: tuple[CapturedFinger, ...]
+    log: dict[str, Any]
+    last_hash: str
+    device_info: str
+
+
+def load_trust_folder(settings: Any) -> Path:
+    """The folder `sbi.trust_store` names (relative to the settings file's folder)."""
+    folder = Path(str(settings["sbi.trust_store"])).expanduser()
+    if not folder.is_absolute() and getattr(settings, "path", None) is not None:
+        folder = Path(settings.path).parent / folder
+    return folder
+
+
+def load_trust(settings: Any) -> x5c.TrustStore:
+    """The trust store in `load_trust_folder`; an empty store when the folder does not exist
+    (every device is then refused, by name)."""
+    folder = load_trust_folder(settings)
+    if not folder.is_dir():
+        return x5c.TrustStore.from_certs([])
+    return x5c.TrustStore.from_folder(folder)
 
 
 def _digital_id(text: str) -> dict[str, Any]:
-    """digitalId is a JWS once registered and plain base64url JSON in discovery."""
+    """digitalId's claims, unverified: plain base64url JSON in discovery, a JWS later."""
     try:
-        return verify(text)[0] if text.count(".") == 2 else _json64(text)
-    except (BadToken, ValueError):
+        if text.count(".") == 2:
+            return x5c.peek(text)[1]
+        value = json.loads(unb64url(text))
+    except (x5c.TokenRefused, ValueError, binascii.Error):
         return {}
-
-
-def _json64(text: str) -> dict[str, Any]:
-    import json
-
-    value = json.loads(unb64url(text))
     return value if isinstance(value, dict) else {}
 
 
@@ -140,16 +139,19 @@ class SbiClient:
     """Talks to the SBI device services on `host`, ports `port_first`..`port_last`."""
 
     def __init__(self, host: str = "127.0.0.1", port_first: int = 4501, port_last: int = 4600,
-                 *, scan_timeout: float = 0.5, info_timeout: float = 3.0) -> None:
+                 *, trust: x5c.TrustStore | None = None, scan_timeout: float = 0.5,
+                 info_timeout: float = 3.0, env: str = "Staging") -> None:
         self.host, self.port_first, self.port_last = host, port_first, port_last
-        self.scan_timeout, self.info_timeout = scan_timeout, info_timeout
+        self.scan_timeout, self.info_timeout, self.env = scan_timeout, info_timeout, env
+        self.trust = trust if trust is not None else x5c.TrustStore.from_certs([])
         self._http = requests.Session()
         self._http.trust_env = False  # never send local device traffic through a proxy
-        self._keys: dict[str, dict[str, str]] = {}  # device id -> JWK of its deviceInfo
+        self._trusted: dict[str, DeviceTrust] = {}
 
     @classmethod
     def from_settings(cls, settings: Any) -> SbiClient:
-        return cls(settings["sbi.host"], settings["sbi.port_first"], settings["sbi.port_last"])
+        return cls(settings["sbi.host"], settings["sbi.port_first"], settings["sbi.port_last"],
+                   trust=load_trust(settings), env=str(settings["sbi.env"]))
 
     def _url(self, port: int, path: str) -> str:
         return f"http://{self.host}:{port}{path}"
@@ -165,16 +167,18 @@ class SbiClient:
             return []
         found = []
         for d in items if isinstance(items, list) else []:
-            if not isinstance(d, dict) or "deviceId" not in d:
+            # a device that is not registered answers with its ids blanked (MockMDS): listed,
+            # so the technician sees "Not Registered" rather than no scanner at all
+            if not isinstance(d, dict) or not (d.get("deviceId") or d.get("deviceStatus")):
                 continue
-            did = _digital_id(str(d.get("digitalId", "")))
-            subs = d.get("deviceSubId") or []
+            did = _digital_id(str(d.get("digitalId") or ""))
             found.append(SbiDevice(
-                port, str(d["deviceId"]), str(d.get("deviceStatus", "")),
-                tuple(int(s) for s in (subs if isinstance(subs, list) else [subs])),
-                str(did.get("serialNo", d.get("deviceCode", ""))), str(did.get("make", "")),
+                port, str(d.get("deviceId") or ""), str(d.get("deviceStatus", "")),
+                sub_ids(d.get("deviceSubId") or []),
+                str(did.get("serialNo") or d.get("deviceCode", "")), str(did.get("make", "")),
                 str(did.get("model", "")), str(d.get("serviceVersion", "")),
-                str(d.get("callbackId", self._url(port, "/")))))
+                str(d.get("callbackId") or self._url(port, "/")),
+                str(d.get("certification", ""))))
         return found
 
     def discover(self, kind: str = "Finger") -> list[SbiDevice]:
@@ -192,77 +196,115 @@ class SbiClient:
                 DEV, f"no SBI {kind} device on {self.host}:{self.port_first}-{self.port_last}")
         return devices[0]
 
-    def device_info(self, device: SbiDevice) -> dict[str, Any]:
-        """MOSIPDINFO, signature checked; remembers the device key for capture checks."""
-        items = self._call("MOSIPDINFO", device, "/info", None, self.info_timeout)
-        if not isinstance(items, list) or not items:
-            raise CaptureFailed(DEV, "MOSIPDINFO answered no device")
-        item = items[0]
-        self._raise_for(item.get("error"))
+    # --- trust -----------------------------------------------------------------------
+
+    def _verified(self, what: str, token: str) -> x5c.Verified:
         try:
-            payload, jwk = verify(str(item.get("deviceInfo", "")))
-        except BadToken as exc:
-            raise CaptureFailed(DEV, f"deviceInfo signature: {exc}") from None
-        self._keys[device.device_id] = jwk
-        return payload
+            return x5c.verify(token, self.trust)
+        except x5c.TokenRefused as exc:
+            raise DeviceUntrusted(what, exc.reason, exc.words(), exc.subject) from None
+
+    def device_info(self, device: SbiDevice) -> dict[str, Any]:
+        """MOSIPDINFO with its signature and digital id checked; remembered for captures."""
+        items = self._call("MOSIPDINFO", device, "/info", None, self.info_timeout)
+        self._raise_for(items)
+        if not isinstance(items, list) or not items or not isinstance(items[0], dict):
+            raise CaptureFailed(DEV, "MOSIPDINFO answered no device")
+        token = str(items[0].get("deviceInfo") or "")
+        info = self._verified("deviceInfo", token)
+        ident = self._verified("digitalId", str(info.claims.get("digitalId") or ""))
+        if str(info.claims.get("deviceId", device.device_id)) != device.device_id:
+            raise DeviceUntrusted("deviceInfo", "mismatch", (
+                "info ini untuk perangkat lain.", "this info is another device's."))
+        if ident.claims.get("type") != "Finger":
+            raise DeviceUntrusted("digitalId", "mismatch", (
+                f"perangkat ini bertipe {ident.claims.get('type')!r}, bukan sidik jari.",
+                f"this device is of type {ident.claims.get('type')!r}, not a finger scanner."))
+        self._trusted[device.device_id] = DeviceTrust(
+            token, dict(info.claims), dict(ident.claims), info.signer,
+            tuple(c.subject.rfc4514_string() for c in info.chain))
+        return dict(info.claims)
+
+    def trusted(self, device: SbiDevice) -> DeviceTrust:
+        """The device's verified info (asking it once)."""
+        if device.device_id not in self._trusted:
+            self.device_info(device)
+        return self._trusted[device.device_id]
 
     # --- capture ---------------------------------------------------------------------
 
     def capture(self, device: SbiDevice, sub_id: int, positions: list[int],
                 exceptions: list[int] | None = None, *, requested_score: int = 40,
-                timeout_ms: int = 10000, previous_hash: str = "") -> list[CapturedFinger]:
-        """RCAPTURE one slap: `positions` wanted, `exceptions` skipped (not on the hand)."""
-        if device.device_id not in self._keys:
-            self.device_info(device)
+                timeout_ms: int = 10000, previous_hash: str = "") -> SbiCapture:
+        """RCAPTURE one slap: `positions` wanted, `exceptions` skipped (not on the hand).
+        `previous_hash` continues the applicant's chain (empty: the first capture)."""
+        trust = self.trusted(device)
         txn = "KIOSK-" + secrets.token_hex(8)
-        exc_names = [BIO_SUB_TYPE[p] for p in exceptions or []]
         wanted = [p for p in positions if p not in (exceptions or [])]
-        body = {
-            "env": "Staging", "purpose": "Registration", "specVersion": SPEC_VERSION,
-            "timeout": timeout_ms, "captureTime": dt.datetime.now(dt.UTC).isoformat(),
-            "transactionId": txn, "domainUri": self._url(device.port, ""),
-            "bio": [{"type": "Finger", "count": len(wanted),
-                     "bioSubType": [BIO_SUB_TYPE[p] for p in wanted], "exception": exc_names,
-                     "requestedScore": requested_score, "deviceId": device.device_id,
-                     "deviceSubId": sub_id, "previousHash": previous_hash}],
-            "customOpts": None,
-        }
+        first = previous_hash.upper() or EMPTY_HASH
+        body = capture_request(
+            device_id=device.device_id, sub_id=sub_id, wanted=wanted,
+            excused=[p for p in exceptions or [] if p in BIO_SUB_TYPE],
+            requested_score=requested_score, timeout_ms=timeout_ms, transaction_id=txn,
+            previous_hash=first, env=self.env)
         answer = self._call("RCAPTURE", device, "/capture", body, timeout_ms / 1000 + 2.0)
         items = answer.get("biometrics") if isinstance(answer, dict) else None
         if not isinstance(items, list) or not items:
             raise CaptureFailed(DEV, "RCAPTURE answered no biometrics")
+        self._raise_for(items)
         out: list[CapturedFinger] = []
-        prev = previous_hash or EMPTY_HASH
+        log: list[dict[str, Any]] = []
+        prev = first
         for item in items:
-            self._raise_for(item.get("error"))
-            try:
-                payload, jwk = verify(str(item.get("data", "")))
-            except BadToken as exc:
-                raise CaptureFailed(DEV, f"capture signature: {exc}") from None
-            if jwk != self._keys.get(device.device_id):
-                raise CaptureFailed(DEV, "capture signed with a key other than the device's")
-            if payload.get("transactionId") != txn:
-                raise CaptureFailed(DEV, "capture belongs to another transaction")
-            record = unb64url(str(payload.get("bioValue", "")))
-            expected = chain_hash(prev, record)
-            if str(item.get("hash", "")).upper() != expected:
-                raise CaptureFailed(DEV, "response hash chain broken")
-            prev = expected
-            position = POSITION.get(str(payload.get("bioSubType")))
-            if position is None or position not in wanted:
-                raise CaptureFailed(DEV, f"unexpected finger {payload.get('bioSubType')!r}")
-            quality = int(float(payload.get("qualityScore", 0)))
-            out.append(CapturedFinger(position, _as_wsq_record(position, quality, record),
-                                      quality, requested_score, txn))
+            finger = self._finger(item, trust, txn, prev, wanted, requested_score)
+            prev = finger.hash
+            out.append(finger)
+            log.append({"position": finger.position, "hash": finger.hash,
+                        "bioValueSha256": hashlib.sha256(finger.record).hexdigest()})
         if sorted(f.position for f in out) != sorted(wanted):
             raise CaptureFailed(DEV, f"asked for {wanted}, got {[f.position for f in out]}")
-        return out
+        entry = {"transactionId": txn, "deviceSubId": str(sub_id), "previousHash": first,
+                 "biometrics": log}
+        return SbiCapture(tuple(out), entry, prev, trust.token)
+
+    def _finger(self, item: Any, trust: DeviceTrust, txn: str, prev: str, wanted: list[int],
+                requested_score: int) -> CapturedFinger:
+        """One biometric of a capture answer, checked: signature, device, transaction, hash
+        chain, finger and record."""
+        if not isinstance(item, dict):
+            raise CaptureFailed(DEV, "a biometric is not an object")
+        token = str(item.get("data") or "")
+        claims = self._verified("data", token).claims
+        ident = self._verified("digitalId", str(claims.get("digitalId") or "")).claims
+        if any(ident.get(k) != trust.digital_id.get(k) for k in DEVICE_CLAIMS):
+            raise DeviceUntrusted("data", "mismatch", (
+                "hasil rekam ini dari perangkat lain.", "this capture is another device's."))
+        if claims.get("transactionId") != txn:
+            raise CaptureFailed(DEV, "capture belongs to another transaction")
+        try:
+            record = unb64url(str(claims.get("bioValue") or ""))
+        except (binascii.Error, ValueError):
+            raise CaptureFailed(DEV, "bioValue is not base64url") from None
+        expected = chain_hash(prev, record)
+        if str(item.get("hash", "")).upper() != expected:
+            raise CaptureFailed(DEV, "response hash chain broken")
+        position = POSITION.get(str(claims.get("bioSubType")))
+        if position is None or position not in wanted:
+            raise CaptureFailed(DEV, f"unexpected finger {claims.get('bioSubType')!r}")
+        try:
+            image = iso19794.decode(record)
+        except iso19794.InvalidFingerRecord as exc:
+            raise CaptureFailed(DEV, f"finger record: {exc}") from None
+        if image.position not in (0, position):
+            raise CaptureFailed(DEV, "finger record position differs from bioSubType")
+        return CapturedFinger(position, record, score(claims.get("qualityScore")),
+                              requested_score, txn, token, expected)
 
     def stream(self, device: SbiDevice, sub_id: int, *, timeout: float = 10.0,
                max_frames: int | None = None) -> Iterator[bytes]:
         """JPEG preview frames from STREAM (multipart/x-mixed-replace) until `timeout`."""
-        body = {"deviceId": device.device_id, "deviceSubId": sub_id,
-                "timeout": int(timeout * 1000)}
+        body = stream_request(device_id=device.device_id, sub_id=sub_id,
+                              timeout_ms=int(timeout * 1000))
         try:
             r = self._http.request("STREAM", self._url(device.port, "/stream"), json=body,
                                    stream=True, timeout=(self.scan_timeout, 3.0))
@@ -271,7 +313,7 @@ class SbiClient:
         with r:
             if not r.headers.get("Content-Type", "").startswith("multipart/"):
                 with contextlib.suppress(ValueError):
-                    self._raise_for(r.json().get("error"))
+                    self._raise_for(r.json())
                 raise CaptureFailed(DEV, f"STREAM answered {r.headers.get('Content-Type')}")
             n = 0
             try:
@@ -301,28 +343,14 @@ class SbiClient:
             raise CaptureFailed(DEV, f"{verb} answered something other than JSON") from None
 
     @staticmethod
-    def _raise_for(error: Any) -> None:
-        if not isinstance(error, dict):
-            return
+    def _raise_for(answer: Any) -> None:
+        """Raise the named error of the first error in `answer`, in any shape SBI uses."""
         try:
-            code = int(str(error.get("errorCode", "0")))
-        except ValueError:
-            raise CaptureFailed(DEV, f"bad error code {error.get('errorCode')!r}") from None
-        if code:
-            raise error_for(code, str(error.get("errorInfo", "")))
-
-
-def _as_wsq_record(position: int, quality: int, record: bytes) -> bytes:
-    """Keep a WSQ record as the device sent it; re-encode other compressions to WSQ."""
-    try:
-        finger = iso19794.decode(record)
-    except iso19794.InvalidFingerRecord as exc:
-        raise CaptureFailed(DEV, f"finger record: {exc}") from None
-    if finger.position != position:
-        raise CaptureFailed(DEV, "finger record position differs from bioSubType")
-    if record[iso19794.GENERAL_HEADER.size - 3] == iso19794.COMPRESSION_WSQ:
-        return record
-    return iso19794.encode(position, quality, finger.pixels, finger.ppi)
+            found = find_error(answer)
+        except BadErrorObject as exc:
+            raise CaptureFailed(DEV, str(exc)) from None
+        if found:
+            raise error_for(*found)
 
 
 def _multipart_parts(raw: Any) -> Iterator[bytes]:

@@ -1,34 +1,39 @@
 """MOSIP SBI 0.9.5 wire details shared by the client and the simulator.
 
-- JWS compact tokens (`data`, `deviceInfo`, `digitalId`): signed EdDSA (Ed25519) with the
-  device's public key in the header as a JWK. A certified device signs with a key chained to
-  the MOSIP device CA (x5c); this station checks the signature and that every token of one
-  device carries the key its `deviceInfo` was signed with, which is what it can check offline.
-- Hash chain over one capture response: the first `previousHash` is SHA-256 of the empty
+Built from the specification (mosip/documentation, docs/biometrics/mds-specification.md) and
+checked against MOSIP's reference mock device service (mosip/mosip-mock-services, MockMDS):
+
+- Requests are built as the spec's templates: every scalar is a JSON string, numbers
+  included ("timeout": "10000", "count": "4", "requestedScore": "40", "deviceSubId": "2").
+  MockMDS refuses numbers there (error 123 for RCAPTURE, 610 for STREAM).
+- Tokens (`deviceInfo`, `digitalId`, capture `data`) are JWS compact, RS256 or ES256, with the
+  signer's certificate first in `x5c`; trust comes from the station's store of MOSIP
+  device-provider and FTM CA certificates (ektp_protocol.x5c), never from the token.
+- Errors arrive in several shapes: `{"errorCode": "0", ...}` objects (code a string or a
+  number), `null`, wrapped as `{"error": {...}}`, as a list `[{"error": {...}}]` (discovery,
+  device info) or bare at the top level (MockMDS's STREAM). `find_error` reads them all.
+- Hash chain per transaction: the first capture's `previousHash` is SHA-256 of the empty
   string; each biometric's `hash` = SHA-256(bytes(previousHash) + SHA-256(bioValue bytes)),
-  upper-case hex, where bioValue bytes are the base64url-decoded ISO record; the next
-  biometric's previousHash is that hash.
+  upper-case hex, bioValue bytes being the base64url-decoded ISO record; the next biometric,
+  in this capture or the next one of the same applicant, chains from that hash.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
+import datetime as dt
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
+from ektp_protocol.sbi_evidence import EMPTY_HASH, b64url, chain_hash, unb64url
 from kiosk.domain.recording import FINGER_NAMES
 
+__all__ = ["EMPTY_HASH", "b64url", "chain_hash", "unb64url"]
+
 SPEC_VERSION = "0.9.5"
-EMPTY_HASH = hashlib.sha256(b"").hexdigest().upper()
 SUB_LEFT, SUB_RIGHT, SUB_THUMBS = 1, 2, 3
 SUB_ID_POSITIONS = {SUB_RIGHT: (2, 3, 4, 5), SUB_LEFT: (7, 8, 9, 10), SUB_THUMBS: (1, 6)}
 BIO_SUB_TYPE = dict(FINGER_NAMES)  # position -> "Right IndexFinger" ...
 POSITION = {v: k for k, v in BIO_SUB_TYPE.items()}
+ENVIRONMENTS = ("Staging", "Developer", "Pre-Production", "Production")
 
 ERROR_INFO = {
     0: "Success",
@@ -54,53 +59,83 @@ def error_info(code: int) -> str:
     return "Vendor-defined device error" if 500 <= code <= 599 else "Unknown error"
 
 
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+def capture_request(*, device_id: str, sub_id: int, wanted: list[int], excused: list[int],
+                    requested_score: int, timeout_ms: int, transaction_id: str,
+                    previous_hash: str, env: str = "Staging",
+                    now: dt.datetime | None = None) -> dict[str, Any]:
+    """The RCAPTURE body, field for field as the spec's registration capture template."""
+    when = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    return {
+        "env": env, "purpose": "Registration", "specVersion": SPEC_VERSION,
+        "timeout": str(int(timeout_ms)),
+        "captureTime": when.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "transactionId": transaction_id,
+        "bio": [{
+            "type": "Finger", "count": str(len(wanted)),
+            "bioSubType": [BIO_SUB_TYPE[p] for p in wanted],
+            "exception": [BIO_SUB_TYPE[p] for p in excused],
+            "requestedScore": str(int(requested_score)), "deviceId": device_id,
+            "deviceSubId": str(int(sub_id)), "previousHash": previous_hash,
+        }],
+        "customOpts": None,
+    }
 
 
-def unb64url(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+def stream_request(*, device_id: str, sub_id: int, timeout_ms: int) -> dict[str, str]:
+    """The STREAM body as the spec's template (strings)."""
+    return {"deviceId": device_id, "deviceSubId": str(int(sub_id)),
+            "timeout": str(int(timeout_ms))}
 
 
-class BadToken(ValueError):
-    """A JWS that does not parse or whose signature does not verify."""
+class BadErrorObject(ValueError):
+    """An error object whose code is not a number."""
 
 
-def public_jwk(key: Ed25519PublicKey) -> dict[str, str]:
-    raw = key.public_bytes(Encoding.Raw, PublicFormat.Raw)
-    return {"kty": "OKP", "crv": "Ed25519", "x": b64url(raw)}
-
-
-def sign(payload: dict[str, Any], key: Ed25519PrivateKey) -> str:
-    header = {"alg": "EdDSA", "typ": "JWT", "jwk": public_jwk(key.public_key())}
-    signing_input = (b64url(json.dumps(header, separators=(",", ":")).encode()) + "."
-                     + b64url(json.dumps(payload, separators=(",", ":")).encode()))
-    return signing_input + "." + b64url(key.sign(signing_input.encode("ascii")))
-
-
-def verify(token: str) -> tuple[dict[str, Any], dict[str, str]]:
-    """(payload, signer's JWK) of a valid EdDSA token; BadToken otherwise."""
+def parse_error(error: Any) -> tuple[int, str] | None:
+    """(code, info) of one error object, None for success or no error (`null`, absent, code 0
+    or empty); BadErrorObject when the code is not a number."""
+    if not isinstance(error, dict) or "errorCode" not in error:
+        return None
+    raw = error.get("errorCode")
+    if raw is None or str(raw).strip() == "":
+        return None
     try:
-        h64, p64, s64 = token.split(".")
-        header = json.loads(unb64url(h64))
-        payload = json.loads(unb64url(p64))
-        jwk = header["jwk"]
-        if header.get("alg") != "EdDSA" or jwk.get("crv") != "Ed25519":
-            raise BadToken(f"unsupported token algorithm {header.get('alg')!r}")
-        key = Ed25519PublicKey.from_public_bytes(unb64url(jwk["x"]))
-        key.verify(unb64url(s64), f"{h64}.{p64}".encode("ascii"))
-    except BadToken:
-        raise
-    except InvalidSignature:
-        raise BadToken("signature does not verify") from None
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise BadToken(f"malformed token: {exc}") from None
-    if not isinstance(payload, dict):
-        raise BadToken("payload is not an object")
-    return payload, jwk
+        code = int(str(raw).strip())
+    except ValueError:
+        raise BadErrorObject(f"error code {raw!r} is not a number") from None
+    info = str(error.get("errorInfo") or "").strip()
+    return (code, info or error_info(code)) if code else None
 
 
-def chain_hash(previous_hash: str, bio_value: bytes) -> str:
-    """The next hash of the capture chain (see the module docstring)."""
-    current = hashlib.sha256(bio_value).digest()
-    return hashlib.sha256(bytes.fromhex(previous_hash) + current).hexdigest().upper()
+def find_error(answer: Any) -> tuple[int, str] | None:
+    """The first error in any shape the spec or MockMDS uses: a bare error object, an object
+    with `error`, or a list of those."""
+    items = answer if isinstance(answer, list) else [answer]
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        found = parse_error(item.get("error")) if "error" in item else parse_error(item)
+        if found:
+            return found
+    return None
+
+
+def sub_ids(value: Any) -> tuple[int, ...]:
+    """deviceSubId of a discovery or device-info answer: ["1", "2", "3"] (strings in the
+    spec's examples and MockMDS), numbers, or one value."""
+    values = value if isinstance(value, list) else [value]
+    out = []
+    for v in values:
+        try:
+            out.append(int(str(v).strip()))
+        except ValueError:
+            continue
+    return tuple(out)
+
+
+def score(value: Any) -> int:
+    """A quality or requested score sent as a string ("44.0") or a number, as 0..100."""
+    try:
+        return max(0, min(100, round(float(str(value).strip()))))
+    except ValueError:
+        return 0

@@ -13,7 +13,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk.domain.recording import FINGER_NAMES_ID, PHOTO, SIGNATURE_PNG, SIGNATURE_STROKES
+from kiosk.domain.recording import (
+    FINGER_NAMES_ID,
+    PHOTO,
+    SBI_EVIDENCE,
+    SIGNATURE_PNG,
+    SIGNATURE_STROKES,
+)
 
 EXCEPTION_WORDS = {"amputated": "diamputasi", "bandaged": "diperban", "unable": "tidak dapat"}
 FINGER_KINDS = tuple(f"finger.{p}" for p in range(1, 11))
@@ -59,7 +65,8 @@ def kind_words(kind: str) -> str:
             return FINGER_NAMES_ID[int(kind.split(".", 1)[1])]
         except (KeyError, ValueError):
             return kind
-    return {PHOTO: "foto", SIGNATURE_PNG: "tanda tangan", SIGNATURE_STROKES: "goresan"}.get(
+    return {PHOTO: "foto", SIGNATURE_PNG: "tanda tangan", SIGNATURE_STROKES: "goresan",
+            SBI_EVIDENCE: "bukti pemindai"}.get(
         kind, kind
     )
 

@@ -39,11 +39,13 @@ FINGER_NAMES_ID = {
 PHOTO = "photo"
 SIGNATURE_PNG = "signature.png"
 SIGNATURE_STROKES = "signature.strokes"
+SBI_EVIDENCE = "sbi.evidence"  # the scanner's signed proof of the finger records
 FINGER_EXCEPTION_REASONS = ("amputated", "bandaged", "unable")
 CONTENT_TYPES = {
     PHOTO: "image/jpeg",
     SIGNATURE_PNG: "image/png",
     SIGNATURE_STROKES: "application/json",
+    SBI_EVIDENCE: "application/gzip",
 }
 
 

@@ -13,7 +13,8 @@ import requests
 from kiosk.devices.base import BUSY, READY, DeviceBusy, DeviceError, DeviceUnavailable
 from kiosk.devices.camera import OpenCVCamera
 from kiosk.devices.fingerprint import threshold
-from kiosk.devices.sbi import SbiClient
+from kiosk.devices.sbi import SbiClient, load_trust_folder
+from kiosk.devices.sbi_errors import DeviceUntrusted
 from kiosk.devices.sbi_protocol import SUB_ID_POSITIONS, SUB_THUMBS
 from kiosk.selftest.engine import CheckResult, SelfTestContext
 from kiosk.selftest.holders import describe, device_path, holders
@@ -95,11 +96,12 @@ def scanner_in_use(value: dict[str, object]) -> CheckResult:
 
 
 def fingerprint(ctx: SelfTestContext) -> CheckResult:
-    """An SBI scanner is found, Ready, signs its info, and a thumbs capture meets the threshold."""
+    """An SBI scanner is found, Ready, its signatures chain to the trust store, and a thumbs
+    capture meets the threshold."""
     s = ctx.settings
     client = SbiClient.from_settings(s)
     need = threshold(1, s)
-    threshold_text = f"Ready, thumbs quality >= {need}"
+    threshold_text = f"Ready, signed by a trusted CA, thumbs quality >= {need}"
     devices = client.discover("Finger")
     if not devices:
         return CheckResult(
@@ -109,20 +111,32 @@ def fingerprint(ctx: SelfTestContext) -> CheckResult:
             "device service (SBI).")
     dev = devices[0]
     value: dict[str, object] = {"port": dev.port, "status": dev.status, "serial": dev.serial,
-                                "model": f"{dev.make} {dev.model}".strip()}
+                                "model": f"{dev.make} {dev.model}".strip(),
+                                "trust_store": f"{len(client.trust)} CA"}
     if dev.status == BUSY:
         return scanner_in_use(value)
     if dev.status != READY:
         return CheckResult("fingerprint", False, value, threshold_text,
                            f"Pemindai berstatus '{dev.status}', belum siap.",
                            f"The scanner reports '{dev.status}', not ready.")
+    if not len(client.trust):
+        folder = load_trust_folder(s)
+        return CheckResult(
+            "fingerprint", False, value, threshold_text,
+            f"Belum ada sertifikat CA perangkat (MOSIP device provider / FTM) di {folder}. "
+            "Salin sertifikat dari penyedia pemindai ke folder itu.",
+            f"No device CA certificate (MOSIP device provider / FTM) in {folder}. Copy the "
+            "scanner provider's certificates into that folder.")
     try:
-        client.device_info(dev)
+        value["signed_by"] = client.trusted(dev).signer
         fingers = client.capture(dev, SUB_THUMBS, list(SUB_ID_POSITIONS[SUB_THUMBS]),
                                  requested_score=need,
-                                 timeout_ms=int(s["sbi.capture_timeout_ms"]))
+                                 timeout_ms=int(s["sbi.capture_timeout_ms"])).fingers
     except DeviceError as exc:
         value["error"] = exc.detail
+        if isinstance(exc, DeviceUntrusted):
+            value["certificate"] = exc.subject or "-"
+            value["refused"] = exc.reason
         if isinstance(exc, DeviceBusy):
             return scanner_in_use(value)
         return CheckResult("fingerprint", False, value, threshold_text, exc.msg.id, exc.msg.en)

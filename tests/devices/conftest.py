@@ -24,5 +24,7 @@ def sim():
 
 @pytest.fixture
 def client(sim) -> SbiClient:
-    """A client whose scan range holds the simulator's port and a few closed ones."""
-    return SbiClient(port_first=sim.port - 2, port_last=sim.port + 2, scan_timeout=0.5)
+    """A client whose scan range holds the simulator's port and a few closed ones, trusting
+    the simulator's demo CAs (as a station whose trust store holds them)."""
+    return SbiClient(port_first=sim.port - 2, port_last=sim.port + 2, scan_timeout=0.5,
+                     trust=sim.trust())

@@ -25,9 +25,10 @@ def test_full_4_4_2_capture_with_good_fingers_takes_one_attempt_per_slap(sim, ca
     capture.run_all()
     assert [st.attempts for st in capture.slaps.values()] == [1, 1, 1]
     assert capture.missing() == []
-    assert [b.kind for b in capture.blobs()] == [f"finger.{p}" for p in FINGER_NAMES]
+    kinds = [b.kind for b in capture.blobs()]
+    assert kinds == [f"finger.{p}" for p in FINGER_NAMES] + ["sbi.evidence"]
     subs = [r["bio"][0]["deviceSubId"] for r in sim.state.requests]
-    assert subs == [2, 1, 3]  # right slap, left slap, thumbs
+    assert subs == ["2", "1", "3"]  # right slap, left slap, thumbs (strings, as the spec)
     assert all(q["passed"] for q in capture.quality().values())
 
 
@@ -65,7 +66,7 @@ def test_exceptions_are_sent_to_the_device_and_recorded(sim, capture):
     capture.excuse(6, "bandaged")
     capture.run_all()
     right = sim.state.requests[0]["bio"][0]
-    assert right["exception"] == ["Right IndexFinger"] and right["count"] == 3
+    assert right["exception"] == ["Right IndexFinger"] and right["count"] == "3"
     assert sim.state.requests[2]["bio"][0]["exception"] == ["Left Thumb"]
     assert capture.exception_kinds() == {"finger.2": "amputated", "finger.6": "bandaged"}
     assert capture.missing() == []

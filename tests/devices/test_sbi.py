@@ -8,6 +8,7 @@ import time
 import pytest
 import requests
 
+from ektp_protocol import x5c
 from kiosk.devices import iso19794
 from kiosk.devices.base import (
     BUSY,
@@ -19,8 +20,15 @@ from kiosk.devices.base import (
     DeviceUnavailable,
 )
 from kiosk.devices.sbi import SbiClient, error_for
-from kiosk.devices.sbi_protocol import EMPTY_HASH, ERROR_INFO, chain_hash
-from kiosk.devices.sim.sbi import SbiSimulator, running
+from kiosk.devices.sbi_errors import DeviceUntrusted
+from kiosk.devices.sbi_protocol import (
+    EMPTY_HASH,
+    ERROR_INFO,
+    capture_request,
+    chain_hash,
+    unb64url,
+)
+from kiosk.devices.sim.sbi import SbiSimulator
 
 RIGHT = [2, 3, 4, 5]
 
@@ -46,21 +54,20 @@ def test_device_info_is_signed_by_the_device(sim, client):
     assert info["specVersion"] == ["0.9.5"]
 
 
-def test_capture_returns_wsq_records_with_positions_and_scores(sim, client):
-    fingers = client.capture(client.find(), 2, RIGHT, requested_score=30)
+def test_capture_returns_the_devices_2011_jpeg2000_records_byte_for_byte(sim, client):
+    fingers = client.capture(client.find(), 2, RIGHT, requested_score=30).fingers
     assert [f.position for f in fingers] == RIGHT
     for f in fingers:
         rec = iso19794.decode(f.record)
         assert rec.position == f.position and rec.quality == f.quality
-        assert f.record[29] == iso19794.COMPRESSION_WSQ
+        assert (rec.edition, rec.compression) == ("2011", "jpeg2000_lossless")
         assert f.quality >= 90
-    req = sim.state.requests[-1]
-    assert req["bio"][0]["deviceSubId"] == 2 and req["bio"][0]["count"] == 4
-    assert req["bio"][0]["bioSubType"][0] == "Right IndexFinger"
+        # exactly the bytes the device signed: the bioValue inside its token
+        assert unb64url(x5c.peek(f.token)[1]["bioValue"]) == f.record
 
 
 def test_exceptions_are_sent_and_the_finger_left_out(sim, client):
-    fingers = client.capture(client.find(), 1, [7, 8, 9, 10], [8])
+    fingers = client.capture(client.find(), 1, [7, 8, 9, 10], [8]).fingers
     assert [f.position for f in fingers] == [7, 9, 10]
     assert sim.state.requests[-1]["bio"][0]["exception"] == ["Left MiddleFinger"]
 
@@ -76,17 +83,21 @@ def test_hash_chain_is_checked_from_the_empty_hash(sim, client):
 
 def test_tampered_signature_is_refused(sim, client):
     sim.control(tamper_signature=True)
-    with pytest.raises(CaptureFailed, match="signature"):
+    with pytest.raises(DeviceUntrusted) as err:
         client.capture(client.find(), 3, [1, 6])
+    assert err.value.reason == "signature" and "Hubungi teknisi" in err.value.msg.id
 
 
-def test_capture_signed_by_another_device_key_is_refused(sim, client):
+def test_capture_from_another_device_with_the_same_id_is_refused(sim, client):
     dev = client.find()
     client.device_info(dev)
     sim.stop()
-    with running(port=sim.port) as impostor:  # same port and id, different key
-        with pytest.raises(CaptureFailed, match="key other than"):
+    impostor = SbiSimulator(port=sim.port, serial="SIM-0002", pki=sim.pki)
+    impostor.device_id = sim.device_id  # type: ignore[method-assign]  # answers for that id
+    with impostor:  # same port, id and trusted CA; another device behind it
+        with pytest.raises(DeviceUntrusted) as err:
             client.capture(dev, 3, [1, 6])
+        assert err.value.reason == "mismatch"
         assert impostor.state.captures == 1
 
 
@@ -118,11 +129,13 @@ def test_device_status_is_reported_and_capture_refused(sim, client, status, erro
     with pytest.raises(error):
         client.capture(dev, 2, RIGHT)
     sim.control(status=READY)
-    assert len(client.capture(dev, 2, RIGHT)) == 4
+    assert len(client.capture(dev, 2, RIGHT).fingers) == 4
 
 
 def test_invalid_transaction_id_is_refused_by_the_device(sim):
-    body = {"transactionId": "no spaces allowed", "bio": [{"deviceSubId": 2}]}
+    body = capture_request(device_id=sim.device_id(), sub_id=2, wanted=RIGHT, excused=[],
+                           requested_score=40, timeout_ms=1000,
+                           transaction_id="no spaces allowed", previous_hash=EMPTY_HASH)
     answer = requests.request("RCAPTURE", sim.url + "/capture", json=body, timeout=5).json()
     assert answer["biometrics"][0]["error"]["errorCode"] == "112"
 
@@ -139,7 +152,7 @@ def test_slow_device_beyond_the_capture_timeout_raises_capture_timeout(sim, clie
 
 def test_slow_device_within_the_timeout_still_captures(sim, client):
     sim.control(delay_s=0.3)
-    assert len(client.capture(client.find(), 3, [1, 6], timeout_ms=3000)) == 2
+    assert len(client.capture(client.find(), 3, [1, 6], timeout_ms=3000).fingers) == 2
 
 
 def test_device_unplugged_mid_capture_raises_then_works_when_back(sim, client):
@@ -171,7 +184,7 @@ def test_device_unplugged_mid_capture_raises_then_works_when_back(sim, client):
     try:
         dev2 = client.find()
         client.device_info(dev2)
-        assert len(client.capture(dev2, 2, RIGHT)) == 4
+        assert len(client.capture(dev2, 2, RIGHT).fingers) == 4
     finally:
         back.stop()
 

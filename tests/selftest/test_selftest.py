@@ -65,14 +65,17 @@ def central(tmp_path_factory):
 
 
 @pytest.fixture
-def sim():
+def sim(tmp_path):
     with running() as s:
+        s.write_trust(tmp_path / "sbi-trust")
+        s.trust_dir = tmp_path / "sbi-trust"
         yield s
 
 
 def _settings(video: Path, sim, url: str = "", **extra) -> Settings:
     values = {"camera.source": str(video), "sbi.port_first": sim.port - 1,
               "sbi.port_last": sim.port + 1, "sync.server_url": url,
+              "sbi.trust_store": str(sim.trust_dir),
               "selftest.camera_seconds": 0.5, "selftest.min_disk_days": 1}
     values.update(extra)
     return Settings(values)
@@ -145,6 +148,29 @@ def test_fingerprint_check_fails_for_each_scanner_problem(store, video, sim, con
     assert not r.passed and words in r.hint_id
 
 
+@pytest.mark.parametrize(("signer", "reason", "words"), [
+    ("rogue", "untrusted", "tidak"), ("expired", "expired", "kedaluwarsa"),
+    ("jwk", "no_chain", "x5c")])
+def test_fingerprint_check_names_the_certificate_it_refused(store, video, sim, signer, reason,
+                                                            words):
+    sim.control(signer=signer)
+    r = run_check("fingerprint", _ctx(store, _settings(video, sim)))
+    assert not r.passed
+    assert r.value["refused"] == reason
+    assert "CN=Demo FTM chip" in r.value["signed_by"]  # the device info was fine
+    assert "Tanda tangan hasil rekam pemindai ditolak" in r.hint_id and words in r.hint_id
+    if signer != "jwk":
+        assert "Demo e-KTP device" in r.value["certificate"]
+        assert "Demo e-KTP device" in r.hint_id or "Demo Device Provider" in r.hint_id
+
+
+def test_fingerprint_check_says_the_trust_store_is_empty(store, video, sim, tmp_path):
+    r = run_check("fingerprint", _ctx(store, _settings(
+        video, sim, **{"sbi.trust_store": str(tmp_path / "none")})))
+    assert not r.passed and r.value["trust_store"] == "0 CA"
+    assert "Belum ada sertifikat CA perangkat" in r.hint_id and str(tmp_path / "none") in r.hint_en
+
+
 def test_fingerprint_check_fails_when_no_scanner_answers(store, video, sim):
     sim.stop()
     r = run_check("fingerprint", _ctx(store, _settings(video, sim)))
@@ -207,7 +233,8 @@ def _cli(args, env):
 def _write_config(path: Path, video: Path, sim, url: str) -> Path:
     path.write_text(
         f'[camera]\nsource = "{video}"\n[sbi]\nport_first = {sim.port - 1}\n'
-        f"port_last = {sim.port + 1}\n[sync]\nserver_url = \"{url}\"\n"
+        f'port_last = {sim.port + 1}\ntrust_store = "{sim.trust_dir}"\n[sync]\n'
+        f'server_url = "{url}"\n'
         "[selftest]\ncamera_seconds = 0.5\nmin_disk_days = 1\n", encoding="utf-8")
     return path
 

@@ -46,6 +46,8 @@ def station(tmp_path: Path, camera_video: Path, sbi: SbiSimulator):
     settings.set("sbi.port_first", sbi.port)
     settings.set("sbi.port_last", sbi.port)
     settings.set("sbi.capture_timeout_ms", 4000)
+    settings.set("sbi.trust_store", str(tmp_path / "sbi-trust"))
+    sbi.write_trust(tmp_path / "sbi-trust")
     store = Store(tmp_path / "data", settings)
     accounts.create_first_supervisor(store, SUPERVISOR[0], "Pengawas Demo", SUPERVISOR[1],
                                      demo=True)  # the demo's accounts and PINs

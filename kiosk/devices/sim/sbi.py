@@ -1,15 +1,27 @@
 """A simulated MOSIP SBI 0.9.5 fingerprint device service: a real HTTP server on 127.0.0.1.
 
-    python -m kiosk.devices.sim.sbi [--port 4501] [--host 127.0.0.1]
+    python -m kiosk.devices.sim.sbi [--port 4501] [--host 127.0.0.1] [--pki DIR]
 
-It answers MOSIPDISC, MOSIPDINFO, RCAPTURE and STREAM like a slap scanner (sub-ids 1 left,
-2 right, 3 thumbs) with synthetic ridge images (kiosk.devices.sim.synthetic) as ISO/IEC 19794-4
-WSQ records, signed with a per-run Ed25519 device key. It can be told to misbehave, from
-Python (`SbiSimulator.control(...)`) or over HTTP (`POST /control` with the same fields as
-JSON): status ("Ready", "Busy", "Not Ready", "Not Registered"), delay_s (slow), quality (0..1,
-or a list used one capture at a time), error_code (any SBI code, for every capture until reset
-to 0), tamper_hash / tamper_signature (corrupt the response). `stop()` closes open connections
-too, as an unplugged device would.
+It answers MOSIPDISC, MOSIPDINFO, RCAPTURE and STREAM like an L1 slap scanner (sub-ids 1 left,
+2 right, 3 thumbs), in the format real devices and MOSIP's mock device service use:
+
+- tokens are JWS RS256 with `x5c`: `deviceInfo` and `digitalId` signed by an FTM chip key,
+  captures by a separate device key, both issued by a demo CA it creates once in its PKI
+  folder (kiosk.devices.sim.pki; `write_trust(folder)` gives a station the two CA
+  certificates to trust);
+- requests are read with MockMDS's rules: numbers where the spec has strings answer 123
+  (RCAPTURE) or 610 (STREAM), a bad transaction id 112, a wrong count 109;
+- fingers are synthetic ridge images (kiosk.devices.sim.synthetic) as ISO/IEC 19794-4:2011
+  records with JPEG 2000 lossless images, and the hash chain continues from `previousHash`.
+
+It can be told to misbehave, from Python (`SbiSimulator.control(...)`) or over HTTP
+(`POST /control` with the same fields as JSON): status ("Ready", "Busy", "Not Ready",
+"Not Registered"), delay_s (slow), quality (0..1, or a list used one capture at a time),
+error_code (any SBI code, for every capture until reset to 0), tamper_hash / tamper_signature
+(corrupt the response), signer ("device"; "rogue": a look-alike CA the station does not
+trust; "expired": an expired device certificate; "jwk": the old self-signed EdDSA token with
+its key in a `jwk` header), record_format ("2011-jpeg2000", "2011-raw", "2005-wsq").
+`stop()` closes open connections too, as an unplugged device would.
 """
 
 from __future__ import annotations
@@ -19,31 +31,41 @@ import datetime as dt
 import json
 import re
 import socket
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-import cv2
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from ektp_protocol import x5c
 from kiosk.devices import iso19794
 from kiosk.devices.sbi_protocol import (
     BIO_SUB_TYPE,
     EMPTY_HASH,
+    ENVIRONMENTS,
     POSITION,
     SPEC_VERSION,
     SUB_ID_POSITIONS,
     b64url,
     chain_hash,
     error_info,
-    sign,
 )
 from kiosk.devices.sim import synthetic
+from kiosk.devices.sim.pki import DemoPki, Leaf
 
-TRANSACTION_RE = re.compile(r"^[A-Za-z0-9-]{4,50}$")
+TRANSACTION_RE = re.compile(r"[A-Za-z0-9-]{4,50}")
+SIGNERS = ("device", "rogue", "expired", "jwk")
+RECORD_FORMATS = {"2011-jpeg2000": ("2011", "jpeg2000_lossless"), "2011-raw": ("2011", "raw"),
+                  "2005-wsq": ("2005", "wsq")}
+# RCAPTURE fields MockMDS reads with its String/Integer deserializers: JSON numbers refused
+_STRING_FIELDS = ("env", "purpose", "specVersion", "timeout", "captureTime", "transactionId")
+_BIO_STRING_FIELDS = ("type", "count", "requestedScore", "deviceId", "deviceSubId")
 
 
 @dataclass
@@ -56,23 +78,35 @@ class SimState:
     error_code: int = 0
     tamper_hash: bool = False
     tamper_signature: bool = False
+    signer: str = "device"
+    record_format: str = "2011-jpeg2000"
     captures: int = 0
     requests: list[dict[str, Any]] = field(default_factory=list)
+
+
+@lru_cache(maxsize=4)
+def default_pki(serial: str) -> DemoPki:
+    """One demo PKI per serial for this process (tests, ad-hoc runs), in a private temp
+    folder; the demo passes its own folder so restarts keep the same CA."""
+    return DemoPki.load_or_create(Path(tempfile.mkdtemp(prefix="sbi-sim-pki-")), serial)
 
 
 class SbiSimulator:
     """The device service; `start()` serves on a thread, `stop()` unplugs it."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, serial: str = "SIM-0001",
-                 seed: int = 0) -> None:
+                 seed: int = 0, pki: DemoPki | None = None,
+                 pki_dir: str | Path | None = None) -> None:
         self.host, self.port, self.serial, self.seed = host, port, serial, seed
         self.state = SimState()
-        self.key = Ed25519PrivateKey.generate()
+        self.pki = pki or (DemoPki.load_or_create(pki_dir, serial) if pki_dir is not None
+                           else default_pki(serial))
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
+        self._server: Any = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._conns: set[socket.socket] = set()
+        self._odd_signers: dict[str, Leaf] = {}
 
     # --- control ---------------------------------------------------------------------
 
@@ -82,6 +116,10 @@ class SbiSimulator:
             for name, value in changes.items():
                 if name not in SimState.__dataclass_fields__ or name in ("captures", "requests"):
                     raise ValueError(f"unknown control {name!r}")
+                if name == "signer" and value not in SIGNERS:
+                    raise ValueError(f"signer must be one of {SIGNERS}")
+                if name == "record_format" and value not in RECORD_FORMATS:
+                    raise ValueError(f"record_format must be one of {list(RECORD_FORMATS)}")
                 setattr(self.state, name, value)
             return self.state
 
@@ -89,9 +127,16 @@ class SbiSimulator:
         with self._lock:
             q = self.state.quality
             if isinstance(q, list):
-                value = float(q.pop(0)) if q else 1.0
-                return value
+                return float(q.pop(0)) if q else 1.0
             return float(q)
+
+    def trust(self) -> x5c.TrustStore:
+        """A trust store holding the simulator's two demo CA certificates."""
+        return self.pki.trust_store()
+
+    def write_trust(self, folder: str | Path) -> list[Path]:
+        """Put the demo CA certificates into a station's trust-store folder."""
+        return self.pki.write_trust_folder(folder)
 
     # --- life cycle ------------------------------------------------------------------
 
@@ -100,14 +145,10 @@ class SbiSimulator:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> SbiSimulator:
-        sim = self
-
-        class Handler(_Handler):
-            simulator = sim
+        from kiosk.devices.sim.sbi_http import serve
 
         self._stopping.clear()
-        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
-        self._server.daemon_threads = True
+        self._server = serve(self)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever,
                                         kwargs={"poll_interval": 0.05}, daemon=True,
@@ -144,19 +185,33 @@ class SbiSimulator:
 
     def digital_id(self) -> dict[str, Any]:
         return {"serialNo": self.serial, "make": "KioskSim", "model": "SLAP-442",
-                "type": "Finger", "deviceSubType": "Slap", "deviceProvider": "e-KTP kiosk",
-                "deviceProviderId": "kiosk.sim",
+                "type": "Finger", "deviceSubType": "Slap", "deviceProviderId": "kiosk.sim",
+                "deviceProvider": "e-KTP kiosk",
                 "dateTime": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")}
 
     def discovery(self) -> dict[str, Any]:
+        """One MOSIPDISC entry (digitalId unsigned base64url JSON, as the spec says)."""
         return {
             "deviceId": self.device_id(), "deviceStatus": self.state.status,
-            "certification": "L0", "serviceVersion": SPEC_VERSION, "deviceSubId": [1, 2, 3],
-            "callbackId": self.url + "/", "digitalId": b64url(json.dumps(self.digital_id())
-                                                              .encode()),
+            "certification": "L1", "serviceVersion": SPEC_VERSION,
+            "deviceSubId": ["1", "2", "3"], "callbackId": self.url + "/",
+            "digitalId": b64url(json.dumps(self.digital_id()).encode()),
             "deviceCode": self.serial, "specVersion": [SPEC_VERSION], "purpose": "Registration",
-            "firmware": "sim-1.0", "error": {"errorCode": "0", "errorInfo": "Success"},
+            "error": {"errorCode": "0", "errorInfo": "Success"},
         }
+
+    def device_info(self) -> dict[str, Any]:
+        """One MOSIPDINFO entry: signed by the FTM chip key, or unsigned when not registered."""
+        info = self.discovery()
+        error = info.pop("error")
+        info["firmware"] = "sim-2.0"
+        info["env"] = "Staging"
+        if self.state.status == "Not Registered":
+            info["digitalId"] = b64url(json.dumps(self.digital_id()).encode())
+            return {"deviceInfo": b64url(json.dumps(info).encode()),
+                    "error": {"errorCode": "100", "errorInfo": error_info(100)}}
+        info["digitalId"] = self.pki.sign_info(self.digital_id())
+        return {"deviceInfo": self.pki.sign_info(info), "error": error}
 
     # --- capture ---------------------------------------------------------------------
 
@@ -164,44 +219,28 @@ class SbiSimulator:
         """The RCAPTURE answer for one request (runs on a handler thread)."""
         with self._lock:
             self.state.requests.append(req)
-            status, forced = self.state.status, self.state.error_code
-            delay = self.state.delay_s
-        code = {"Busy": 111, "Not Ready": 110, "Not Registered": 100}.get(status, 0) or forced
-        txn = str(req.get("transactionId", ""))
-        if not code and not TRANSACTION_RE.match(txn):
-            code = 112
-        bio = (req.get("bio") or [{}])[0]
-        sub_id = int(bio.get("deviceSubId", req.get("deviceSubId", 0)) or 0)
-        if not code and sub_id not in SUB_ID_POSITIONS:
-            code = 109
+            status, forced, delay = self.state.status, self.state.error_code, self.state.delay_s
+        code = _request_error(req) or {"Busy": 111, "Not Ready": 110,
+                                       "Not Registered": 100}.get(status, 0) or forced
         if code:
-            return _error_response(code)
+            return error_response(code)
+        bio = req["bio"][0]
+        sub_id = int(bio["deviceSubId"])
         if delay and self._stopping.wait(delay):
-            return _error_response(106)  # unplugged while waiting (connection dropped anyway)
-        exceptions = {POSITION.get(name) for name in bio.get("exception", []) or []}
+            return error_response(106)  # unplugged while waiting (connection dropped anyway)
+        exceptions = {POSITION.get(name) for name in bio.get("exception") or []}
         positions = [p for p in SUB_ID_POSITIONS[sub_id] if p not in exceptions]
-        if int(bio.get("count", len(positions))) != len(positions):
-            return _error_response(109)
         with self._lock:
             self.state.captures += 1
-            n = self.state.captures
+            fmt = RECORD_FORMATS[self.state.record_format]
         quality = self._next_quality()
-        previous = str(bio.get("previousHash") or req.get("previousHash") or "") or EMPTY_HASH
+        previous = str(bio.get("previousHash") or "") or EMPTY_HASH
         out = []
         for pos in positions:
             img = synthetic.ridge_image(self.seed * 100 + pos, quality=quality)
             score = synthetic.quality_proxy(img)
-            record = iso19794.encode(pos, score, img)
-            payload = {
-                "digitalId": sign(self.digital_id(), self.key), "deviceCode": self.serial,
-                "deviceServiceVersion": SPEC_VERSION, "bioType": "Finger",
-                "bioSubType": BIO_SUB_TYPE[pos], "purpose": "Registration",
-                "env": req.get("env", "Staging"), "bioValue": b64url(record),
-                "transactionId": txn, "timestamp": dt.datetime.now(dt.UTC).isoformat(),
-                "requestedScore": bio.get("requestedScore", 0),
-                "qualityScore": score, "captureNumber": n,
-            }
-            token = sign(payload, self.key)
+            record = iso19794.encode(pos, score, img, edition=fmt[0], compression=fmt[1])
+            token = self._sign_capture(self._payload(req, pos, record, score))
             if self.state.tamper_signature:
                 token = token[:-6] + ("AAAAAA" if not token.endswith("AAAAAA") else "BBBBBB")
             digest = chain_hash(previous, record)
@@ -212,8 +251,37 @@ class SbiSimulator:
             previous = digest
         return {"biometrics": out}
 
+    def _payload(self, req: dict[str, Any], pos: int, record: bytes,
+                 score: int) -> dict[str, Any]:
+        """The biometric's data, field for field as MockMDS's BioMetricsDataDto."""
+        bio = req["bio"][0]
+        return {
+            "digitalId": self.pki.sign_info(self.digital_id()), "deviceCode": self.serial,
+            "deviceServiceVersion": SPEC_VERSION, "bioType": "Finger",
+            "bioSubType": BIO_SUB_TYPE[pos], "purpose": "Registration", "env": req["env"],
+            "bioValue": b64url(record), "transactionId": req["transactionId"],
+            "timestamp": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "requestedScore": f"{float(bio['requestedScore']):.1f}",
+            "qualityScore": f"{float(score):.1f}",
+        }
+
+    def _sign_capture(self, payload: dict[str, Any]) -> str:
+        signer = self.state.signer
+        if signer == "device":
+            return self.pki.sign_capture(payload)
+        if signer == "jwk":
+            return _jwk_token(payload)
+        with self._lock:
+            if signer not in self._odd_signers:
+                self._odd_signers[signer] = (self.pki.rogue()[1] if signer == "rogue"
+                                             else self.pki.expired_device())
+            leaf = self._odd_signers[signer]
+        return leaf.sign(payload)
+
     def preview_jpeg(self, sub_id: int, n: int) -> bytes:
         """One STREAM frame: the slap's first finger, with a moving mark so frames differ."""
+        import cv2
+
         pos = SUB_ID_POSITIONS.get(sub_id, (2,))[0]
         img = synthetic.ridge_image(self.seed * 100 + pos, quality=self._peek_quality())
         img = cv2.resize(img, (160, 208))
@@ -227,102 +295,54 @@ class SbiSimulator:
                                                                else float(q))
 
 
-def _error_response(code: int) -> dict[str, Any]:
+def _request_error(req: dict[str, Any]) -> int:
+    """MockMDS's checks of an RCAPTURE body, in its order: 0 when it is acceptable."""
+    bio = req.get("bio")
+    if not isinstance(bio, list) or not bio or not isinstance(bio[0], dict):
+        return 123
+    b = bio[0]
+    if any(not isinstance(req.get(k), str) or not req[k].strip() for k in _STRING_FIELDS) or \
+            any(not isinstance(b.get(k), str) or not b[k].strip() for k in _BIO_STRING_FIELDS) \
+            or not isinstance(b.get("previousHash"), str):
+        return 123
+    if req["env"] not in ENVIRONMENTS:
+        return 115
+    if req["purpose"] != "Registration":
+        return 121
+    if b["type"] != "Finger":
+        return 114
+    if not TRANSACTION_RE.fullmatch(req["transactionId"]):
+        return 112
+    try:
+        sub_id, count = int(b["deviceSubId"]), int(b["count"])
+        float(b["requestedScore"])
+        int(req["timeout"])
+    except ValueError:
+        return 123
+    names = list(b.get("bioSubType") or []) + list(b.get("exception") or [])
+    if any(n not in POSITION for n in names):
+        return 122
+    if sub_id not in SUB_ID_POSITIONS or \
+            count + len(b.get("exception") or []) != len(SUB_ID_POSITIONS[sub_id]):
+        return 109
+    return 0
+
+
+def error_response(code: int) -> dict[str, Any]:
+    """The RCAPTURE error answer (MockMDS's getCaptureErrorJson shape)."""
     return {"biometrics": [{"specVersion": SPEC_VERSION, "data": "", "hash": "",
                             "error": {"errorCode": str(code), "errorInfo": error_info(code)}}]}
 
 
-class _Handler(BaseHTTPRequestHandler):
-    simulator: SbiSimulator
-    protocol_version = "HTTP/1.1"
-
-    def setup(self) -> None:
-        super().setup()
-        with self.simulator._lock:
-            self.simulator._conns.add(self.connection)
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        finally:
-            with self.simulator._lock:
-                self.simulator._conns.discard(self.connection)
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
-        return  # quiet: tests and the demo would drown in request lines
-
-    def _body(self) -> dict[str, Any]:
-        length = int(self.headers.get("Content-Length") or 0)
-        if not length:
-            return {}
-        try:
-            data = json.loads(self.rfile.read(length))
-        except ValueError:
-            return {}
-        return data if isinstance(data, dict) else {}
-
-    def _json(self, obj: Any, status: int = 200) -> None:
-        body = json.dumps(obj).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_MOSIPDISC(self) -> None:  # noqa: N802 (the verb is the method name)
-        kind = self._body().get("type", "Biometric Device")
-        sim = self.simulator
-        self._json([sim.discovery()] if kind in ("Biometric Device", "Finger") else [])
-
-    def do_MOSIPDINFO(self) -> None:  # noqa: N802
-        sim = self.simulator
-        info = sim.discovery()
-        info["digitalId"] = sign(sim.digital_id(), sim.key)
-        error = info.pop("error")
-        self._json([{"deviceInfo": sign(info, sim.key), "error": error}])
-
-    def do_RCAPTURE(self) -> None:  # noqa: N802
-        self._json(self.simulator.capture(self._body()))
-
-    def do_STREAM(self) -> None:  # noqa: N802
-        req, sim = self._body(), self.simulator
-        if sim.state.status != "Ready":
-            code = {"Busy": 111, "Not Registered": 100}.get(sim.state.status, 110)
-            self._json({"error": {"errorCode": str(code), "errorInfo": error_info(code)}})
-            return
-        sub_id = int(req.get("deviceSubId", 2) or 2)
-        timeout = min(60.0, float(req.get("timeout", 10000)) / 1000.0)
-        self.send_response(200)
-        self.send_header("Content-Type", "multipart/x-mixed-replace; boundary=frame")
-        self.send_header("Connection", "close")
-        self.end_headers()
-        deadline = dt.datetime.now().timestamp() + timeout
-        n = 0
-        try:
-            while dt.datetime.now().timestamp() < deadline and not sim._stopping.is_set():
-                jpg = sim.preview_jpeg(sub_id, n)
-                self.wfile.write(b"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: "
-                                 + str(len(jpg)).encode() + b"\r\n\r\n" + jpg + b"\r\n")
-                self.wfile.flush()
-                n += 1
-                sim._stopping.wait(0.2)  # 5 fps: the spec asks for at least 3
-        except OSError:
-            pass  # the client stopped watching
-        self.close_connection = True
-
-    def do_POST(self) -> None:  # noqa: N802
-        if self.path.rstrip("/") != "/control":
-            self._json({"error": "not found"}, 404)
-            return
-        try:
-            state = self.simulator.control(**self._body())
-        except (ValueError, TypeError) as exc:
-            self._json({"error": str(exc)}, 400)
-            return
-        self._json({"status": state.status, "delay_s": state.delay_s,
-                    "quality": state.quality, "error_code": state.error_code,
-                    "captures": state.captures})
+def _jwk_token(payload: dict[str, Any]) -> str:
+    """The station's old format: EdDSA, the signer's own key in a `jwk` header (no chain)."""
+    key = Ed25519PrivateKey.generate()
+    raw = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    header = {"alg": "EdDSA", "typ": "JWT", "jwk": {"kty": "OKP", "crv": "Ed25519",
+                                                    "x": b64url(raw)}}
+    signing_input = (b64url(json.dumps(header, separators=(",", ":")).encode()) + "."
+                     + b64url(json.dumps(payload, separators=(",", ":")).encode()))
+    return signing_input + "." + b64url(key.sign(signing_input.encode("ascii")))
 
 
 @contextmanager
@@ -338,20 +358,22 @@ def running(port: int = 0, **control: Any) -> Iterator[SbiSimulator]:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from kiosk.devices.sim.sbi_http import run_forever
+
     parser = argparse.ArgumentParser(prog="python -m kiosk.devices.sim.sbi",
                                      description="Simulated MOSIP SBI 0.9.5 slap scanner.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=4501)
     parser.add_argument("--serial", default="SIM-0001")
+    parser.add_argument("--pki", type=Path, default=None,
+                        help="folder of its demo CA and keys (made once, then reused)")
+    parser.add_argument("--trust-out", type=Path, default=None,
+                        help="write the CA certificates a station must trust into this folder")
     args = parser.parse_args(argv)
-    sim = SbiSimulator(args.host, args.port, serial=args.serial).start()
-    print(json.dumps({"url": sim.url, "device_id": sim.device_id()}), flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sim.stop()
+    sim = SbiSimulator(args.host, args.port, serial=args.serial, pki_dir=args.pki)
+    if args.trust_out is not None:
+        sim.write_trust(args.trust_out)
+    run_forever(sim)
 
 
 if __name__ == "__main__":

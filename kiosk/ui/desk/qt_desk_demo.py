@@ -54,7 +54,9 @@ def build_desk_demo(root: Path, days: int = 30) -> QtDeskDemo:
     root = Path(root)
     settings_path = root / "data" / "settings.toml"
     settings = Settings.load(settings_path)
-    sbi = SbiSimulator(port=0).start()
+    sbi = SbiSimulator(port=0, pki_dir=root / "sbi-sim-pki").start()
+    sbi.write_trust(root / "data" / "sbi-trust")
+    settings.set("sbi.trust_store", str(root / "data" / "sbi-trust"))
     settings.set("sbi.port_first", sbi.port)
     settings.set("sbi.port_last", sbi.port)
     settings.set("camera.source", str(fake_camera_source(root / "cache")))
