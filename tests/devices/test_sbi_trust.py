@@ -124,3 +124,44 @@ def test_the_simulator_refuses_numbers_as_mockmds_does(sim):
     stream = requests.request("STREAM", sim.url + "/stream", timeout=5,
                               json={"deviceId": sim.device_id(), "deviceSubId": 2})
     assert stream.json()["error"]["errorCode"] == "610"
+
+
+@pytest.mark.parametrize(("answer", "found"), [
+    (None, None), ({"error": None}, None), ({"error": {}}, None),
+    ({"error": {"errorCode": "0", "errorInfo": "Success"}}, None),
+    ({"error": {"errorCode": 0}}, None), ({"error": {"errorCode": ""}}, None),
+    ({"error": {"errorCode": "111", "errorInfo": "Device is busy"}}, (111, "Device is busy")),
+    ({"error": {"errorCode": 110}}, (110, "Device not ready")),  # a number, no info
+    ([{"deviceInfo": "x", "error": {"errorCode": "100"}}], (100, "Device not registered")),
+    ({"errorCode": "610", "errorInfo": "Live streaming unknown error"},  # MockMDS's STREAM
+     (610, "Live streaming unknown error")),
+    ([{"error": {"errorCode": "0"}}, {"error": {"errorCode": "701"}}], (701, "Unknown error")),
+])
+def test_errors_are_read_in_every_shape_in_use(answer, found):
+    from kiosk.devices.sbi_protocol import find_error
+
+    assert find_error(answer) == found
+
+
+def test_an_error_code_that_is_not_a_number_is_a_clear_failure():
+    from kiosk.devices.base import CaptureFailed
+    from kiosk.devices.sbi import SbiClient
+
+    with pytest.raises(CaptureFailed, match="not a number"):
+        SbiClient._raise_for({"error": {"errorCode": "BUSY"}})
+
+
+@pytest.mark.parametrize(("fmt", "edition", "compression"), [
+    ("2005-wsq", "2005", "wsq"), ("2011-raw", "2011", "raw"),
+    ("2011-jpeg2000", "2011", "jpeg2000_lossless")])
+def test_every_record_format_a_device_may_send_is_kept_byte_for_byte(sim, client, fmt, edition,
+                                                                     compression):
+    from ektp_protocol import x5c
+    from kiosk.devices import iso19794
+
+    sim.control(record_format=fmt)
+    for finger in client.capture(client.find(), 3, THUMBS).fingers:
+        image = iso19794.decode(finger.record)
+        assert (image.edition, image.compression, image.position) == (
+            edition, compression, finger.position)
+        assert unb64url(x5c.peek(finger.token)[1]["bioValue"]) == finger.record
