@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -128,6 +129,49 @@ def reject(data_dir: Path, record_id: str, reason: str) -> None:
 def accept(data_dir: Path, record_id: str) -> None:
     """Mark a record accepted (processed)."""
     _decide(data_dir, record_id, ProcessingStatus.ACCEPTED, None)
+
+
+class CannotCheck(click.ClickException):
+    """A check that could not run at all (exit 2, apart from "checked and found wrong")."""
+
+    exit_code = 2
+
+
+@cli.command("verify-fingers")
+@_data_dir_option
+@click.argument("record_id")
+@click.option("--trust-store", "trust_dir", required=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of the MOSIP device-provider and FTM CA certificates (PEM or DER).")
+def verify_fingers(data_dir: Path, record_id: str, trust_dir: Path) -> None:
+    """Check a record's fingerprints against the scanner's own proof (docs/sbi.md): every
+    finger's device signature, its certificate chain, and the capture hash chain. Exit 0 when
+    all verify, 1 when something does not (each problem printed), 2 when it cannot be
+    checked."""
+    from ektp_protocol import sbi_evidence, x5c
+
+    store = CentralStore(data_dir)
+    try:
+        blobs = store.manifest(record_id)["blobs"]
+    except KeyError:
+        raise CannotCheck(f"no record {record_id}") from None
+    by_kind = {b["kind"]: b["sha256"] for b in blobs}
+    if sbi_evidence.KIND not in by_kind:
+        raise CannotCheck(f"{record_id} carries no scanner evidence (sbi.evidence)")
+    try:
+        trust = x5c.TrustStore.from_folder(trust_dir)
+        evidence = store.read_blob(by_kind[sbi_evidence.KIND])
+        records = {int(k.split(".", 1)[1]): store.read_blob(sha)
+                   for k, sha in by_kind.items() if k.startswith("finger.")}
+    except (OSError, x5c.TrustStoreError) as exc:
+        raise CannotCheck(str(exc)) from None
+    report = sbi_evidence.verify(evidence, records, trust)
+    click.echo(json.dumps({"record_id": record_id, "ok": report.ok,
+                           "fingers_verified": report.fingers_verified,
+                           "captures": report.captures, "signers": sorted(report.signers),
+                           "problems": report.problems}, indent=2))
+    if not report.ok:
+        sys.exit(1)
 
 
 def main(argv: list[str] | None = None) -> None:

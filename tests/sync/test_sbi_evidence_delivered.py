@@ -64,3 +64,38 @@ def test_device_signatures_verify_again_from_the_store_and_at_the_centre(
     rotten[4] = rotten[4][:-1] + bytes([rotten[4][-1] ^ 1])
     report = sbi_evidence.verify(by_kind[sbi_evidence.KIND], rotten, trust)
     assert not report.ok and any(p.startswith("finger 4:") for p in report.problems)
+
+
+def test_the_centre_checks_a_records_fingers_from_its_command_line(new_station, central,
+                                                                   tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    store = new_station(0)
+    with running() as sim:
+        recording = _captured_recording(sim)
+        sim.write_trust(tmp_path / "trust")
+    store.save_recording(recording, "tester")
+    engine = open_engine(store)
+    try:
+        assert run_until_idle(engine, 60)
+    finally:
+        engine.close()
+
+    def check(rid: str, trust) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-c", "from central.cli import main; main()", "verify-fingers",
+             "--data-dir",
+             str(central.data_dir), rid, "--trust-store", str(trust)],
+            capture_output=True, text=True, timeout=60)
+
+    done = check(recording.record_id, tmp_path / "trust")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["ok"] and report["fingers_verified"] == list(range(1, 11))
+    (tmp_path / "empty").mkdir()
+    refused = check(recording.record_id, tmp_path / "empty")
+    assert refused.returncode == 1 and "device info" in json.loads(refused.stdout)["problems"][0]
+    unknown = check("00000000-0000-0000-0000-000000000000", tmp_path / "trust")
+    assert unknown.returncode == 2 and "no record" in unknown.stderr
