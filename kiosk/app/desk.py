@@ -193,6 +193,32 @@ class DeskService:
         label = f"{device.make} {device.model} ({device.serial}, port {device.port})".strip()
         return FingerTest(label, need, images)
 
+    def scanner_trust(self) -> dict[str, Any]:
+        """The CA certificates a scanner's signatures must chain to (`sbi.trust_store`), for the
+        device settings screen: `folder`, `exists`, `certs` (per CA: `subject` RFC 4514, `cn`,
+        `until` UTC, `fingerprint` SHA-256, `state` "valid", "expires soon" (under 30 days) or
+        "expired"), `warnings` (a Msg per unreadable file) and `notice` (a Msg if none)."""
+        self.require("device_settings")
+        from cryptography.x509 import NameOID
+
+        from kiosk.devices.sbi import load_trust, load_trust_folder
+
+        folder, trust, now = (load_trust_folder(self.settings).absolute(),
+                              load_trust(self.settings), self.store.clock())
+        certs = []
+        for cert, (subject, until, fp) in zip(trust.certs, trust.describe(), strict=True):
+            cn = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+            state = "expired" if until <= now else (
+                "expires soon" if until - now < dt.timedelta(days=30) else "valid")
+            certs.append(dict(subject=subject, cn=str(cn[0].value) if cn else subject,
+                              until=until, fingerprint=fp, state=state))
+        notice = None if certs else Msg(
+            f"Belum ada sertifikat CA di {folder}: salin sertifikat dari penyedia pemindai ke "
+            "folder itu.", f"No CA certificate in {folder} yet: copy the certificates from the "
+            "scanner provider into that folder.")
+        return dict(folder=folder, exists=folder.is_dir(), certs=certs, notice=notice,
+                    warnings=[Msg(*w.split(" / ", 1)) for w in trust.warnings])
+
     # --- history (technician) ----------------------------------------------------------
 
     def incidents(self, day: dt.date | None, device: str | None) -> list[history.Incident]:

@@ -1,17 +1,45 @@
 """The technician's device settings: camera (index or URL) and resolution, the SBI port range,
-the signature input. Saved to the settings file, applied at once, audited."""
+the signature input. Saved to the settings file, applied at once, audited. Below the SBI ports,
+read-only, the scanner CA certificates the station trusts (`sbi.trust_store`), so a technician
+sees why a scanner is refused and what to copy where."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QSpinBox, QWidget
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.app.desk import RESOLUTIONS, DeskService
-from kiosk.domain.messages import DomainError
+from kiosk.domain.messages import DomainError, Msg
 from kiosk.settings import BY_KEY
-from kiosk.ui.desk.qt_desk import QtDeskScreen, error_text
-from kiosk.ui.qt_common import button, label
+from kiosk.ui.desk.qt_desk import DESK_STYLE, QtDeskScreen, error_text
+from kiosk.ui.qt_common import ElidedLabel, button, label
+from kiosk.ui.qt_i18n import fmt_date, msg_text
 
 SIGNATURE_INPUTS = BY_KEY["signature.input"].choices
+# The trust section's words (Msg, not tr(): they change with the folder's contents).
+TRUST_TITLE = Msg("Sertifikat CA pemindai", "Scanner CA certificates")
+TRUST_STATES = {  # DeskService.scanner_trust state -> (words, label style)
+    "valid": (Msg("berlaku", "valid"), "pass"),
+    "expires soon": (Msg("segera kedaluwarsa", "expires soon"), "soon"),
+    "expired": (Msg("kedaluwarsa", "expired"), "fail"),
+}
+SOON_STYLE = """
+QLabel#soon { color: white; background: #8a5a00; border-radius: 6px; padding: 2px 10px;
+              font-size: 12pt; font-weight: 600; }
+QLabel#certName { font-size: 13pt; font-weight: 600; }
+"""
 
 
 class QtDeviceSettingsScreen(QtDeskScreen):
@@ -57,7 +85,23 @@ class QtDeviceSettingsScreen(QtDeskScreen):
         sig.addRow(self.sig_label, self.signature_input)
         self.sig_help = label("hint", wrap=True)
         sig.addRow(self.sig_help)
-        for box in (self.camera_box, self.sbi_box, self.sig_box):
+        self.setStyleSheet(DESK_STYLE + SOON_STYLE)
+        self.trust_box = QGroupBox()
+        self.trust_box.setObjectName("scannerTrust")
+        trust = QVBoxLayout(self.trust_box)
+        trust.setSpacing(4)
+        self.trust_folder = label("hint", wrap=True)
+        self.trust_folder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.trust_rows = QGridLayout()
+        self.trust_rows.setHorizontalSpacing(16)
+        self.trust_rows.setVerticalSpacing(6)
+        self.trust_rows.setColumnStretch(1, 1)
+        self.trust_notes = QVBoxLayout()
+        trust.addWidget(self.trust_folder)
+        trust.addLayout(self.trust_rows)
+        trust.addLayout(self.trust_notes)
+        self.trust: dict[str, Any] = {}
+        for box in (self.camera_box, self.sbi_box, self.trust_box, self.sig_box):
             self.lay.addWidget(box)
 
         self.status = label("hint", wrap=True)
@@ -93,6 +137,58 @@ class QtDeviceSettingsScreen(QtDeskScreen):
         self.port_last.setValue(v["sbi.port_last"])
         self.signature_input.setCurrentIndex(self.signature_input.findData(v["signature.input"]))
         self.status.setText("")
+        self.show_trust()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.show_trust()  # certificates may have been copied in since the screen was built
+
+    def show_trust(self) -> None:
+        """Read the trust store again and show it: the folder, one line per CA certificate
+        (CN, subject, valid until, state; the fingerprint below it), and in words what is wrong
+        when the folder is missing or empty or a file could not be read."""
+        try:
+            self.trust = self.service.scanner_trust()
+            notes = [*self.trust["warnings"]]
+            if self.trust["notice"] is not None:
+                notes.insert(0, self.trust["notice"])
+        except (OSError, ValueError) as exc:  # e.g. a folder the station may not read
+            self.trust = {"folder": None, "certs": []}
+            notes = [Msg(f"Folder sertifikat CA tidak dapat dibaca: {exc}",
+                         f"The CA certificate folder cannot be read: {exc}")]
+        for grid in (self.trust_rows, self.trust_notes):
+            while grid.count():
+                old = grid.takeAt(0).widget()
+                old.hide()  # at once: deleteLater waits for the event loop
+                old.deleteLater()
+        folder = self.trust["folder"]
+        self.trust_folder.setText(f"Folder: {folder}")  # the same word in both languages
+        self.trust_folder.setVisible(folder is not None)
+        for row, cert in enumerate(self.trust["certs"]):
+            self._cert_row(row, cert)
+        for note in notes:
+            line = label("warning", wrap=True)
+            line.setText(msg_text(note))
+            self.trust_notes.addWidget(line)
+
+    def _cert_row(self, row: int, cert: dict[str, Any]) -> None:
+        words, style = TRUST_STATES[cert["state"]]
+        name = label("certName")
+        name.setText(cert["cn"])
+        subject = ElidedLabel("hint")  # the whole subject in its tooltip when shortened
+        subject.setText(cert["subject"])
+        detail = label("hint", wrap=True)  # to compare with the provider's, character by char
+        detail.setText(f"SHA-256 {cert['fingerprint']}")
+        detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        until = label("hint")
+        date = fmt_date(cert["until"].date())
+        until.setText(msg_text(Msg(f"berlaku s.d. {date}", f"valid until {date}")))
+        state = label(style)
+        state.setText(msg_text(words))
+        state.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        for col, widget in enumerate((name, subject, until, state)):
+            self.trust_rows.addWidget(widget, 2 * row, col)
+        self.trust_rows.addWidget(detail, 2 * row + 1, 0, 1, 4)
 
     def values(self) -> dict[str, object]:
         w, h = (int(n) for n in self.resolution.currentData().split("x"))
@@ -138,6 +234,8 @@ class QtDeviceSettingsScreen(QtDeskScreen):
         self.sbi_labels[1].setText(self.tr("Port terakhir"))
         self.sbi_help.setText(self.tr(
             "Layanan perangkat MOSIP SBI dicari pada rentang port ini (biasanya 4501-4600)."))
+        self.trust_box.setTitle(msg_text(TRUST_TITLE))
+        self.show_trust()
         self.sig_box.setTitle(self.tr("Tanda tangan"))
         self.sig_label.setText(self.tr("Alat input"))
         self.sig_help.setText(self.tr(
