@@ -31,9 +31,11 @@ def disk(tmp_path):
 
 
 @pytest.fixture
-def station_on_disk(disk, camera_video, sbi):
+def station_on_disk(disk, camera_video, sbi, tmp_path):
     settings = Settings()
     settings.set("camera.source", str(camera_video))
+    sbi.write_trust(tmp_path / "sbi-trust")  # off the small disk: only the data lives there
+    settings.set("sbi.trust_store", str(tmp_path / "sbi-trust"))
     settings.set("sbi.port_first", sbi.port)
     settings.set("sbi.port_last", sbi.port)
     settings.set("sbi.capture_timeout_ms", 4000)
