@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import time
 
@@ -128,7 +129,7 @@ def fingerprint(ctx: SelfTestContext) -> CheckResult:
             f"No device CA certificate (MOSIP device provider / FTM) in {folder}. Copy the "
             "scanner provider's certificates into that folder.")
     try:
-        value["signed_by"] = client.trusted(dev).signer
+        value["signed_by"] = _common_name(client.trusted(dev).signer)
         fingers = client.capture(dev, SUB_THUMBS, list(SUB_ID_POSITIONS[SUB_THUMBS]),
                                  requested_score=need,
                                  timeout_ms=int(s["sbi.capture_timeout_ms"])).fingers
@@ -147,6 +148,13 @@ def fingerprint(ctx: SelfTestContext) -> CheckResult:
                            f"Kualitas uji rendah ({low}). Bersihkan kaca pemindai.",
                            f"Low test quality ({low}). Clean the scanner glass.")
     return CheckResult("fingerprint", True, value, threshold_text)
+
+
+def _common_name(subject: str) -> str:
+    """'2.5.4.5=SIM-0001,CN=Demo FTM chip SIM-0001,O=Demo FTM,C=ID' -> 'Demo FTM chip SIM-0001'
+    (the whole subject when it has no CN)."""
+    match = re.search(r"(?:^|,)CN=((?:[^,\\]|\\.)+)", subject)
+    return match.group(1).replace("\\", "") if match else subject
 
 
 def signature(ctx: SelfTestContext) -> CheckResult:

@@ -157,7 +157,7 @@ def test_fingerprint_check_names_the_certificate_it_refused(store, video, sim, s
     r = run_check("fingerprint", _ctx(store, _settings(video, sim)))
     assert not r.passed
     assert r.value["refused"] == reason
-    assert "CN=Demo FTM chip" in r.value["signed_by"]  # the device info was fine
+    assert r.value["signed_by"] == "Demo FTM chip SIM-0001"  # the device info was fine
     assert "Tanda tangan hasil rekam pemindai ditolak" in r.hint_id and words in r.hint_id
     if signer != "jwk":
         assert "Demo e-KTP device" in r.value["certificate"]
