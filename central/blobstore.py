@@ -1,0 +1,396 @@
+"""The blob half of the central's storage: content-addressed bytes, by SHA-256 hex.
+
+Two backends behind one `BlobStore` protocol, chosen by URL (`open_blob_store`):
+
+- `file:///PATH` -> `FileBlobStore`: today's layout `PATH/ab/abcd...` (files 0600, folders
+  0700). A blob is streamed into a temporary file in its shard folder while it is hashed, then
+  fsynced, linked into place (a hard link never overwrites, so a blob is written once) and the
+  folder fsynced: `put` returns only when the bytes survive a power cut.
+- `s3://BUCKET[/PREFIX]` -> `S3BlobStore`: any S3-compatible store (SeaweedFS in the tests).
+  The body is hashed while it is spooled (memory up to 1 MiB, then a temporary file), then
+  sent in one PUT with `If-None-Match: *` (the store refuses with 412 when the key exists:
+  written once) and `x-amz-checksum-sha256` (the store verifies the bytes it received).
+  `put` returns only after the store acknowledged the PUT. Credentials come only from the
+  environment / the standard AWS chain (boto3's default session), never from arguments.
+
+Every failure of the store itself (down, timing out, answering 5xx, disk full) raises
+`BlobStoreUnavailable`, so the API can answer 503 + Retry-After; a blob that does not match
+its address raises `HashMismatch` and leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import errno
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import IO, Any, Protocol, runtime_checkable
+from urllib.parse import unquote, urlsplit
+
+CHUNK = 1 << 20  # bytes handed to hash/write at once when a blob comes as one bytes object
+SPOOL_IN_MEMORY = 1 << 20  # an S3 upload larger than this is spooled to a temporary file
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+class BlobStoreError(Exception):
+    """The blob store refused or failed an operation (the message says why, for a person)."""
+
+
+class BlobStoreUnavailable(BlobStoreError):
+    """The store cannot be reached or is failing now; the request may be retried later.
+
+    `retry_after` is the number of seconds the API should put in its Retry-After header.
+    """
+
+    def __init__(self, message: str, retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class HashMismatch(BlobStoreError, ValueError):
+    """The bytes sent do not hash to (or are not the size of) the address they were sent as."""
+
+    def __init__(self, expected: str, actual: str, detail: str = "") -> None:
+        super().__init__(detail or f"blob content hashes to {actual}, not {expected}")
+        self.expected = expected
+        self.actual = actual
+
+
+class BlobNotFound(BlobStoreError, LookupError):
+    """No blob is stored under this address."""
+
+
+def check_sha256(sha256: str) -> str:
+    """Return `sha256` if it is 64 lowercase hex digits (a blob address), else ValueError.
+
+    Checked on every call because the address becomes a file name or an object key.
+    """
+    if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
+        raise ValueError(f"not a blob address (64 lowercase hex digits): {sha256!r:.80}")
+    return sha256
+
+
+def _pieces(chunks: Iterable[bytes] | bytes) -> Iterator[bytes]:
+    """Yield the blob's bytes in pieces; a single bytes object is sliced without copying."""
+    if isinstance(chunks, bytes | bytearray | memoryview):
+        view = memoryview(chunks)
+        for start in range(0, len(view), CHUNK):
+            yield view[start:start + CHUNK]
+        return
+    for piece in chunks:
+        if piece:
+            yield piece
+
+
+def _hash_into(sink: IO[bytes], sha256: str, chunks: Iterable[bytes] | bytes,
+               size: int | None) -> int:
+    """Write `chunks` to `sink` while hashing them; HashMismatch unless they match the address."""
+    digest = hashlib.sha256()
+    total = 0
+    for piece in _pieces(chunks):
+        digest.update(piece)
+        sink.write(piece)
+        total += len(piece)
+    actual = digest.hexdigest()
+    if size is not None and total != size:
+        raise HashMismatch(sha256, actual, f"blob is {total} bytes, {size} were announced")
+    if actual != sha256:
+        raise HashMismatch(sha256, actual)
+    return total
+
+
+@runtime_checkable
+class BlobStore(Protocol):
+    """Content-addressed blob storage: what the central's storage layer needs of it."""
+
+    def put(self, sha256: str, chunks: Iterable[bytes] | bytes, size: int | None = None) -> bool:
+        """Store the blob durably; True if newly stored, False if it was already there."""
+        ...
+
+    def get(self, sha256: str) -> bytes:
+        """The whole blob (BlobNotFound if absent)."""
+        ...
+
+    def open(self, sha256: str) -> IO[bytes]:
+        """A binary stream of the blob, to be closed by the caller (BlobNotFound if absent)."""
+        ...
+
+    def exists_many(self, shas: list[str]) -> set[str]:
+        """The subset of `shas` that is stored, in as few calls as the backend allows."""
+        ...
+
+    def delete(self, sha256: str) -> bool:
+        """Remove the blob (tests, the amnesia test); True if it was there."""
+        ...
+
+    def close(self) -> None:
+        """Release connections and threads."""
+        ...
+
+
+class FileBlobStore:
+    """Blobs as files `root/ab/abcd...` on a local (or mounted) file system."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+        self._mkdir(self.root)
+
+    @staticmethod
+    def _mkdir(path: Path) -> None:
+        if not path.is_dir():
+            path.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(path, 0o700)
+
+    def path(self, sha256: str) -> Path:
+        """Where the blob lives (whether or not it is there)."""
+        check_sha256(sha256)
+        return self.root / sha256[:2] / sha256
+
+    def put(self, sha256: str, chunks: Iterable[bytes] | bytes, size: int | None = None) -> bool:
+        """Stream to a temporary file, verify, fsync, link into place, fsync the folder."""
+        final = self.path(sha256)
+        try:
+            self._mkdir(final.parent)
+            fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", dir=final.parent)  # 0600
+        except OSError as exc:
+            raise BlobStoreUnavailable(f"cannot write to the blob folder {self.root}: "
+                                       f"{exc.strerror}") from exc
+        try:
+            with os.fdopen(fd, "wb") as sink:
+                _hash_into(sink, sha256, chunks, size)
+                sink.flush()
+                os.fsync(sink.fileno())
+            created = self._link(tmp_name, final)
+            if created:
+                _fsync_dir(final.parent)
+            return created
+        except OSError as exc:
+            raise BlobStoreUnavailable(f"cannot store blob {sha256[:12]}… in {self.root}: "
+                                       f"{exc.strerror}") from exc
+        finally:
+            with contextlib.suppress(FileNotFoundError):  # linked, then removed
+                os.unlink(tmp_name)
+
+    @staticmethod
+    def _link(tmp_name: str, final: Path) -> bool:
+        """Put the file in place without ever replacing one: False if it was already there."""
+        try:
+            os.link(tmp_name, final)
+            return True
+        except FileExistsError:
+            return False
+        except OSError as exc:  # a file system without hard links: check, then rename
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP):
+                raise
+            if final.exists():
+                return False
+            os.replace(tmp_name, final)
+            return True
+
+    def get(self, sha256: str) -> bytes:
+        with self.open(sha256) as stream:
+            return stream.read()
+
+    def open(self, sha256: str) -> IO[bytes]:
+        path = self.path(sha256)
+        try:
+            return open(path, "rb")  # noqa: SIM115 - the caller closes the stream
+        except FileNotFoundError:
+            raise BlobNotFound(f"no blob {sha256}") from None
+        except OSError as exc:
+            raise BlobStoreUnavailable(f"cannot read blob {sha256[:12]}…: {exc.strerror}") from exc
+
+    def exists_many(self, shas: list[str]) -> set[str]:
+        """One `stat` per blob: a local system call, cheaper than listing a shard folder."""
+        return {sha for sha in set(shas) if self.path(sha).is_file()}
+
+    def delete(self, sha256: str) -> bool:
+        try:
+            self.path(sha256).unlink()
+            return True
+        except FileNotFoundError:
+            return False
+
+    def close(self) -> None:
+        """Nothing to release: every operation opens and closes its own files."""
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class S3BlobStore:
+    """Blobs as objects `PREFIX/ab/abcd...` in one bucket of an S3-compatible store.
+
+    Written once: `If-None-Match: *` (412 -> already there). With `conditional_put=False` (a
+    store that ignores the header) it HEADs first, then PUTs: a race between two writers
+    then stores the same bytes twice, harmless for content-addressed keys. `exists_many`
+    HEADs each blob in a small thread pool: S3 has no batched existence call, and a listing
+    of a shard prefix grows with the store, not with the batch.
+    """
+
+    def __init__(self, bucket: str, prefix: str = "", *, endpoint_url: str | None = None,
+                 region: str | None = None, exists_workers: int = 16,
+                 spool_dir: str | None = None, conditional_put: bool = True) -> None:
+        import boto3  # imported here: the embedded (file) server never needs it
+        from botocore.config import Config
+
+        self.bucket = bucket
+        self.prefix = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
+        self.spool_dir = spool_dir
+        self.conditional_put = conditional_put
+        config = Config(connect_timeout=3, read_timeout=30, max_pool_connections=32,
+                        retries={"max_attempts": 3, "mode": "standard"})
+        # credentials: the default chain only (environment, shared files, instance role)
+        self._client = boto3.session.Session().client(
+            "s3", endpoint_url=endpoint_url, region_name=region, config=config)
+        self._pool = ThreadPoolExecutor(max_workers=exists_workers,
+                                        thread_name_prefix="s3-exists")
+
+    def key(self, sha256: str) -> str:
+        check_sha256(sha256)
+        return f"{self.prefix}{sha256[:2]}/{sha256}"
+
+    def put(self, sha256: str, chunks: Iterable[bytes] | bytes, size: int | None = None) -> bool:
+        """Hash while spooling, then one conditional PUT the store verifies by checksum."""
+        key = self.key(sha256)
+        with tempfile.SpooledTemporaryFile(SPOOL_IN_MEMORY, dir=self.spool_dir) as spool:
+            length = _hash_into(spool, sha256, chunks, size)
+            spool.seek(0)
+            extra: dict[str, str] = {"ChecksumSHA256": base64.b64encode(
+                bytes.fromhex(sha256)).decode()}
+            if self.conditional_put:
+                extra["IfNoneMatch"] = "*"
+            elif self._head(key):
+                return False
+            with self._errors(sha256) as outcome:
+                self._client.put_object(Bucket=self.bucket, Key=key, Body=spool,
+                                        ContentLength=length, **extra)
+            if outcome.get("status") == 412:
+                return False
+            if outcome.get("status") == 409:  # a concurrent conditional write of this key
+                if self._head(key):
+                    return False
+                raise BlobStoreUnavailable(f"blob {sha256[:12]}… is being written by "
+                                           f"another request; retry", retry_after=1)
+            return True
+
+    def get(self, sha256: str) -> bytes:
+        with self.open(sha256) as stream:
+            return stream.read()
+
+    def open(self, sha256: str) -> IO[bytes]:
+        with self._errors(sha256) as outcome:
+            return self._client.get_object(Bucket=self.bucket, Key=self.key(sha256))["Body"]
+        raise BlobNotFound(f"no blob {sha256}") if outcome.get("status") == 404 else \
+            BlobStoreError(f"blob store answered {outcome.get('status')} for {sha256}")
+
+    def _head(self, key: str) -> bool:
+        with self._errors(key) as outcome:
+            self._client.head_object(Bucket=self.bucket, Key=key)
+            return True
+        if outcome.get("status") == 404:
+            return False
+        raise BlobStoreError(f"blob store answered {outcome.get('status')} to HEAD {key}")
+
+    def exists_many(self, shas: list[str]) -> set[str]:
+        wanted = sorted(set(shas))
+        found = self._pool.map(lambda sha: self._head(self.key(sha)), wanted)
+        return {sha for sha, there in zip(wanted, found, strict=True) if there}
+
+    def delete(self, sha256: str) -> bool:
+        key = self.key(sha256)
+        there = self._head(key)
+        with self._errors(sha256):
+            self._client.delete_object(Bucket=self.bucket, Key=key)
+        return there
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        self._client.close()
+
+    def _errors(self, what: str) -> _S3Errors:
+        return _S3Errors(self.bucket, what)
+
+
+class _S3Errors:
+    """Translate botocore failures: the store down -> BlobStoreUnavailable; a 404, 409 or 412
+    answer -> recorded in the yielded dict (`status`) for the caller; the rest ->
+    BlobStoreError with a sentence (no credentials ever appear in botocore's messages)."""
+
+    EXPECTED = (404, 409, 412)
+
+    def __init__(self, bucket: str, what: str) -> None:
+        self.bucket, self.what = bucket, what
+        self.outcome: dict[str, int] = {}
+
+    def __enter__(self) -> dict[str, int]:
+        return self.outcome
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 _tb: object) -> bool:
+        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+        if exc is None:
+            return False
+        if isinstance(exc, ClientError):
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+            code = exc.response.get("Error", {}).get("Code", "")
+            if status in self.EXPECTED and code != "NoSuchBucket":
+                self.outcome["status"] = status
+                return True
+            if status >= 500 or code in ("SlowDown", "RequestTimeout", "ServiceUnavailable"):
+                raise BlobStoreUnavailable(f"S3 bucket {self.bucket} is failing ({status} "
+                                           f"{code}) for {self.what[:12]}…") from exc
+            raise BlobStoreError(f"S3 bucket {self.bucket} refused {self.what[:12]}…: "
+                                 f"{status} {code}") from exc
+        if isinstance(exc, NoCredentialsError):
+            raise BlobStoreError("no S3 credentials: set AWS_ACCESS_KEY_ID and "
+                                 "AWS_SECRET_ACCESS_KEY or an AWS profile") from exc
+        if isinstance(exc, BotoCoreError):
+            raise BlobStoreUnavailable(f"S3 store of bucket {self.bucket} is unreachable: "
+                                       f"{type(exc).__name__}") from exc
+        return False
+
+
+def open_blob_store(url: str, **options: Any) -> BlobStore:
+    """The store a `--blob-store` URL names: `file:///PATH` or `s3://BUCKET[/PREFIX]`.
+
+    `options` go to `S3BlobStore` (`endpoint_url`, `region`, `exists_workers`, `spool_dir`,
+    `conditional_put`); a file store takes none. Anything else is a ValueError whose message
+    says what is accepted (never echoing credentials someone put in the URL).
+    """
+    parts = urlsplit(url)
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("a blob store URL must not carry credentials: give them in the "
+                         "environment (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY) or an AWS "
+                         "profile")
+    if parts.scheme == "file":
+        if parts.netloc not in ("", "localhost") or not parts.path or parts.query:
+            raise ValueError(f"a file blob store is file:///ABSOLUTE/PATH, not {url!r}")
+        if options:
+            raise ValueError(f"a file blob store takes no options (got {sorted(options)})")
+        return FileBlobStore(Path(unquote(parts.path)))
+    if parts.scheme == "s3":
+        if not parts.netloc or parts.query or parts.fragment:
+            raise ValueError(f"an S3 blob store is s3://BUCKET or s3://BUCKET/PREFIX, "
+                             f"not {url!r}")
+        return S3BlobStore(parts.netloc, unquote(parts.path).strip("/"), **options)
+    raise ValueError(f"unsupported blob store URL {url!r}: use file:///PATH or "
+                     f"s3://BUCKET[/PREFIX]")
+
+
+__all__ = [
+    "BlobNotFound", "BlobStore", "BlobStoreError", "BlobStoreUnavailable", "FileBlobStore",
+    "HashMismatch", "S3BlobStore", "check_sha256", "open_blob_store",
+]

@@ -1,0 +1,221 @@
+"""Both blob stores behave alike: content addresses checked while streaming, written once,
+durable before `put` returns, batched existence, named errors when the store is down, and a
+20 MB blob that never sits whole in memory. The S3 store runs on a real SeaweedFS."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import threading
+import time
+import tracemalloc
+
+import pytest
+
+from central.blobstore import (
+    BlobNotFound,
+    BlobStore,
+    BlobStoreError,
+    BlobStoreUnavailable,
+    FileBlobStore,
+    HashMismatch,
+    S3BlobStore,
+    open_blob_store,
+)
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@pytest.fixture(params=["file", "s3"])
+def store(request, tmp_path) -> BlobStore:
+    if request.param == "s3":
+        yield request.getfixturevalue("s3_store")
+        return
+    blobs = FileBlobStore(tmp_path / "blobs")
+    yield blobs
+    blobs.close()
+
+
+def _stored_names(store) -> list[str]:
+    """Everything the backend holds, temporary files and objects included."""
+    if isinstance(store, FileBlobStore):
+        return sorted(str(p.relative_to(store.root)) for p in store.root.rglob("*")
+                      if p.is_file())
+    listed = store._client.list_objects_v2(Bucket=store.bucket)
+    return sorted(o["Key"] for o in listed.get("Contents", []))
+
+
+def test_put_get_open_exists_many_delete(store):
+    blobs = {sha(d): d for d in (b"photo", b"finger" * 5000, b"")}
+    for address, data in blobs.items():
+        assert store.put(address, data) is True
+    for address, data in blobs.items():
+        assert store.get(address) == data
+        with store.open(address) as stream:
+            assert stream.read() == data
+    absent = sha(b"never sent")
+    assert store.exists_many([*blobs, absent, *blobs]) == set(blobs)
+    assert store.exists_many([]) == set()
+    photo = sha(b"photo")
+    assert store.delete(photo) is True and store.delete(photo) is False
+    assert store.exists_many([photo]) == set()
+    with pytest.raises(BlobNotFound):
+        store.get(photo)
+    assert store.put(photo, [b"ph", b"oto"]) is True  # the amnesia case: stored again
+
+
+def test_second_put_returns_false_and_keeps_the_first(store):
+    data = b"x" * 100_000
+    assert store.put(sha(data), data) is True
+    assert store.put(sha(data), iter([data[:10], data[10:]]), size=len(data)) is False
+    assert store.get(sha(data)) == data
+    assert len(_stored_names(store)) == 1
+
+
+def test_concurrent_puts_of_one_blob_store_it_once(store):
+    data = os.urandom(300_000)
+    results: list[bool] = []
+    threads = [threading.Thread(target=lambda: results.append(store.put(sha(data), data)))
+               for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [False] * 7 + [True]
+    assert store.get(sha(data)) == data
+
+
+def test_hash_mismatch_leaves_nothing_behind(store):
+    claimed = sha(b"what the manifest says")
+    with pytest.raises(HashMismatch) as wrong:
+        store.put(claimed, [b"what ", b"was sent"])
+    assert wrong.value.expected == claimed and wrong.value.actual == sha(b"what was sent")
+    with pytest.raises(HashMismatch, match="3 were announced"):
+        store.put(sha(b"abcd"), b"abcd", size=3)
+    assert _stored_names(store) == []
+    assert store.exists_many([claimed, sha(b"abcd")]) == set()
+
+
+@pytest.mark.parametrize("bad", ["../" * 21 + "etc", "A" * 64, "a" * 63, "a" * 64 + "\n", ""])
+def test_a_malformed_address_is_refused_before_any_io(store, bad):
+    for call in (lambda: store.put(bad, b"x"), lambda: store.get(bad),
+                 lambda: store.exists_many([bad]), lambda: store.delete(bad)):
+        with pytest.raises(ValueError, match="not a blob address"):
+            call()
+
+
+def test_a_20_mb_blob_streams_in_and_out_without_being_held(store):
+    piece = os.urandom(1 << 20)
+    count = 20
+    address = hashlib.sha256(piece * count).hexdigest()
+
+    def pieces():
+        for _ in range(count):
+            yield piece
+
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        started = time.perf_counter()
+        assert store.put(address, pieces(), size=count * len(piece)) is True
+        put_seconds = time.perf_counter() - started
+        _, put_peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        digest = hashlib.sha256()
+        with store.open(address) as stream:
+            while block := stream.read(1 << 20):
+                digest.update(block)
+        _, read_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert digest.hexdigest() == address
+    print(f"\n20 MiB via {type(store).__name__}: put {put_seconds:.2f} s, "
+          f"peak {put_peak / 2**20:.1f} MiB put, {read_peak / 2**20:.1f} MiB read")
+    assert put_peak < 6 * 2**20, put_peak  # the blob is 20 MiB
+    assert read_peak < 6 * 2**20, read_peak
+
+
+def test_file_store_modes_and_layout(tmp_path):
+    root = tmp_path / "blobs"
+    store = FileBlobStore(root)
+    data = b"applicant photo"
+    store.put(sha(data), data)
+    path = root / sha(data)[:2] / sha(data)
+    assert path.read_bytes() == data and store.path(sha(data)) == path
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(root.stat().st_mode) == 0o700
+    assert [p.name for p in path.parent.iterdir()] == [sha(data)]  # no temporary file left
+
+
+def test_a_stopped_seaweed_raises_unavailable_then_works_after_start(s3, s3_store):
+    kept = b"stored before the outage"
+    s3_store.put(sha(kept), kept)
+    s3.stop()
+    try:
+        for call in (lambda: s3_store.put(sha(b"during"), b"during"),
+                     lambda: s3_store.get(sha(kept)),
+                     lambda: s3_store.exists_many([sha(kept)])):
+            with pytest.raises(BlobStoreUnavailable) as down:
+                call()
+            assert down.value.retry_after > 0 and "unreachable" in str(down.value)
+    finally:
+        started = time.perf_counter()
+        s3.start()
+        print(f"\nSeaweedFS back in {time.perf_counter() - started:.1f} s")
+    assert s3_store.get(sha(kept)) == kept
+    assert s3_store.put(sha(b"during"), b"during") is True
+
+
+def test_s3_credentials_come_only_from_the_environment(s3, s3_store, monkeypatch, tmp_path):
+    nowhere = str(tmp_path / "none")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", nowhere)
+    monkeypatch.setenv("AWS_CONFIG_FILE", nowhere)
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    bare = S3BlobStore(s3_store.bucket, "blobs", endpoint_url=s3.endpoint_url, region=s3.region)
+    with pytest.raises(BlobStoreError, match="no S3 credentials"):
+        bare.exists_many([sha(b"x")])
+    bare.close()
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wrong-" + s3.secret_key)
+    forged = S3BlobStore(s3_store.bucket, "blobs", endpoint_url=s3.endpoint_url,
+                         region=s3.region)
+    with pytest.raises(BlobStoreError) as refused:
+        forged.put(sha(b"x"), b"x")
+    forged.close()
+    assert not isinstance(refused.value, BlobStoreUnavailable)
+    assert "403" in str(refused.value) and s3.secret_key not in str(refused.value)
+
+
+def test_open_blob_store_urls(tmp_path, s3, s3_env):
+    file_store = open_blob_store(f"file://{tmp_path}/blobs")
+    assert isinstance(file_store, FileBlobStore) and file_store.root == tmp_path / "blobs"
+    s3_store = open_blob_store(f"s3://{s3.bucket}/central/blobs/",
+                               endpoint_url=s3.endpoint_url, region=s3.region)
+    assert isinstance(s3_store, S3BlobStore)
+    assert s3_store.key("ab" * 32) == f"central/blobs/ab/{'ab' * 32}"
+    assert s3_store.put(sha(b"via url"), b"via url") is True
+    s3_store.close()
+    for url, message in [("http://example.org/x", "unsupported blob store URL"),
+                         ("s3://", "s3://BUCKET"), ("file://host/x", "file:///ABSOLUTE"),
+                         ("/plain/path", "unsupported"), ("s3://b/p?x=1", "s3://BUCKET")]:
+        with pytest.raises(ValueError, match=message):
+            open_blob_store(url)
+    with pytest.raises(ValueError, match="must not carry credentials") as leaked:
+        open_blob_store("s3://AKID:topsecret@bucket")
+    assert "topsecret" not in str(leaked.value)
+
+
+def test_exists_many_figures(store):
+    shas = [sha(str(i).encode()) for i in range(200)]
+    held = {sha(str(i).encode()) for i in range(0, 200, 2)}
+    for i in range(0, 200, 2):
+        store.put(sha(str(i).encode()), str(i).encode())
+    started = time.perf_counter()
+    assert store.exists_many(shas) == held
+    print(f"\nexists_many(200) via {type(store).__name__}: "
+          f"{(time.perf_counter() - started) * 1000:.0f} ms")
