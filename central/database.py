@@ -298,11 +298,14 @@ class Database:
         with self.read() as tx:
             for chunk in _chunks(record_ids):
                 cond, params = self.in_list("r.record_id", chunk)
+                # A join and a count, not a NOT EXISTS per record: PostgreSQL plans this
+                # one with index lookups even before its statistics exist (the correlated
+                # form took 0.6 s for 200 ids on a fresh database, this 12 ms).
                 rows = tx.execute(
-                    f"SELECT {cols}, NOT EXISTS (SELECT 1 FROM record_blobs rb "
+                    f"SELECT {cols}, COUNT(rb.sha256) = COUNT(b.sha256) FROM records r "
+                    "LEFT JOIN record_blobs rb ON rb.record_id = r.record_id "
                     "LEFT JOIN blobs b ON b.station = r.station AND b.sha256 = rb.sha256 "
-                    "WHERE rb.record_id = r.record_id AND b.sha256 IS NULL) "
-                    f"FROM records r WHERE r.station = ? AND {cond}", [station_id, *params])
+                    f"WHERE r.station = ? AND {cond} GROUP BY r.seq", [station_id, *params])
                 for row in rows:
                     rec = RecordRow(*row[:8])
                     out[rec.record_id] = (rec, bool(row[8]))

@@ -131,3 +131,35 @@ def test_busy_sqlite_file_is_unavailable(tmp_path):
     finally:
         holder.close()
         impatient.close()
+
+
+def test_status_change_writers_commit_in_cursor_order(db):  # noqa: F811
+    """A second decision waits for the first writer's commit, so a station paging the feed
+    never sees seq N+1 before N is committed (and then skips N for ever); readers don't wait."""
+    sid = db.add_station("a", "ha")
+    put(db, sid, "r1", {})
+    put(db, sid, "r2", {})
+    holding, release = threading.Event(), threading.Event()
+
+    def first_writer() -> None:
+        with db.transaction() as tx:
+            db.lock_status_changes(tx)
+            tx.execute("INSERT INTO status_changes (station, record_id, status, reason, at) "
+                       "VALUES (?, 'r1', 'accepted', NULL, 'now')", [sid])
+            holding.set()
+            release.wait(10)
+
+    first = threading.Thread(target=first_writer)
+    first.start()
+    assert holding.wait(10)
+    second = threading.Thread(target=db.set_status, args=("r2", "accepted", None))
+    second.start()
+    second.join(0.5)
+    try:
+        assert second.is_alive()  # waiting for the first writer
+        assert db.status_changes(sid, 0, 10) == []  # readers are not blocked
+    finally:
+        release.set()
+        first.join(10)
+        second.join(10)
+    assert [c.record_id for c in db.status_changes(sid, 0, 10)] == ["r1", "r2"]
