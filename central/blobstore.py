@@ -304,8 +304,9 @@ class S3BlobStore:
         raise BlobStoreError(f"blob store answered {outcome.get('status')} to HEAD {key}")
 
     def exists_many(self, shas: list[str]) -> set[str]:
-        wanted = sorted(set(shas))
-        found = self._pool.map(lambda sha: self._head(self.key(sha)), wanted)
+        keys = {sha: self.key(sha) for sha in shas}  # every address checked before any call
+        wanted = sorted(keys)
+        found = self._pool.map(lambda sha: self._head(keys[sha]), wanted)
         return {sha for sha, there in zip(wanted, found, strict=True) if there}
 
     def delete(self, sha256: str) -> bool:
