@@ -1,24 +1,31 @@
-"""The v1 HTTP API (FastAPI). See docs/protocol.md for the contract stations rely on."""
+"""The v1 HTTP API (FastAPI). See docs/protocol.md for the contract stations rely on.
+
+The gate in front of it (`central.admission.Admission`) checks the bearer token from the
+request head before any body byte is read, caps each route's body (`body_limit`) and holds it
+to a minimum rate; every answer it can give is declared on each route (`_errors`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import logging
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Security
 from fastapi import Path as PathParam
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPBearer
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Scope
 
 import ektp_protocol as protocol
-from central.admission import Admission, GzipRequest
+from central.admission import Admission, BodyPolicy, GzipRequest
+from central.schema import MissingBlobsProblem, Problem
 from central.storage import (
     CHANGES_PAGE,
     CentralStore,
@@ -26,16 +33,26 @@ from central.storage import (
     ManifestConflict,
     MissingBlobs,
     Station,
+    StationIdClaimed,
     WrongStation,
 )
 
-MAX_BLOB = 32 * 1024 * 1024
-MAX_MANIFEST = 1024 * 1024
+# Body caps, sized for what a station sends (kiosk/sync/client.py): a blob is the largest (a
+# photo or a fingerprint record: tens to hundreds of KB; 10 MiB leaves ample room), a
+# manifest a few KB, a batch of at most MAX_IDS ids 40-70 KB, a public key 60 bytes.
+MAX_BLOB = 10 * 1024 * 1024
+MAX_MANIFEST = 256 * 1024
+MAX_JSON = 128 * 1024
+MAX_KEY_BODY = 4 * 1024
 MAX_IDS = 1000
+PUBLIC = frozenset({"/v1/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+# Input patterns in the form pydantic applies them: the whole string (its `$` is the end).
 Sha256 = Annotated[str, PathParam(pattern=protocol.SHA256_RE.pattern)]
 RecordId = Annotated[str, PathParam(pattern=protocol.RECORD_ID_RE.pattern)]
 ShaItem = Annotated[str, Field(pattern=protocol.SHA256_RE.pattern)]
 IdItem = Annotated[str, Field(pattern=protocol.RECORD_ID_RE.pattern)]
+log = logging.getLogger("central.security")
+bearer = HTTPBearer(auto_error=False, description="the station's token (kiosk-central station add)")
 
 
 class MissingQuery(BaseModel):
@@ -54,39 +71,120 @@ class StationKey(BaseModel):
     public_key: str = Field(max_length=100)
 
 
-def _auth(request: Request, authorization: Annotated[str | None, Header()] = None) -> Station:
-    """The station whose bearer token this is; 401 otherwise."""
-    store: CentralStore = request.app.state.store
-    if not authorization or not authorization.startswith("Bearer "):
-        raise HTTPException(401, "missing bearer token", {"WWW-Authenticate": "Bearer"})
-    station = store.station_by_token(authorization[7:].strip())
+def body_limit(method: str, path: str) -> int:
+    """The most body bytes the route at `path` takes (0: none)."""
+    if method == "PUT" and path.startswith("/v1/blobs/"):
+        return MAX_BLOB
+    if method == "PUT" and path.startswith("/v1/records/"):
+        return MAX_MANIFEST
+    if method == "POST" and path in ("/v1/reconcile", "/v1/blobs:missing"):
+        return MAX_JSON
+    return MAX_KEY_BODY if (method, path) == ("PUT", "/v1/station/key") else 0
+
+
+def verdict(store: CentralStore, scope: Scope) -> tuple[Station | None, tuple[int, str] | None]:
+    """(station, None) for a valid token, else (None, (status, why)): 401 without a token or
+    with an unknown one, 403 for a revoked station. Read from the database on every request,
+    so a revocation holds at once for every process. Each failure is logged with the client's
+    address, the path and the reason, never the token or its hash."""
+    auth = dict(scope.get("headers") or ()).get(b"authorization", b"").decode("latin-1")
+    station = None
+    if not auth.startswith("Bearer ") or not auth[7:].strip():
+        why: tuple[int, str] = (401, "missing bearer token")
+    elif (station := store.station_by_token(auth[7:].strip())) is None:
+        why = (401, "unknown token")
+    elif station.revoked_at is not None:
+        why = (403, f"station token revoked at {station.revoked_at}")
+    else:
+        return station, None
+    client = scope.get("client") or ("?", 0)
+    log.warning("authentication failed: client=%s:%s path=%s reason=%s%s", client[0],
+                client[1], scope.get("path"), why[1], f" station={station.name}" if station else "")
+    return None, why
+
+
+def _auth(request: Request, _: Annotated[Any, Security(bearer)] = None) -> Station:
+    """The station the gate authenticated (or, without the gate, checked here)."""
+    station = getattr(request.state, "station", None)
     if station is None:
-        raise HTTPException(401, "unknown token", {"WWW-Authenticate": "Bearer"})
+        station, why = verdict(request.app.state.store, request.scope)
+        if why is not None:
+            raise HTTPException(why[0], why[1], {"WWW-Authenticate": "Bearer"})
     return station
 
 
 Auth = Annotated[Station, Depends(_auth)]
 
+_ANSWERS: dict[int, tuple[Any, str]] = {
+    400: (Problem, "a body that cannot be parsed (not JSON, nested too deeply, broken gzip)"),
+    401: (Problem, "no bearer token, or an unknown one (WWW-Authenticate: Bearer)"),
+    403: (Problem, "station token revoked, or not this station's to do"),
+    404: (Problem, "no such record"),
+    408: (Problem, "the body did not arrive at the minimum rate; the connection is closed"),
+    409: (Problem, "conflicts with what is stored"),
+    413: (Problem, "body over this route's cap (also said before reading it)"),
+    422: (Problem, "invalid request (detail: a sentence or the invalid fields, never the input)"),
+    503: (Problem, "server busy: retry after Retry-After seconds"),
+}
+
+
+def _errors(*codes: int, **special: Any) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI responses: every route may answer 413 and 503 (the gate); authenticated ones
+    401 and 403; `codes` adds more. `special` ("r422": {...}) overrides one."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for code in sorted({413, 503, *codes}):
+        model, text = _ANSWERS[code]
+        out[code] = special.get(f"r{code}") or {"model": model, "description": text}
+    return out
+
+
+AUTHED = (401, 403)
+BODY = (400, 408, 422)  # routes that take a body
+
 
 async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > limit):
-        raise HTTPException(413, "body too large")
+    """The whole body (the gate has already bounded it; this is the check without the gate)."""
     out = bytearray()
     async for chunk in request.stream():
         out += chunk
         if len(out) > limit:
-            raise HTTPException(413, "body too large")
+            raise HTTPException(413, f"body too large (at most {limit} bytes here)")
     return bytes(out)
 
 
 async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-    """422 with the validation errors; bytes that are not UTF-8 are shown, not a 500."""
-    # The stock handler echoes the input and fails (500) on bytes that are not UTF-8.
-    errors = jsonable_encoder(
-        exc.errors(), custom_encoder={bytes: lambda b: b.decode("utf-8", "replace")}
-    )
+    """422 naming the invalid fields. The input is never echoed: it may be huge, personal, or
+    not even JSON (NaN, bytes that are not UTF-8), and the stock handler then fails (500)."""
+    errors = [{"loc": [p if isinstance(p, int) else str(p) for p in e.get("loc", ())],
+               "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))} for e in exc.errors()]
     return JSONResponse({"detail": errors}, status_code=422)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_manifest(body: bytes, record_id: str) -> dict[str, Any]:
+    """The manifest in `body`, strictly: ProtocolError (422) for NaN/Infinity, nesting too deep
+    to parse, a hash or id with anything after it (a trailing newline), or a station_id that
+    is not a short string."""
+    try:
+        json.loads(body, parse_constant=_no_constant)
+        manifest = protocol.parse_manifest(body)
+    except RecursionError:
+        raise protocol.ProtocolError("manifest nests too deeply") from None
+    except ValueError as exc:
+        raise protocol.ProtocolError(f"manifest is not JSON: {exc}") from None
+    if manifest["record_id"] != record_id:
+        raise protocol.ProtocolError("record_id differs from the URL")
+    if not protocol.RECORD_ID_RE.fullmatch(record_id):
+        raise protocol.ProtocolError("record_id must be a lowercase UUID")
+    if not all(protocol.SHA256_RE.fullmatch(b["sha256"]) for b in manifest["blobs"]):
+        raise protocol.ProtocolError("blob sha256 must be 64 lowercase hex digits")
+    sid = manifest["station_id"]
+    if not isinstance(sid, str) or not 0 < len(sid) <= 100:
+        raise protocol.ProtocolError("station_id must be a string of 1-100 characters")
+    return manifest
 
 
 def create_api(store: CentralStore) -> FastAPI:
@@ -107,18 +205,18 @@ def create_api(store: CentralStore) -> FastAPI:
 def _add_station_routes(api: FastAPI, store: CentralStore) -> None:
     """Health, the server's key, and the station's key registration."""
 
-    @api.get("/v1/health")
+    @api.get("/v1/health", responses=_errors())
     def health() -> dict[str, Any]:
         """Liveness: answers without a token."""
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         return {"status": "ok", "server_time": now, "protocol": protocol.PROTOCOL}
 
-    @api.get("/v1/server-key")
+    @api.get("/v1/server-key", responses=_errors(*AUTHED))
     def server_key(station: Auth) -> dict[str, str]:
         """The server's Ed25519 public key (stations pin it at set-up)."""
         return {"public_key": store.public_key}
 
-    @api.put("/v1/station/key")
+    @api.put("/v1/station/key", responses=_errors(*AUTHED, *BODY, 409))
     def station_key(body: StationKey, station: Auth) -> dict[str, str]:
         """Register the station's manifest-signing public key (once; 409 if it differs)."""
         try:
@@ -129,13 +227,13 @@ def _add_station_routes(api: FastAPI, store: CentralStore) -> None:
             raise HTTPException(409, "a different key is registered for this station")
         return {"public_key": body.public_key}
 
-    @api.get("/v1/station")
+    @api.get("/v1/station", responses=_errors(*AUTHED))
     def station_summary(station: Auth) -> dict[str, Any]:
         """What the server holds from this station: how many records, the newest one's
         registration number (null when none)."""
         return store.station_summary(station)
 
-    @api.get("/v1/status-changes")
+    @api.get("/v1/status-changes", responses=_errors(*AUTHED, 422))
     def status_changes(
         station: Auth,
         since: Annotated[int, Query(ge=0, le=2**62)] = 0,
@@ -149,7 +247,7 @@ def _add_station_routes(api: FastAPI, store: CentralStore) -> None:
 def _add_blob_routes(api: FastAPI, store: CentralStore) -> None:
     """Which blobs a station still has to send, and the upload of one blob."""
 
-    @api.post("/v1/blobs:missing")
+    @api.post("/v1/blobs:missing", responses=_errors(*AUTHED, *BODY))
     def blobs_missing(body: MissingQuery, station: Auth) -> MissingAnswer:
         """Which of these blobs this station still has to upload."""
         return MissingAnswer(missing=store.missing_blobs(station, body.sha256))
@@ -157,7 +255,7 @@ def _add_blob_routes(api: FastAPI, store: CentralStore) -> None:
     @api.put(
         "/v1/blobs/{sha256}",
         status_code=201,
-        responses={200: {"description": "already stored"}, 422: {"description": "hash mismatch"}},
+        responses={200: {"description": "already stored"}, **_errors(*AUTHED, *BODY)},
         openapi_extra={"requestBody": {"required": True, "content": {
             "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
     )
@@ -179,8 +277,9 @@ def _add_record_routes(api: FastAPI, store: CentralStore) -> None:
     @api.put(
         "/v1/records/{record_id}",
         status_code=201,
-        responses={200: {"description": "same receipt"}, 409: {"description": "conflict"},
-                   422: {"description": "missing blobs or invalid manifest"}},
+        responses={200: {"description": "same receipt"}, **_errors(*AUTHED, *BODY, 409, r422={
+            "model": Problem | MissingBlobsProblem,
+            "description": "blobs still to upload (missing_blobs), or an invalid manifest"})},
         openapi_extra={"requestBody": {"required": True, "content": {
             "application/json": {"schema": {"type": "object"}}}}},
     )
@@ -188,16 +287,14 @@ def _add_record_routes(api: FastAPI, store: CentralStore) -> None:
         record_id: RecordId,
         request: Request,
         station: Auth,
-        kiosk_signature: Annotated[str | None, Header()] = None,
+        kiosk_signature: Annotated[str | None, Header(max_length=200)] = None,
     ) -> JSONResponse:
         """Store a signed manifest once all its blobs are here; answers the signed receipt."""
         body = await _read_body(request, MAX_MANIFEST)
         if station.public_key is None:
             raise HTTPException(403, "station key not registered (run kiosk setup central)")
         try:
-            manifest = protocol.parse_manifest(body)
-            if manifest["record_id"] != record_id:
-                raise protocol.ProtocolError("record_id differs from the URL")
+            manifest = parse_manifest(body, record_id)
             protocol.verify(station.public_key, body, kiosk_signature or "")
         except protocol.ProtocolError as exc:
             raise HTTPException(422, str(exc)) from None
@@ -205,20 +302,24 @@ def _add_record_routes(api: FastAPI, store: CentralStore) -> None:
             receipt, created = await run_in_threadpool(
                 store.put_record, station, manifest, body, kiosk_signature
             )
+        except StationIdClaimed:
+            raise HTTPException(403, "the manifest's station_id is another station's") from None
         except WrongStation:
             raise HTTPException(403, "record belongs to another station") from None
+        except protocol.ProtocolError as exc:  # blob sizes that are not the uploaded ones
+            raise HTTPException(422, str(exc)) from None
         except ManifestConflict:
             raise HTTPException(409, "a different manifest is stored for this record") from None
         except MissingBlobs as exc:
             return JSONResponse({"missing_blobs": exc.missing}, status_code=422)
         return JSONResponse(receipt.to_json(), status_code=201 if created else 200)
 
-    @api.post("/v1/reconcile")
+    @api.post("/v1/reconcile", responses=_errors(*AUTHED, *BODY))
     def reconcile(body: ReconcileQuery, station: Auth) -> dict[str, Any]:
         """Receipts of the records held complete, the ids missing, non-default statuses."""
         return store.reconcile(station, body.record_ids)
 
-    @api.get("/v1/records/{record_id}", responses={404: {"description": "not held"}})
+    @api.get("/v1/records/{record_id}", responses=_errors(*AUTHED, 404, 422))
     def get_record(record_id: RecordId, station: Auth) -> dict[str, Any]:
         """One record's receipt and processing status."""
         info = store.record(record_id)
@@ -230,10 +331,20 @@ def _add_record_routes(api: FastAPI, store: CentralStore) -> None:
                 "reject_reason": info["reject_reason"]}
 
 
-def create_app(data_dir: Path, max_inflight: int = 64, retry_after: int = 1) -> ASGIApp:
-    """The served application: admission control outermost, then gzip in both directions."""
-    api = create_api(CentralStore(data_dir))
-    inner: ASGIApp = GZipMiddleware(GzipRequest(api), minimum_size=1024)
-    app = Admission(inner, max_inflight, retry_after)
+def create_app(data_dir: Path, max_inflight: int = 64, retry_after: int = 1,
+               policy: BodyPolicy | None = None) -> ASGIApp:
+    """The served application: the gate (token, body caps and deadlines, admission control)
+    outermost, then gzip in both directions."""
+    store = CentralStore(data_dir)
+    api = create_api(store)
+    if not log.handlers:  # failed authentications reach the server's log (stderr)
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+    inner: ASGIApp = GZipMiddleware(GzipRequest(api, MAX_BLOB), minimum_size=1024)
+    app = Admission(inner, max_inflight, retry_after, policy=policy, body_limit=body_limit,
+                    authenticate=lambda scope: None if scope["path"] in PUBLIC
+                    else verdict(store, scope))
     app.api = api  # type: ignore[attr-defined]  # for the CLI and tests: store, openapi
     return app

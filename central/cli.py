@@ -104,6 +104,23 @@ def station_reset_key(data_dir: Path, name: str) -> None:
     click.echo(f"key of {name} cleared")
 
 
+@station.command("revoke")
+@_data_dir_option
+@click.argument("name")
+@click.option("--by", "actor", default=None,
+              help="Who revokes (kept in the audit; default: the logged-in user).")
+def station_revoke(data_dir: Path, name: str, actor: str | None) -> None:
+    """Revoke a station's token: refused (403) from the next request on, by every server
+    process sharing the database. Audited: who and when, in the database."""
+    import getpass
+
+    try:
+        at = CentralStore(data_dir).revoke_station(name, actor or getpass.getuser())
+    except UnknownStation:
+        raise click.ClickException(f"no station {name!r}") from None
+    click.echo(f"token of {name} revoked at {at}")
+
+
 def _decide(
     data_dir: Path, record_id: str, status: ProcessingStatus, reason: str | None
 ) -> None:

@@ -9,7 +9,11 @@ leaves it as it was. A new database takes the same path as an old one.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from pathlib import Path
+
+from pydantic import BaseModel, Field
 
 BASE = """
 CREATE TABLE IF NOT EXISTS stations (
@@ -47,6 +51,10 @@ CREATE TABLE IF NOT EXISTS record_blobs (
 """
 
 
+# The station-side id a record's manifest names (the expression its index is built on).
+CLAIMED_STATION_ID = "json_extract(CAST(manifest AS TEXT), '$.station_id')"
+
+
 # Version 1: a monotonic log of processing decisions (what `GET /v1/status-changes` pages
 # through), and each record's station-side save time (the station's newest record, `GET
 # /v1/station`). Decisions taken before it enter the log in the order they were taken.
@@ -69,8 +77,35 @@ V1_STATUS_CHANGES = (
     "CREATE INDEX records_station_created ON records (station, created_at)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1_STATUS_CHANGES,)
+# Version 2: a station's token can be revoked (`kiosk-central station revoke`; checked on
+# every request, so every process sharing the database honours it at once), every such action
+# audited (who, when), and an index to find which server station delivered records under a
+# station-side `station_id` (one station may not claim another's).
+V2_REVOCATION = (
+    "ALTER TABLE stations ADD COLUMN revoked_at TEXT",
+    """CREATE TABLE station_audit (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        station INTEGER NOT NULL REFERENCES stations(id),
+        action TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        at TEXT NOT NULL
+    )""",
+    f"CREATE INDEX records_claimed_station_id ON records ({CLAIMED_STATION_ID}, station)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1_STATUS_CHANGES, V2_REVOCATION)
 VERSION = len(MIGRATIONS)
+
+
+def keep_private(data_dir: Path, blob_dir: Path, db_path: Path) -> None:
+    """Make the data directory private: its files hold applicants' NIK, name, address and
+    birth date. Folders 0700, files 0600: the database is created 0600 before SQLite opens it
+    (SQLite gives its WAL and SHM files the database's mode; blobs and the server key are made
+    by mkstemp, 0600); an older data directory is tightened the same way at every start."""
+    blob_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for path in (data_dir, blob_dir, *blob_dir.iterdir(), *data_dir.glob("central.db*")):
+        path.chmod(0o700 if path.is_dir() else 0o600)
 
 
 def version(conn: sqlite3.Connection) -> int:
@@ -95,3 +130,26 @@ def migrate(conn: sqlite3.Connection) -> int:
         raise
     conn.execute("COMMIT")
     return had
+
+
+# --- the API's error bodies (what the OpenAPI document promises) --------------------------
+
+
+class FieldError(BaseModel):
+    """One reason a request was invalid (the input itself is never echoed)."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class Problem(BaseModel):
+    """Every error answer: a sentence, or the list of invalid fields (422)."""
+
+    detail: str | list[FieldError]
+
+
+class MissingBlobsProblem(BaseModel):
+    """422 to a manifest whose blobs are not all held: upload these, then the manifest."""
+
+    missing_blobs: list[str] = Field(description="SHA-256 of each blob still to upload")

@@ -28,13 +28,16 @@ from ektp_protocol import ProcessingStatus
 CHANGES_PAGE = 500  # status changes in one answer at most
 
 
-
 class UnknownStation(LookupError):
     """No station with that name or token."""
 
 
 class WrongStation(PermissionError):
     """The record belongs to another station."""
+
+
+class StationIdClaimed(WrongStation):
+    """The manifest's `station_id` is one another station delivers records under."""
 
 
 class ManifestConflict(ValueError):
@@ -58,6 +61,7 @@ class Station:
     id: int
     name: str
     public_key: str | None
+    revoked_at: str | None = None  # set: the token no longer opens anything
 
 
 def now_iso() -> str:
@@ -74,8 +78,8 @@ class CentralStore:
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = Path(data_dir)
         self.blob_dir = self.data_dir / "blobs"
-        self.blob_dir.mkdir(parents=True, exist_ok=True)
         self.db_path = self.data_dir / "central.db"
+        schema.keep_private(self.data_dir, self.blob_dir, self.db_path)
         self._local = threading.local()
         schema.migrate(self.conn())
         self.private_key = self._load_or_create_key()
@@ -150,7 +154,8 @@ class CentralStore:
 
     def station_by_token(self, token: str) -> Station | None:
         row = self.conn().execute(
-            "SELECT id, name, public_key FROM stations WHERE token_hash = ?", [hash_token(token)]
+            "SELECT id, name, public_key, revoked_at FROM stations WHERE token_hash = ?",
+            [hash_token(token)],
         ).fetchone()
         return Station(*row) if row else None
 
@@ -167,6 +172,17 @@ class CentralStore:
                 "UPDATE stations SET public_key = ? WHERE id = ?", [public_key, station.id]
             )
         return True
+
+    def revoke_station(self, name: str, actor: str) -> str:
+        """Revoke a station's token at once, audited (`actor`, when); returns since when."""
+        with self.transaction() as conn:
+            rows = conn.execute("UPDATE stations SET revoked_at = COALESCE(revoked_at, ?) WHERE "
+                                "name = ? RETURNING id, revoked_at", [now_iso(), name]).fetchall()
+            if not rows:
+                raise UnknownStation(name)
+            conn.execute("INSERT INTO station_audit (station, action, actor, at) VALUES "
+                         "(?, 'revoke', ?, ?)", [rows[0][0], actor, now_iso()])
+        return str(rows[0][1])
 
     def reset_key(self, name: str) -> None:
         """Forget a station's key so it can register a new one (technician action)."""
@@ -202,7 +218,7 @@ class CentralStore:
             if self._has_blob(conn, station, sha256):
                 return False
             if not path.exists():
-                path.parent.mkdir(parents=True, exist_ok=True)
+                path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
                 fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(data)
@@ -245,9 +261,16 @@ class CentralStore:
                 raise WrongStation(record_id)
             if row and row[1] != sha:
                 raise ManifestConflict(record_id)
-            missing = [s for s in shas if not self._has_blob(conn, station, s)]
-            if missing:
+            if conn.execute(f"SELECT 1 FROM records WHERE {schema.CLAIMED_STATION_ID} = ? AND "
+                            "station != ?", [manifest["station_id"], station.id]).fetchone():
+                raise StationIdClaimed(manifest["station_id"])
+            held = dict(conn.execute("SELECT sha256, size FROM blobs WHERE station = ? AND sha256 "
+                                     f"IN ({','.join('?' * len(shas))})", [station.id, *shas]))
+            if missing := [s for s in shas if s not in held or not self.blob_path(s).exists()]:
                 raise MissingBlobs(missing)
+            if wrong := sorted({b["sha256"] for b in manifest["blobs"]  # stated != held
+                                if held[b["sha256"]] != b["size"]}):
+                raise protocol.ProtocolError(f"blob sizes differ from the uploads: {wrong}")
             if row:
                 existing = conn.execute(
                     "SELECT seq, record_id, manifest_sha256, received_at, receipt_signature "
