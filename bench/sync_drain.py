@@ -1,7 +1,10 @@
 """Backlog drain through a 1 Mbit/s, 150 ms-each-way link, beside curl sending the same bytes.
 
 Prints one JSON object: time until every record is verified, curl's time for one file of the
-same total size through the same proxy, their ratio (target <= 1.2), and the wire overhead.
+same total size through the same proxy, their ratio (target <= 1.2), the wire overhead, and
+the requests per record. `--bundle` (the default) serves the central with the bundle upload
+(POST /v1/blobs:bundle), `--no-bundle` without it, as today's server: the station finds out
+which with one probe and sends blob by blob there.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "sync"))
 
 from faultproxy import FaultProxy  # noqa: E402
-from harness import CentralProcess, link, make_station  # noqa: E402
+from harness import link, make_station  # noqa: E402
+from test_bundle import BundleCentral, by_kind, per_record  # noqa: E402
 
 from kiosk.store.keys import MemoryKeyring  # noqa: E402
 from kiosk.sync.engine import run_until_idle  # noqa: E402
@@ -33,10 +37,12 @@ def main() -> None:
     ap.add_argument("--count", type=int, default=40, help="records (the issue asks 200)")
     ap.add_argument("--mbit", type=float, default=1.0)
     ap.add_argument("--latency-ms", type=float, default=150.0)
+    ap.add_argument("--bundle", action=argparse.BooleanOptionalAction, default=True,
+                    help="serve the bundle upload (default) or not, as today's server")
     args = ap.parse_args()
     keyring.set_keyring(MemoryKeyring())
     tmp = Path(tempfile.mkdtemp(prefix="bench-drain-"))
-    server = CentralProcess(tmp / "central")
+    server = BundleCentral(tmp / "central", bundle=args.bundle)
     rate = args.mbit * 1_000_000 / 8
     try:
         store = make_station(tmp / "st", args.count, extra={
@@ -51,6 +57,7 @@ def main() -> None:
             sync_s = time.monotonic() - started
             engine.close()
             wire = proxy.stats.bytes_up + proxy.stats.bytes_down
+            kinds = by_kind(proxy.stats.requests)
         # curl: the same number of bytes as one file, through an identical fresh link
         blob = tmp / "one-file.bin"
         blob.write_bytes(hashlib.sha256(b"seed").digest() * (blob_bytes // 32 + 1))
@@ -76,6 +83,12 @@ def main() -> None:
             "target_ratio": 1.2,
             "wire_bytes_both_directions": wire,
             "overhead_vs_blob_bytes": round((wire - blob_bytes) / blob_bytes, 4),
+            "bundle": args.bundle,
+            "requests_total": sum(kinds.values()),
+            "requests_by_kind": dict(sorted(kinds.items())),
+            # blobs:missing, blob PUTs or bundles (the session's probe left out), record PUT
+            "requests_per_record": round((per_record(kinds) - 1) / args.count, 2),
+            "requests_per_record_all_included": round(sum(kinds.values()) / args.count, 2),
         }, indent=2))
         store.close()
     finally:

@@ -11,8 +11,12 @@ from typing import Any
 import requests
 
 import ektp_protocol as protocol
+from ektp_protocol import bundle as wire
 
 GZIP_MIN = 512  # bodies shorter than this are not worth compressing
+BUNDLE_PATH = "/v1/blobs:bundle"
+BUNDLE_MAX = 8 * 1024 * 1024  # bytes of blobs per bundle we send (servers take 64 MiB)
+NOT_OFFERED = (404, 405, 413)  # an older server: no route, or its gate caps the body at 0
 
 
 class SyncError(Exception):
@@ -84,6 +88,9 @@ class CentralClient:
         self._local = threading.local()
         # Retry-After applies to the whole link: every sender thread waits it out.
         self.pause_until = 0.0
+        # Bundle upload: None until asked (once, by the first sender thread that needs it).
+        self.offers_bundle: bool | None = None
+        self._probe = threading.Lock()
 
     def _session(self) -> requests.Session:
         s = getattr(self._local, "session", None)
@@ -191,6 +198,55 @@ class CentralClient:
         if resp.status_code not in (200, 201) or resp.content:
             raise BadAnswer(f"blob upload answered {resp.status_code} {resp.content[:100]!r}")
 
+    # --- bundle upload (negotiated; docs/bundle.md) ------------------------------------
+
+    def send_blobs(self, blobs: dict[str, bytes], shas: list[str]) -> None:
+        """Upload the blobs `shas` of `blobs`: in bundles when the server takes them (two or
+        more; one blob is one PUT either way), else, or for any the bundle did not land,
+        one PUT each."""
+        rest = list(dict.fromkeys(shas))
+        if len(rest) > 1 and self.bundle_offered():
+            held: set[str] = set()
+            for group in _groups(rest, blobs):
+                got = self.put_bundle({sha: blobs[sha] for sha in group})
+                if got is None:  # this server (or this process of it) has no bundles
+                    break
+                held |= got
+            rest = [sha for sha in rest if sha not in held]
+        for sha in rest:
+            self.put_blob(sha, blobs[sha])
+
+    def bundle_offered(self) -> bool:
+        """Whether the server takes bundles: asked once with an empty bundle (12 bytes, so a
+        server that refuses it unread loses nothing), then remembered for this client."""
+        with self._probe:
+            if self.offers_bundle is None:
+                self.offers_bundle = self.put_bundle({}) is not None
+        return self.offers_bundle
+
+    def put_bundle(self, blobs: dict[str, bytes]) -> set[str] | None:
+        """Upload `blobs` (sha256 -> bytes) in one request; the addresses the server now
+        holds, or None when it has no bundle route (remembered) or will not take this one
+        (413). Refused when it refused a part (bytes that do not match their address)."""
+        resp = self._request("POST", BUNDLE_PATH, body=b"".join(wire.encode(blobs.items())),
+                             headers={"Content-Type": wire.CONTENT_TYPE})
+        if resp.status_code in NOT_OFFERED:
+            if resp.status_code != 413 or not blobs:
+                self.offers_bundle = False
+            return None
+        if resp.status_code in (400, 422):
+            raise Refused(f"bundle: {resp.text[:200]}")
+        doc = self._json(resp, 200)
+        stored = doc.get("stored") if isinstance(doc, dict) else None
+        refused = doc.get("refused") if isinstance(doc, dict) else None
+        if not (isinstance(stored, list) and set(stored) <= set(blobs)
+                and isinstance(refused, list)
+                and all(isinstance(r, dict) and r.get("sha256") in blobs for r in refused)):
+            raise BadAnswer("bundle answer does not match the parts sent")
+        if refused:
+            raise Refused(f"blob {refused[0]['sha256'][:12]}: {refused[0].get('reason')!r:.100}")
+        return set(stored)
+
     def put_record(self, record_id: str, manifest: bytes, signature: str) -> dict[str, Any]:
         """The receipt document (unchecked: the caller verifies it against the pinned key)."""
         resp = self._request(
@@ -255,6 +311,19 @@ class CentralClient:
                 and isinstance(doc.get("last_regno"), str | None)):
             raise BadAnswer("station answer has the wrong shape")
         return doc
+
+
+def _groups(shas: list[str], blobs: dict[str, bytes]) -> list[list[str]]:
+    """`shas` in order, cut into bundles of at most BUNDLE_MAX bytes (a bigger blob alone)."""
+    out: list[list[str]] = []
+    size = 0
+    for sha in shas:
+        if not out or size + len(blobs[sha]) > BUNDLE_MAX:
+            out.append([])
+            size = 0
+        out[-1].append(sha)
+        size += len(blobs[sha])
+    return out
 
 
 def _is_change(c: Any) -> bool:

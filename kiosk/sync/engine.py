@@ -237,6 +237,7 @@ class SyncEngine(ServerRecords):
         else:
             self.link = OFFLINE
             self.offers = dict.fromkeys(self.offers, True)  # it may be upgraded when back
+            self.client.offers_bundle = None
             if isinstance(exc, Unreachable):
                 self.window.congestion()
             if self._incident is None:
@@ -302,16 +303,14 @@ class SyncEngine(ServerRecords):
             raise halt
 
     def _deliver(self, p: Payload) -> dict:
-        """On a sender thread, no database: missing blobs, then the manifest."""
-        for sha in self.client.missing_blobs(sorted(p.blobs)):
-            self.client.put_blob(sha, p.blobs[sha])
+        """On a sender thread, no database: missing blobs (one bundle when the server takes
+        it, else one PUT each), then the manifest."""
+        self.client.send_blobs(p.blobs, self.client.missing_blobs(sorted(p.blobs)))
         try:
             return self.client.put_record(p.record_id, p.manifest, p.signature)
         except MissingOnServer as exc:
-            # The server lost a blob between our question and the manifest: resume per blob.
-            for sha in exc.missing:
-                if sha in p.blobs:
-                    self.client.put_blob(sha, p.blobs[sha])
+            # The server lost a blob between our question and the manifest: send those again.
+            self.client.send_blobs(p.blobs, [sha for sha in exc.missing if sha in p.blobs])
             return self.client.put_record(p.record_id, p.manifest, p.signature)
 
     def _start(self, record_id: str) -> Payload | None:
