@@ -18,7 +18,8 @@ def _deliver(client, st, regno: str, created_at: str) -> str:
     sha = hashlib.sha256(data).hexdigest()
     assert client.put(f"/v1/blobs/{sha}", content=data, headers=st.headers).status_code == 201
     body = protocol.canonical({
-        "protocol": "v1", "record_id": rid, "station_id": "s", "regno": regno,
+        # each station delivers under its own station_id (the server refuses a claimed one)
+        "protocol": "v1", "record_id": rid, "station_id": f"s-{st.token[:8]}", "regno": regno,
         "local_date": created_at[:10], "created_at": created_at, "operator": "o",
         "applicant": {}, "exceptions": {}, "summary": {},
         "blobs": [{"kind": "k", "sha256": sha, "size": len(data), "content_type": "x"}],
