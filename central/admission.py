@@ -2,12 +2,13 @@
 fast, and how many at once.
 
 `Admission` decides everything it can from the request head, before a byte of the body is
-read: 503 + Retry-After when `max_inflight` requests are already inside, 401/403 when the
-bearer token is missing, unknown or revoked, 413 when the declared body is over the route's
-cap. Only an authenticated request takes a slot, and it keeps it only while its body keeps
-coming: the body must arrive at `BodyPolicy.min_rate` bytes/s on average after a grace
-period, with no gap over `BodyPolicy.idle`, and never exceed the cap; otherwise 408 (or 413)
-and the connection is closed. An early refusal keeps the connection alive when the client
+read: 503 + Retry-After when `max_inflight` requests are already inside (after waiting at
+most `queue_wait` seconds for one to leave), 401/403 when the bearer token is missing,
+unknown or revoked, 413 when the declared body is over the route's cap. Only a request its
+head lets in (authenticated, within the cap) keeps a slot past that check, and only while its
+body keeps coming: at `BodyPolicy.min_rate` bytes/s on average after a grace period, with no
+gap over `BodyPolicy.idle`, and never over the cap; otherwise 408 (or 413) and the
+connection is closed. An early refusal keeps the connection alive when the client
 sent no body or a small one (the server skips it), and closes it only when a large unread
 body would otherwise have to be read. `GzipRequest` inflates `Content-Encoding: gzip` request
 bodies with the same cap.
@@ -16,6 +17,7 @@ bodies with the same cap.
 from __future__ import annotations
 
 import asyncio
+import collections
 import json
 import time
 import zlib
@@ -55,7 +57,7 @@ class Admission:
     def __init__(self, app: ASGIApp, max_inflight: int, retry_after: int = 1, *,
                  authenticate: Authenticate | None = None,
                  body_limit: BodyLimit | None = None,
-                 policy: BodyPolicy | None = None) -> None:
+                 policy: BodyPolicy | None = None, queue_wait: float = 0.1) -> None:
         self.app = app
         self.max_inflight = max_inflight
         self.retry_after = retry_after
@@ -64,6 +66,9 @@ class Admission:
         self.policy = policy or BodyPolicy()
         self.inflight = 0
         self.rejected = 0
+        self.queue_wait = queue_wait
+        self.max_queue = 4 * max_inflight
+        self._waiters: collections.deque[asyncio.Future[bool]] = collections.deque()
         self._retry_header = (b"retry-after", str(retry_after).encode())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -72,35 +77,75 @@ class Admission:
             return
         declared, chunked = _declared_length(scope)
         unread = declared if declared is not None else (1 << 62 if chunked else 0)
-        # The event loop is single-threaded: check-and-increment cannot interleave.
-        if 0 < self.max_inflight <= self.inflight:
+        if not await self._admit():
             self.rejected += 1
-            await self._refuse(send, 503, BUSY, unread, [self._retry_header])
+            await self._refuse(send, 503, BUSY, [self._retry_header], unread=unread)
             return
+        try:  # the slot is held across the app only for a request its head lets in
+            refusal = self._check(scope, declared)
+            if refusal is None:
+                limit = scope["state"]["body_limit"]
+                await _Body(self.policy, limit, declared, receive, send).run(self.app, scope)
+        finally:
+            self._release()
+        if refusal is not None:
+            await self._refuse(send, *refusal, unread=max(unread, abs(declared or 0)), keep=False)
+
+    async def _admit(self) -> bool:
+        """Take a slot, waiting at most `queue_wait` s behind at most `max_queue` others. A
+        short wait costs nothing but a future; a 503 costs the client a round trip and the
+        server a request to parse, so a brief queue turns a flood of retries into served
+        requests. The event loop is single-threaded: check-and-take cannot interleave."""
+        if self.max_inflight <= 0 or self.inflight < self.max_inflight:
+            self.inflight += 1
+            return True
+        if len(self._waiters) >= self.max_queue or self.queue_wait <= 0:
+            return False
+        loop = asyncio.get_running_loop()
+        granted: asyncio.Future[bool] = loop.create_future()
+        timer = loop.call_later(self.queue_wait,
+                                lambda: granted.done() or granted.set_result(False))
+        self._waiters.append(granted)
+        try:
+            return await granted  # True: a leaving request handed its slot over
+        except asyncio.CancelledError:  # the client went away while it waited
+            if granted.done() and not granted.cancelled() and granted.result():
+                self._release()  # handed over just as it went: pass the slot on
+            raise
+        finally:
+            timer.cancel()
+            if granted in self._waiters:
+                self._waiters.remove(granted)
+
+    def _release(self) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(True)  # the slot passes on: inflight stays
+                return
+        self.inflight -= 1
+
+    def _check(self, scope: Scope, declared: int | None) -> tuple[int, bytes, list] | None:
+        """The head's verdict, taken without awaiting anything: None to let the request in
+        (its station and body cap put in `scope["state"]`), else (status, body, headers)."""
         state = scope.setdefault("state", {})
         if self.authenticate is not None:
             verdict = self.authenticate(scope)
             if verdict is not None and verdict[1] is not None:
                 status, detail = verdict[1]
                 extra = [(b"www-authenticate", b"Bearer")] if status == 401 else []
-                await self._refuse(send, status, _encode(detail), unread, extra, keep=False)
-                return
+                return status, _encode(detail), extra
             if verdict is not None:
                 state["station"] = verdict[0]
         limit = self.body_limit(scope["method"], scope["path"]) if self.body_limit else 1 << 62
         state["body_limit"] = limit
         if declared is not None and not 0 <= declared <= limit:
-            await self._refuse(send, 413, _encode(f"body too large (at most {limit} bytes here)"),
-                               abs(declared), keep=False)
-            return
-        self.inflight += 1
-        try:
-            await _Body(self.policy, limit, declared, receive, send).run(self.app, scope)
-        finally:
-            self.inflight -= 1
+            return 413, _encode(f"body too large (at most {limit} bytes here)"), []
+        return None
 
-    async def _refuse(self, send: Send, status: int, body: bytes, unread: int,
-                      extra: list[tuple[bytes, bytes]] | None = None, *, keep: bool = True) -> None:
+    async def _refuse(self, send: Send, status: int, body: bytes,
+                      extra: list[tuple[bytes, bytes]] | None = None, *, unread: int,
+                      keep: bool = True) -> None:
         """Answer without reading the body; keep the connection when `keep` and the unread
         body is small enough for the server to skip."""
         close = unread > 0 and (not keep or unread > self.policy.drain_max)

@@ -98,8 +98,8 @@ def verdict(store: CentralStore, scope: Scope) -> tuple[Station | None, tuple[in
     else:
         return station, None
     client = scope.get("client") or ("?", 0)
-    log.warning("authentication failed: client=%s:%s path=%s reason=%s%s", client[0],
-                client[1], scope.get("path"), why[1], f" station={station.name}" if station else "")
+    log.warning("authentication failed: client=%s:%s path=%r reason=%s%s", client[0], client[1],
+                scope.get("path"), why[1], f" station={station.name!r}" if station else "")
     return None, why
 
 

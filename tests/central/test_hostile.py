@@ -288,3 +288,74 @@ def test_provoked_answers_match_the_documented_schema(tmp_path):
     assert status == 408
     _check(openapi, "/v1/reconcile", "post", _Answer(status, raw))
     assert app2.inflight == 0  # the slot is back
+
+
+# --- 7: a short queue in front of the slots ---------------------------------------------------
+
+
+def test_a_freed_slot_passes_to_a_waiting_request_and_a_vanished_waiter_leaks_nothing():
+    """max_inflight 1: a request arriving while the slot is taken waits (up to queue_wait)
+    and gets the slot when it frees; one that waits too long gets 503; a waiter whose client
+    went away never keeps a slot."""
+    from central.admission import Admission
+
+    async def scenario() -> list:
+        release = asyncio.Event()
+        statuses: list = []
+
+        async def app(scope, receive, send):
+            if scope["path"] == "/hold":
+                await release.wait()
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+
+        gate = Admission(app, 1, queue_wait=0.5)
+
+        async def call(path: str) -> None:
+            async def send(message):
+                if message["type"] == "http.response.start":
+                    statuses.append((path, message["status"]))
+
+            async def receive():
+                return {"type": "http.request", "body": b"", "more_body": False}
+            await gate({"type": "http", "method": "GET", "path": path, "headers": [],
+                        "state": {}}, receive, send)
+
+        holder = asyncio.create_task(call("/hold"))
+        await asyncio.sleep(0.01)
+        vanished = asyncio.create_task(call("/gone"))
+        waiter = asyncio.create_task(call("/wait"))
+        await asyncio.sleep(0.01)
+        vanished.cancel()  # its client disconnected while queued
+        await asyncio.sleep(0.1)
+        release.set()  # the slot passes to /wait, not to the vanished one
+        await asyncio.gather(holder, waiter)
+        assert gate.inflight == 0 and not gate._waiters
+        release.clear()
+        holder = asyncio.create_task(call("/hold"))
+        await asyncio.sleep(0.01)
+        await call("/late")  # waits 0.5 s, then 503
+        release.set()
+        await holder
+        assert gate.inflight == 0
+        return statuses
+
+    statuses = asyncio.run(scenario())
+    assert statuses == [("/hold", 200), ("/wait", 200), ("/late", 503), ("/hold", 200)]
+
+
+def test_an_older_data_directory_is_made_private_at_start(tmp_path):
+    import stat
+
+    from central.storage import CentralStore
+
+    d = tmp_path / "old"
+    CentralStore(d).conn().close()
+    (d / "blobs" / "ab").mkdir(mode=0o755)
+    for p, mode in ((d, 0o755), (d / "blobs", 0o755), (d / "central.db", 0o644)):
+        p.chmod(mode)  # as a server before this change left them
+    CentralStore(d)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode)
+             for p in (d, d / "blobs", d / "blobs" / "ab", d / "central.db", d / "server-key")}
+    assert modes == {"old": 0o700, "blobs": 0o700, "ab": 0o700, "central.db": 0o600,
+                     "server-key": 0o600}

@@ -225,6 +225,7 @@ def test_revocation_is_immediate_audited_and_failures_are_logged(server):
     assert requests.get(server.url + "/v1/station",
                         headers={"Authorization": "Bearer guessed"}).status_code == 401
     assert requests.get(server.url + "/v1/station").status_code == 401
+    assert requests.get(server.url + "/v1/x%0Aforged line").status_code == 401  # log injection
     again = subprocess.run([CENTRAL, "station", "revoke", "--data-dir", str(server.data_dir),
                             "nobody"], capture_output=True, text=True)
     assert again.returncode != 0 and "no station" in again.stderr
@@ -236,8 +237,9 @@ def test_revocation_is_immediate_audited_and_failures_are_logged(server):
     time.sleep(0.2)
     log = server.log_path.read_text()
     failures = [line for line in log.splitlines() if "authentication failed" in line]
-    assert len(failures) == 4, log
-    assert any("reason=station token revoked" in f and "path=/v1/station" in f
+    assert len(failures) == 5, log
+    assert not any(line.startswith("forged") for line in log.splitlines())
+    assert any("reason=station token revoked" in f and "path='/v1/station'" in f
                and "client=127.0.0.1:" in f for f in failures)
     assert any("reason=unknown token" in f for f in failures)
     assert any("reason=missing bearer token" in f for f in failures)
