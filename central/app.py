@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Scope
 
 import ektp_protocol as protocol
 from central.admission import Admission, BodyPolicy, GzipRequest
+from central.bundle import add_bundle_routes, bundle_body_limit
 from central.schema import MissingBlobsProblem, Problem
 from central.storage import (
     CHANGES_PAGE,
@@ -73,6 +74,8 @@ class StationKey(BaseModel):
 
 def body_limit(method: str, path: str) -> int:
     """The most body bytes the route at `path` takes (0: none)."""
+    if (cap := bundle_body_limit(method, path)) is not None:
+        return cap
     if method == "PUT" and path.startswith("/v1/blobs/"):
         return MAX_BLOB
     if method == "PUT" and path.startswith("/v1/records/"):
@@ -199,6 +202,7 @@ def create_api(store: CentralStore) -> FastAPI:
     _add_station_routes(api, store)
     _add_blob_routes(api, store)
     _add_record_routes(api, store)
+    add_bundle_routes(api, store, _auth)
     return api
 
 
