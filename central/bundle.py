@@ -51,8 +51,11 @@ class Refusal(BaseModel):
 class BundleAnswer(BaseModel):
     """What became of the parts: `stored` (held now, newly or already), `refused`."""
 
-    stored: list[str] = Field(description="SHA-256 of each part the server now holds")
-    refused: list[Refusal] = Field(description="parts not stored, with the reason")
+    # defaults: a 413/408 from the gate in front (before any part was read) has neither
+    stored: list[str] = Field(default_factory=list,
+                              description="SHA-256 of each part the server now holds")
+    refused: list[Refusal] = Field(default_factory=list,
+                                   description="parts not stored, with the reason")
 
 
 class BundleProblem(BundleAnswer):

@@ -151,9 +151,16 @@ def test_the_route_is_in_the_openapi_document_with_its_answers(bundle_client):
     assert wire.CONTENT_TYPE in op["requestBody"]["content"]
 
 
-def test_an_old_server_refuses_the_bundle_unread_so_stations_fall_back(tmp_path):
+def test_the_probe_is_answered_here_and_refused_by_a_server_without_the_route(tmp_path):
+    """The station's empty-bundle probe: 200 from this server; a server from before the
+    bundle (the same app with the route taken out) answers 404 or 413, so stations fall
+    back to one PUT per blob."""
     with TestClient(central_app.create_app(tmp_path / "c", max_inflight=0)) as client:
         client.headers["Authorization"] = "Bearer " + client.app.api.state.store.add_station("o")
+        assert post(client, wire.head(0)).status_code == 200
+        api = client.app.api
+        api.router.routes[:] = [r for r in api.router.routes
+                                if getattr(r, "path", "") != "/v1/blobs:bundle"]
         assert post(client, wire.head(0)).status_code in (404, 413)
 
 
