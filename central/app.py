@@ -21,11 +21,13 @@ from fastapi.security import HTTPBearer
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.types import ASGIApp, Scope
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 import ektp_protocol as protocol
 from central.admission import Admission, BodyPolicy, GzipRequest
+from central.blobstore import BlobStoreUnavailable
 from central.bundle import add_bundle_routes, bundle_body_limit
+from central.database import DatabaseUnavailable
 from central.schema import MissingBlobsProblem, Problem
 from central.storage import (
     CHANGES_PAGE,
@@ -163,6 +165,16 @@ async def _invalid(request: Request, exc: RequestValidationError) -> JSONRespons
     return JSONResponse({"detail": errors}, status_code=422)
 
 
+async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """503 + Retry-After (never 500) when the database or blob store cannot answer now."""
+    which = "database" if isinstance(exc, DatabaseUnavailable) else "blob store"
+    wait = int(getattr(exc, "retry_after", 1) or 1)
+    logging.getLogger("central.app").warning("%s unavailable on %s %s: %s", which,
+                                             request.method, request.url.path, exc)
+    return JSONResponse({"detail": f"the server's {which} is unavailable; retry"},
+                        status_code=503, headers={"Retry-After": str(wait)})
+
+
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
@@ -199,6 +211,8 @@ def create_api(store: CentralStore) -> FastAPI:
     )
     api.state.store = store
     api.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
+    api.add_exception_handler(DatabaseUnavailable, _unavailable)
+    api.add_exception_handler(BlobStoreUnavailable, _unavailable)
     _add_station_routes(api, store)
     _add_blob_routes(api, store)
     _add_record_routes(api, store)
@@ -210,10 +224,17 @@ def _add_station_routes(api: FastAPI, store: CentralStore) -> None:
     """Health, the server's key, and the station's key registration."""
 
     @api.get("/v1/health", responses=_errors())
-    def health() -> dict[str, Any]:
-        """Liveness: answers without a token."""
+    def health() -> JSONResponse:
+        """Readiness, without a token and outside admission control: 200 `"status": "ok"`
+        when the database and the blob store both answer, else 503 `"degraded"` naming the
+        one that is down (`"database": "down"`), so a load balancer stops sending here."""
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        return {"status": "ok", "server_time": now, "protocol": protocol.PROTOCOL}
+        deps = store.health()
+        ok = all(v == "ok" for v in deps.values())
+        doc = {"status": "ok" if ok else "degraded", "server_time": now,
+               "protocol": protocol.PROTOCOL, **deps}
+        return JSONResponse(doc, status_code=200 if ok else 503,
+                            headers=None if ok else {"Retry-After": "1"})
 
     @api.get("/v1/server-key", responses=_errors(*AUTHED))
     def server_key(station: Auth) -> dict[str, str]:
@@ -335,11 +356,36 @@ def _add_record_routes(api: FastAPI, store: CentralStore) -> None:
                 "reject_reason": info["reject_reason"]}
 
 
-def create_app(data_dir: Path, max_inflight: int = 64, retry_after: int = 1,
-               policy: BodyPolicy | None = None) -> ASGIApp:
-    """The served application: the gate (token, body caps and deadlines, admission control)
-    outermost, then gzip in both directions."""
-    store = CentralStore(data_dir)
+def _gate_verdict(store: CentralStore, scope: Scope) -> Any:
+    """The gate's token check; a database that cannot answer now lets the request through
+    unauthenticated, so the route's own check meets the same error and answers 503 +
+    Retry-After (the gate answers no 500)."""
+    if scope["path"] in PUBLIC:
+        return None
+    try:
+        return verdict(store, scope)
+    except DatabaseUnavailable:
+        return None
+
+
+class _Gate(Admission):
+    """The gate, with `/v1/health` passed straight through: a busy server is still alive, and
+    the load balancer must hear which dependency is down."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/v1/health":
+            await self.app(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+
+def create_app(data_dir: Path | None = None, max_inflight: int = 64, retry_after: int = 1,
+               policy: BodyPolicy | None = None, *,
+               store: CentralStore | None = None) -> ASGIApp:
+    """The served application over `store` (default: `CentralStore(data_dir)`): the gate
+    (token, body caps and deadlines, admission control) outermost, then gzip in both
+    directions; `/v1/health` passes by the gate."""
+    store = store if store is not None else CentralStore(data_dir)  # type: ignore[arg-type]
     api = create_api(store)
     if not log.handlers:  # failed authentications reach the server's log (stderr)
         handler = logging.StreamHandler()
@@ -347,8 +393,7 @@ def create_app(data_dir: Path, max_inflight: int = 64, retry_after: int = 1,
         log.addHandler(handler)
         log.setLevel(logging.INFO)
     inner: ASGIApp = GZipMiddleware(GzipRequest(api, MAX_BLOB), minimum_size=1024)
-    app = Admission(inner, max_inflight, retry_after, policy=policy, body_limit=body_limit,
-                    authenticate=lambda scope: None if scope["path"] in PUBLIC
-                    else verdict(store, scope))
+    app = _Gate(inner, max_inflight, retry_after, policy=policy, body_limit=body_limit,
+                authenticate=lambda scope: _gate_verdict(store, scope))
     app.api = api  # type: ignore[attr-defined]  # for the CLI and tests: store, openapi
     return app

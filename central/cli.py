@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from pathlib import Path
@@ -12,16 +13,72 @@ from central.storage import CentralStore, UnknownStation
 from ektp_protocol import ProcessingStatus
 
 DEFAULT_DATA_DIR = Path("central-data")
+_BACKEND_OPTIONS = ("data_dir", "database", "blob_store", "key_file", "s3_endpoint",
+                    "s3_region")
+
+
+def _open_store(data_dir: Path, database: str | None, blob_store: str | None,
+                key_file: Path | None, s3_endpoint: str | None, s3_region: str | None,
+                migrate: bool = False) -> CentralStore:
+    """The store the options name: --database + --blob-store (the key from --key-file or
+    $KIOSK_CENTRAL_KEY, the schema checked) or else the --data-dir shorthand. Every refusal
+    is a sentence (ClickException), never a traceback; no credential is ever printed."""
+    from central.blobstore import BlobStoreError
+    from central.database import DatabaseError, SchemaOutOfDate, SchemaTooNew
+    from central.storage import KeyMissing, load_key
+
+    if database is None and blob_store is None:
+        return CentralStore(data_dir)
+    if database is None or blob_store is None:
+        raise click.UsageError("--database and --blob-store go together "
+                               "(or give neither and use --data-dir)")
+    options = {k: v for k, v in (("endpoint_url", s3_endpoint), ("region", s3_region)) if v}
+    try:
+        key = load_key(key_file)
+        return CentralStore.open(database, blob_store, key=key, migrate=migrate,
+                                 blob_options=options if blob_store.startswith("s3:") else {})
+    except SchemaOutOfDate:
+        raise click.ClickException("the database schema is older than this server: run "
+                                   "kiosk-central migrate (same options) first") from None
+    except SchemaTooNew:
+        raise click.ClickException("the database schema is newer than this server: a newer "
+                                   "server migrated it; run that version") from None
+    except (KeyMissing, ValueError, DatabaseError, BlobStoreError) as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _data_dir_option(fn):  # type: ignore[no-untyped-def]
-    return click.option(
-        "--data-dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=DEFAULT_DATA_DIR,
-        show_default=True,
-        help="Server data directory (SQLite database, blob folder, server key).",
-    )(fn)
+    """The backend options (each also from the environment) and the store they open, passed
+    to the command as `store_factory`."""
+    opts = [
+        click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
+                     default=DEFAULT_DATA_DIR, show_default=True, envvar="KIOSK_CENTRAL_DATA_DIR",
+                     help="Embedded server: SQLite database, blob folder, server key here."),
+        click.option("--database", default=None, envvar="KIOSK_CENTRAL_DATABASE",
+                     help="sqlite:///PATH or postgresql://USER@HOST/DB (password from PGPASSWORD "
+                          "/ ~/.pgpass, never here). With --blob-store."),
+        click.option("--blob-store", default=None, envvar="KIOSK_CENTRAL_BLOB_STORE",
+                     help="file:///PATH or s3://BUCKET[/PREFIX] (credentials from the AWS "
+                          "environment / profile). With --database."),
+        click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path),
+                     default=None, envvar="KIOSK_CENTRAL_KEY_FILE",
+                     help="The receipt-signing key every process shares (else "
+                          "$KIOSK_CENTRAL_KEY); made once with `kiosk-central new-key`."),
+        click.option("--s3-endpoint", default=None, envvar="KIOSK_CENTRAL_S3_ENDPOINT",
+                     help="S3 endpoint URL (an S3-compatible store; default AWS)."),
+        click.option("--s3-region", default=None, envvar="KIOSK_CENTRAL_S3_REGION",
+                     help="S3 region."),
+    ]
+
+    @functools.wraps(fn)
+    def wrapper(**kwargs):  # type: ignore[no-untyped-def]
+        backend = {k: kwargs.pop(k) for k in _BACKEND_OPTIONS}
+        kwargs["store_factory"] = functools.partial(_open_store, **backend)
+        return fn(**kwargs)
+
+    for opt in reversed(opts):
+        wrapper = opt(wrapper)
+    return wrapper
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -41,7 +98,8 @@ def cli() -> None:
               help="PEM certificate (chain); serve HTTPS when given with --tls-key.")
 @click.option("--tls-key", type=click.Path(exists=True, dir_okay=False), default=None,
               help="PEM private key of the certificate.")
-def serve(data_dir: Path, host: str, port: int, max_inflight: int, retry_after: int,
+def serve(store_factory,  # type: ignore[no-untyped-def]
+          host: str, port: int, max_inflight: int, retry_after: int,
           tls_cert: str | None, tls_key: str | None) -> None:
     """Serve the v1 API (OpenAPI schema at /openapi.json)."""
     import uvicorn
@@ -50,7 +108,7 @@ def serve(data_dir: Path, host: str, port: int, max_inflight: int, retry_after: 
 
     if bool(tls_cert) != bool(tls_key):
         raise click.UsageError("--tls-cert and --tls-key go together")
-    app = create_app(data_dir, max_inflight=max_inflight, retry_after=retry_after)
+    app = create_app(store=store_factory(), max_inflight=max_inflight, retry_after=retry_after)
     uvicorn.run(
         app,
         host=host,
@@ -65,6 +123,27 @@ def serve(data_dir: Path, host: str, port: int, max_inflight: int, retry_after: 
     )
 
 
+@cli.command()
+@_data_dir_option
+def migrate(store_factory) -> None:  # type: ignore[no-untyped-def]
+    """Bring the database's schema up to this server's (each step once, even with several
+    processes starting together); `serve` refuses an out-of-date schema."""
+    store_factory(migrate=True).close()
+    click.echo("database schema up to date")
+
+
+@cli.command("new-key")
+@click.argument("key_file", type=click.Path(dir_okay=False, path_type=Path))
+def new_key(key_file: Path) -> None:
+    """Write a new receipt-signing key to KEY_FILE (0600), for --key-file; prints its public
+    key. Every process of one central server uses the same key: make it once."""
+    from central.storage import write_new_key
+
+    if key_file.exists():
+        raise click.ClickException(f"{key_file} exists: a server key is never overwritten")
+    click.echo(write_new_key(key_file))
+
+
 @cli.group()
 def station() -> None:
     """Stations allowed to deliver records."""
@@ -73,32 +152,32 @@ def station() -> None:
 @station.command("add")
 @_data_dir_option
 @click.argument("name")
-def station_add(data_dir: Path, name: str) -> None:
+def station_add(store_factory, name: str) -> None:
     """Create a station; its token is printed once and stored only hashed."""
-    import sqlite3
+    from central.database import IntegrityError
 
-    store = CentralStore(data_dir)
+    store = store_factory()
     try:
         token = store.add_station(name)
-    except sqlite3.IntegrityError:
+    except IntegrityError:
         raise click.ClickException(f"station {name!r} already exists") from None
     click.echo(token)
 
 
 @station.command("list")
 @_data_dir_option
-def station_list(data_dir: Path) -> None:
+def station_list(store_factory) -> None:
     """Stations, whether their key is registered, and how many records they delivered."""
-    click.echo(json.dumps(CentralStore(data_dir).stations(), indent=2))
+    click.echo(json.dumps(store_factory().stations(), indent=2))
 
 
 @station.command("reset-key")
 @_data_dir_option
 @click.argument("name")
-def station_reset_key(data_dir: Path, name: str) -> None:
+def station_reset_key(store_factory, name: str) -> None:
     """Forget a station's signing key so a reinstalled station can register a new one."""
     try:
-        CentralStore(data_dir).reset_key(name)
+        store_factory().reset_key(name)
     except UnknownStation:
         raise click.ClickException(f"no station {name!r}") from None
     click.echo(f"key of {name} cleared")
@@ -109,23 +188,23 @@ def station_reset_key(data_dir: Path, name: str) -> None:
 @click.argument("name")
 @click.option("--by", "actor", default=None,
               help="Who revokes (kept in the audit; default: the logged-in user).")
-def station_revoke(data_dir: Path, name: str, actor: str | None) -> None:
+def station_revoke(store_factory, name: str, actor: str | None) -> None:
     """Revoke a station's token: refused (403) from the next request on, by every server
     process sharing the database. Audited: who and when, in the database."""
     import getpass
 
     try:
-        at = CentralStore(data_dir).revoke_station(name, actor or getpass.getuser())
+        at = store_factory().revoke_station(name, actor or getpass.getuser())
     except UnknownStation:
         raise click.ClickException(f"no station {name!r}") from None
     click.echo(f"token of {name} revoked at {at}")
 
 
 def _decide(
-    data_dir: Path, record_id: str, status: ProcessingStatus, reason: str | None
+    store_factory, record_id: str, status: ProcessingStatus, reason: str | None
 ) -> None:
     try:
-        CentralStore(data_dir).set_status(record_id, status, reason)
+        store_factory().set_status(record_id, status, reason)
     except KeyError:
         raise click.ClickException(f"no record {record_id}") from None
     click.echo(f"{record_id}: {status}" + (f" ({reason})" if reason else ""))
@@ -135,17 +214,17 @@ def _decide(
 @_data_dir_option
 @click.argument("record_id")
 @click.option("--reason", required=True, help="Why (the station shows it to the supervisor).")
-def reject(data_dir: Path, record_id: str, reason: str) -> None:
+def reject(store_factory, record_id: str, reason: str) -> None:
     """Mark a record rejected: the applicant has to be recorded again."""
-    _decide(data_dir, record_id, ProcessingStatus.REJECTED, reason)
+    _decide(store_factory, record_id, ProcessingStatus.REJECTED, reason)
 
 
 @cli.command()
 @_data_dir_option
 @click.argument("record_id")
-def accept(data_dir: Path, record_id: str) -> None:
+def accept(store_factory, record_id: str) -> None:
     """Mark a record accepted (processed)."""
-    _decide(data_dir, record_id, ProcessingStatus.ACCEPTED, None)
+    _decide(store_factory, record_id, ProcessingStatus.ACCEPTED, None)
 
 
 class CannotCheck(click.ClickException):
@@ -160,14 +239,14 @@ class CannotCheck(click.ClickException):
 @click.option("--trust-store", "trust_dir", required=True,
               type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Folder of the MOSIP device-provider and FTM CA certificates (PEM or DER).")
-def verify_fingers(data_dir: Path, record_id: str, trust_dir: Path) -> None:
+def verify_fingers(store_factory, record_id: str, trust_dir: Path) -> None:
     """Check a record's fingerprints against the scanner's own proof (docs/sbi.md): every
     finger's device signature, its certificate chain, and the capture hash chain. Exit 0 when
     all verify, 1 when something does not (each problem printed), 2 when it cannot be
     checked."""
     from ektp_protocol import sbi_evidence, x5c
 
-    store = CentralStore(data_dir)
+    store = store_factory()
     try:
         blobs = store.manifest(record_id)["blobs"]
     except KeyError:
