@@ -12,6 +12,7 @@ import stat
 
 import pytest
 
+import ektp_protocol as protocol
 from central import migrations, schema
 from central.database import (
     DatabaseError,
@@ -88,22 +89,47 @@ def test_check_refuses_behind_and_ahead(db):
 
 
 def _today_store(data_dir):
-    """A central.db as today's CentralStore makes it: a station, blobs, two records, one of
+    """A central.db as the CentralStore before this layer made it (central/schema.py's BASE
+    and MIGRATIONS at user_version VERSION, written here with plain sqlite3 since CentralStore
+    itself now runs on this layer): a station, blobs, two records with real receipts, one of
     them decided (so the status-change log has an entry)."""
-    store = CentralStore(data_dir)
-    token = store.add_station("kec-a")
-    station = store.station_by_token(token)
+    data_dir.mkdir(parents=True)
+    conn = sqlite3.connect(data_dir / "central.db", isolation_level=None)
+    conn.executescript(schema.BASE)
+    for statements in schema.MIGRATIONS:
+        for statement in statements:
+            conn.execute(statement)
+    conn.execute(f"PRAGMA user_version = {schema.VERSION}")
+    token = "legacy-token"
+    conn.execute("INSERT INTO stations (name, token_hash, created_at) VALUES (?, ?, ?)",
+                 ["kec-a", hashlib.sha256(token.encode()).hexdigest(), "2026-01-01"])
+    key = protocol.new_private_key()
     receipts = []
     for n in range(2):
         blob = f"photo {n}".encode()
-        store.put_blob(station, sha(blob), blob)
+        conn.execute("INSERT INTO blobs (station, sha256, size, stored_at) VALUES (1, ?, ?, ?)",
+                     [sha(blob), len(blob), "2026-01-01"])
         manifest = {"record_id": f"rec-{n}", "station_id": "st-a", "regno": f"R{n}",
                     "created_at": f"2026-01-0{n + 1}",
                     "blobs": [{"sha256": sha(blob), "size": len(blob)}]}
         body = json.dumps(manifest).encode()
-        receipts.append(store.put_record(station, manifest, body, "sig")[0])
-    store.set_status("rec-0", "accepted", None)
-    store.conn().close()
+        digest = protocol.sha256_hex(body)
+        received = f"2026-01-0{n + 1}T00:00:00.000000+00:00"
+        receipt = protocol.make_receipt(key, f"rec-{n}", digest, n + 1, received)
+        conn.execute(
+            "INSERT INTO records (seq, record_id, station, manifest, manifest_sha256, "
+            "station_signature, received_at, receipt_signature, created_at) "
+            "VALUES (?, ?, 1, ?, ?, 'sig', ?, ?, ?)",
+            [n + 1, f"rec-{n}", body, digest, received, receipt.signature,
+             manifest["created_at"]])
+        conn.execute("INSERT INTO record_blobs (record_id, sha256) VALUES (?, ?)",
+                     [f"rec-{n}", sha(blob)])
+        receipts.append(receipt)
+    conn.execute("UPDATE records SET status = 'accepted', status_at = '2026-01-03' "
+                 "WHERE record_id = 'rec-0'")
+    conn.execute("INSERT INTO status_changes (station, record_id, status, reason, at) "
+                 "VALUES (1, 'rec-0', 'accepted', NULL, '2026-01-03')")
+    conn.close()
     return token, receipts
 
 
