@@ -244,6 +244,7 @@ def verify_fingers(store_factory, record_id: str, trust_dir: Path) -> None:
     finger's device signature, its certificate chain, and the capture hash chain. Exit 0 when
     all verify, 1 when something does not (each problem printed), 2 when it cannot be
     checked."""
+    from central.blobstore import BlobStoreError
     from ektp_protocol import sbi_evidence, x5c
 
     store = store_factory()
@@ -259,7 +260,7 @@ def verify_fingers(store_factory, record_id: str, trust_dir: Path) -> None:
         evidence = store.read_blob(by_kind[sbi_evidence.KIND])
         records = {int(k.split(".", 1)[1]): store.read_blob(sha)
                    for k, sha in by_kind.items() if k.startswith("finger.")}
-    except (OSError, x5c.TrustStoreError) as exc:
+    except (OSError, BlobStoreError, x5c.TrustStoreError) as exc:
         raise CannotCheck(str(exc)) from None
     report = sbi_evidence.verify(evidence, records, trust)
     click.echo(json.dumps({"record_id": record_id, "ok": report.ok,

@@ -198,3 +198,31 @@ def test_health_is_ok_on_both_backends_and_answers_past_a_full_gate(client):
         assert client.get("/v1/station", headers=st_headers).status_code == 503
     finally:
         gate.max_inflight, gate.inflight = 0, 0
+
+
+def test_the_cli_refuses_a_shared_database_without_the_key_or_with_an_old_schema(
+        tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from central.cli import cli
+
+    monkeypatch.delenv("KIOSK_CENTRAL_KEY", raising=False)
+    urls = ["--database", f"sqlite:///{tmp_path / 'c.db'}",
+            "--blob-store", f"file://{tmp_path / 'blobs'}"]
+    run = CliRunner().invoke
+    out = run(cli, ["serve", *urls])
+    assert out.exit_code == 1 and "receipt-signing key" in out.output
+    assert not (tmp_path / "server-key").exists()
+    key = tmp_path / "key"
+    assert run(cli, ["new-key", str(key)]).exit_code == 0
+    out = run(cli, ["serve", *urls, "--key-file", str(key)])
+    assert out.exit_code == 1 and "run kiosk-central migrate" in out.output
+    assert run(cli, ["migrate", *urls, "--key-file", str(key)]).exit_code == 0
+    env = {"KIOSK_CENTRAL_DATABASE": urls[1], "KIOSK_CENTRAL_BLOB_STORE": urls[3],
+           "KIOSK_CENTRAL_KEY": key.read_text().strip()}
+    token = run(cli, ["station", "add", "kec-a"], env=env).output.strip()
+    assert len(token) == 22
+    assert run(cli, ["station", "add", "kec-a"], env=env).exit_code == 1
+    assert '"kec-a"' in run(cli, ["station", "list"], env=env).output
+    out = run(cli, ["serve", "--database", urls[1]])
+    assert out.exit_code == 2 and "go together" in out.output
