@@ -1,0 +1,278 @@
+"""Central ingest at scale, three deployments in ONE run: (a) the embedded server (SQLite + a
+blob folder), (b) PostgreSQL + S3 (SeaweedFS) with one `kiosk-central serve` process, (c) the
+same with two processes behind HAProxy. Every part is the real program
+(tests/central/services.py); each configuration gets a fresh database / bucket / data dir.
+
+N stations (`--stations`), each with a backlog of M records (`--records`, harness
+quick_recording: ~720 KB of blobs each), are made and linked before the clock starts. Then
+every station's real sync engine (kiosk.sync, `run_until_idle`, with its own sender threads)
+runs in its own thread, all released at once, until every station is idle.
+
+Measured on the station side, in this process:
+- records/s: records delivered / wall time from release to the last station idle;
+- per-record latency: `SyncEngine._deliver` timed, i.e. from the record's first request
+  (`blobs:missing`) to its receipt answer (before the station checks and stores it);
+- requests per record: every `CentralClient` request counted by path (health, key, bundle
+  probe, reconcile included in `all`; `delivery` counts only blobs:missing, bundle/blob PUTs
+  and record PUTs), over the records delivered;
+- MB/s: blob bytes of the delivered records / wall time (and request body bytes sent / time).
+A record must end `verified` on its station and be one row at the server, else the run fails.
+Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import contextlib
+import json
+import math
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import keyring
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "sync"))
+
+from harness import CENTRAL, CentralProcess, free_port, link, make_station  # noqa: E402
+
+from kiosk.store.keys import MemoryKeyring  # noqa: E402
+from kiosk.sync import engine as sync_engine  # noqa: E402
+from kiosk.sync.client import CentralClient  # noqa: E402
+from kiosk.sync.link import open_engine  # noqa: E402
+from tests.central.services import haproxy, postgres_cluster, seaweed_s3  # noqa: E402
+
+DRAIN_TIMEOUT = 600.0
+
+
+class Meter:
+    """Station-side counts of one run: requests by kind, body bytes, per-record seconds."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.requests: collections.Counter[str] = collections.Counter()
+        self.body_bytes = 0
+        self.record_s: list[float] = []
+
+    def reset(self) -> None:
+        with self.lock:
+            self.requests.clear()
+            self.body_bytes = 0
+            self.record_s = []
+
+
+METER = Meter()
+
+
+def _kind(method: str, path: str) -> str:
+    """A request's path reduced to its route (no addresses or record ids)."""
+    if path.startswith("/v1/blobs/"):
+        return f"{method} /v1/blobs/{{sha}}"
+    if path.startswith("/v1/records/"):
+        return f"{method} /v1/records/{{id}}"
+    return f"{method} {path.split('?', 1)[0]}"
+
+
+def instrument() -> None:
+    """Wrap the station client's one request method and the engine's per-record delivery."""
+    request, deliver = CentralClient._request, sync_engine.SyncEngine._deliver
+
+    def counted(self, method, path, **kw):  # type: ignore[no-untyped-def]
+        body = kw.get("body")
+        with METER.lock:
+            METER.requests[_kind(method, path)] += 1
+            METER.body_bytes += len(body or b"")
+        return request(self, method, path, **kw)
+
+    def timed(self, p):  # type: ignore[no-untyped-def]
+        started = time.monotonic()
+        out = deliver(self, p)
+        with METER.lock:
+            METER.record_s.append(time.monotonic() - started)
+        return out
+
+    CentralClient._request = counted  # type: ignore[method-assign]
+    sync_engine.SyncEngine._deliver = timed  # type: ignore[method-assign]
+
+
+def pct(xs: list[float], q: float) -> float:
+    """Nearest-rank percentile, in milliseconds."""
+    s = sorted(xs)
+    return round(1000 * s[max(0, math.ceil(q / 100 * len(s)) - 1)], 1)
+
+
+# --- the three deployments: each yields (front URL, add_station(name) -> token, rows()) -----
+
+Deployment = tuple[str, Callable[[str], str], Callable[[], int]]
+
+
+@contextlib.contextmanager
+def embedded(tmp: Path) -> Iterator[Deployment]:
+    """`kiosk-central serve --data-dir D` as an operator starts it today."""
+    server = CentralProcess(tmp / "central")
+    try:
+        def rows() -> int:
+            with sqlite3.connect(server.data_dir / "central.db") as conn:
+                return conn.execute("SELECT COUNT(*) FROM records").fetchone()[0]
+        yield server.url, server.add_station, rows
+    finally:
+        server.stop()
+
+
+@contextlib.contextmanager
+def shared(tmp: Path, pg, s3, processes: int) -> Iterator[Deployment]:
+    """`processes` servers over one fresh PostgreSQL database and one fresh bucket; behind
+    HAProxy when more than one (docs/central-production.md)."""
+    import psycopg
+
+    dsn = pg.create_database(f"bench_{uuid.uuid4().hex[:10]}")
+    bucket = s3.create_bucket(f"bench-{uuid.uuid4().hex[:10]}")
+    key = tmp / "server-key"
+    subprocess.run([CENTRAL, "new-key", str(key)], check=True, capture_output=True)
+    env = {**os.environ, **s3.env(), "KIOSK_CENTRAL_DATABASE": dsn,
+           "KIOSK_CENTRAL_BLOB_STORE": f"s3://{bucket}/blobs", "KIOSK_CENTRAL_KEY_FILE": str(key),
+           "KIOSK_CENTRAL_S3_ENDPOINT": s3.endpoint_url, "KIOSK_CENTRAL_S3_REGION": s3.region}
+
+    def cli(*args: str) -> str:
+        done = subprocess.run([CENTRAL, *args], env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"kiosk-central {args[0]}: {done.stderr[-1000:]}")
+        return done.stdout.strip()
+
+    def rows() -> int:
+        with psycopg.connect(dsn) as conn:
+            return conn.execute("SELECT COUNT(*) FROM records").fetchone()[0]
+
+    cli("migrate")
+    procs: list[subprocess.Popen] = []
+    try:
+        urls = []
+        for _ in range(processes):
+            port = free_port()
+            log = open(tmp / f"serve-{port}.log", "ab")  # noqa: SIM115 (lives with the proc)
+            procs.append(subprocess.Popen([CENTRAL, "serve", "--port", str(port)], env=env,
+                                          stdout=subprocess.DEVNULL, stderr=log))
+            urls.append(f"http://127.0.0.1:{port}")
+        for url, proc in zip(urls, procs, strict=True):
+            _wait_healthy(url, proc)
+        with contextlib.ExitStack() as stack:
+            front = urls[0] if processes == 1 else stack.enter_context(haproxy(urls, tmp))
+            yield front, lambda name: cli("station", "add", name), rows
+    finally:
+        for proc in procs:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 30.0) -> None:
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None and time.monotonic() < deadline:
+        with contextlib.suppress(requests.RequestException):
+            if requests.get(url + "/v1/health", timeout=1).ok:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"kiosk-central serve at {url} did not come up (exit {proc.poll()})")
+
+
+# --- one run -------------------------------------------------------------------------------
+
+def run(tmp: Path, deployment: contextlib.AbstractContextManager[Deployment], stations: int,
+        records: int) -> dict[str, object]:
+    """Make and link the stations (untimed), then drain them all at once (timed)."""
+    prep = time.monotonic()
+    stores = [make_station(tmp / f"st{i:03d}", records, first=i * records)
+              for i in range(stations)]
+    blob_bytes = sum(b["size"] for s in stores for (rid,) in s.db.execute("SELECT id FROM records")
+                     for b in s.blob_rows(rid))
+    with deployment as (url, add_station, rows):
+        for i, store in enumerate(stores):
+            link(store, url, add_station(f"bench-{i:03d}"))
+        prep_s = time.monotonic() - prep
+        engines = [open_engine(s) for s in stores]
+        ok: list[bool] = []
+        go = threading.Barrier(stations + 1)
+
+        def drain(engine) -> None:  # type: ignore[no-untyped-def]
+            go.wait()
+            ok.append(sync_engine.run_until_idle(engine, DRAIN_TIMEOUT))
+
+        threads = [threading.Thread(target=drain, args=(e,)) for e in engines]
+        for t in threads:
+            t.start()
+        METER.reset()
+        go.wait()
+        started = time.monotonic()
+        for t in threads:
+            t.join()
+        seconds = time.monotonic() - started
+        for e in engines:
+            e.close()
+        held = rows()
+    expected = stations * records
+    verified = sum(s.db.execute("SELECT COUNT(*) FROM records WHERE state = 'verified'")
+                   .fetchone()[0] for s in stores)
+    for s in stores:
+        s.close()
+    if not all(ok) or verified != expected or held != expected:
+        raise RuntimeError(f"{verified}/{expected} verified, {held} rows, idle {ok.count(True)}")
+    delivery = sum(n for k, n in METER.requests.items()
+                   if "/v1/blobs" in k or "/v1/records/" in k or "bundle" in k)
+    return {
+        "records": expected, "seconds": round(seconds, 2),
+        "records_per_s": round(expected / seconds, 2),
+        "record_latency_p50_ms": pct(METER.record_s, 50),
+        "record_latency_p95_ms": pct(METER.record_s, 95),
+        "requests_per_record_all": round(sum(METER.requests.values()) / expected, 2),
+        "requests_per_record_delivery": round(delivery / expected, 2),
+        "requests": dict(sorted(METER.requests.items())),
+        "blob_mb_per_s": round(blob_bytes / seconds / 1e6, 2),
+        "sent_body_mb_per_s": round(METER.body_bytes / seconds / 1e6, 2),
+        "blob_bytes_per_record": round(blob_bytes / expected),
+        "prepare_seconds": round(prep_s, 1),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--stations", type=int, default=40, help="concurrent stations")
+    ap.add_argument("--records", type=int, default=5, help="backlog of records per station")
+    args = ap.parse_args()
+    keyring.set_keyring(MemoryKeyring())
+    instrument()
+    tmp = Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    out: dict[str, object] = {
+        "benchmark": "central_scale", "stations": args.stations,
+        "records_per_station": args.records, "cores": os.cpu_count(),
+        "loopback": True, "stations_share_the_cores_with_the_servers": True,
+        "latency_is": "station side: first request of a record (blobs:missing) to its receipt",
+        "requests_counted_at": "station side: every CentralClient request",
+    }
+    out["embedded"] = run(tmp / "a", embedded(tmp / "a"), args.stations, args.records)
+    (tmp / "pg").mkdir()
+    with postgres_cluster(tmp / "pg") as pg, seaweed_s3(tmp / "s3") as s3:
+        for name, n in (("postgres_s3_1_process", 1), ("postgres_s3_2_processes_haproxy", 2)):
+            d = tmp / name
+            d.mkdir()
+            out[name] = run(d, shared(d, pg, s3, n), args.stations, args.records)
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()
