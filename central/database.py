@@ -17,6 +17,7 @@ message and repr.
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
@@ -54,7 +55,7 @@ def _chunks(items: Sequence[str]) -> Iterator[list[str]]:
         yield unique[i:i + IN_CHUNK]
 
 
-class Database:
+class Database(ABC):
     """The server's tables and every query on them; a backend supplies connections."""
 
     dialect = ""
@@ -74,31 +75,37 @@ class Database:
 
     # --- what a backend provides ----------------------------------------------------------
 
+    @abstractmethod
     def transaction(self) -> AbstractContextManager[Tx]:
         """`with db.transaction() as tx:` one transaction (committed at the end, rolled back
         on an exception); driver errors come out as DatabaseError / DatabaseUnavailable."""
-        raise NotImplementedError
 
     def read(self) -> AbstractContextManager[Tx]:
         """A connection for reads (no write lock taken on SQLite)."""
         return self.transaction()
 
+    @abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        """Release every connection (the pool, or this thread's SQLite connections)."""
 
+    @abstractmethod
     def in_list(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         """`column IN (...)` as SQL and its parameters (one parameter on PostgreSQL)."""
-        raise NotImplementedError
 
     def lock_status_changes(self, tx: Tx) -> None:
         """Serialize writers of status_changes so cursors commit in order (no reader misses
-        a change committed later under a lower seq)."""
+        a change committed later under a lower seq). Nothing to do by default: SQLite's
+        writers already hold the one write lock (BEGIN IMMEDIATE); PostgreSQL overrides it."""
+        return
 
     def lock_migrations(self, tx: Tx) -> None:
-        """Keep two processes from migrating at once (held until the transaction ends)."""
+        """Keep two processes from migrating at once (held until the transaction ends).
+        Nothing to do by default (SQLite: BEGIN IMMEDIATE); PostgreSQL overrides it."""
+        return
 
+    @abstractmethod
     def table_exists(self, tx: Tx, name: str) -> bool:
-        raise NotImplementedError
+        """Whether table `name` exists (each dialect asks its own catalogue)."""
 
     # --- schema -----------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,9 +34,14 @@ _UNAVAILABLE = (psycopg.OperationalError, psycopg.InterfaceError,
                 psycopg.errors.ReadOnlySqlTransaction, psycopg_pool.PoolTimeout)
 
 
+@lru_cache(maxsize=512)
 def translate(sql: str) -> str:
-    """`?` placeholders to psycopg's `%s` (a literal `%` doubled); our SQL has no `?` in
-    string literals."""
+    """`?` placeholders to psycopg's `%s`, a literal `%` doubled (psycopg's escape when
+    parameters are passed). A `?` inside a quoted string literal would be taken for a
+    placeholder, so such SQL is refused (ValueError) rather than silently changed; bind the
+    value as a parameter instead. Cached: the same few statements run on every request."""
+    if any("?" in literal for literal in re.findall(r"'(?:[^']|'')*'", sql)):
+        raise ValueError("a '?' inside a string literal: pass the value as a parameter")
     return sql.replace("%", "%%").replace("?", "%s")
 
 

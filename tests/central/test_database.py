@@ -342,3 +342,24 @@ def test_driver_errors_are_ours(db):
         tx.execute("SELECT no_such_column FROM stations")
     assert type(bad.value).__module__ == "central.db_types"
     assert db.add_station("still", "works")  # the failed transaction left nothing behind
+
+
+def test_placeholders_translate_for_psycopg_and_a_question_mark_in_a_literal_is_refused():
+    from central.db_postgres import translate
+
+    assert translate("SELECT ? WHERE a LIKE 'x%' AND b = ?") == \
+        "SELECT %s WHERE a LIKE 'x%%' AND b = %s"
+    assert translate("SELECT 'it''s' , ?") == "SELECT 'it''s' , %s"
+    with pytest.raises(ValueError, match="string literal"):
+        translate("SELECT 'why?' WHERE a = ?")
+
+
+def test_a_backend_missing_an_operation_cannot_be_made():
+    from central.database import Database
+
+    class Half(Database):
+        def transaction(self):  # no close / in_list / table_exists
+            raise AssertionError
+
+    with pytest.raises(TypeError):
+        Half("sqlite:///nowhere")
