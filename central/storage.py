@@ -213,6 +213,8 @@ class CentralStore:
         # 128 random bits (22 characters): ample for a bearer token, and it rides on every
         # request a station makes over a thin link (bench/sync_overhead.py).
         token = secrets.token_urlsafe(16)
+        while token.startswith("-"):  # an argument `kiosk setup central URL TOKEN` can take
+            token = secrets.token_urlsafe(16)
         self.db.add_station(name, hash_token(token))
         return token
 
