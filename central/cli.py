@@ -14,12 +14,12 @@ from ektp_protocol import ProcessingStatus
 
 DEFAULT_DATA_DIR = Path("central-data")
 _BACKEND_OPTIONS = ("data_dir", "database", "blob_store", "key_file", "s3_endpoint",
-                    "s3_region")
+                    "s3_region", "blob_recheck")
 
 
 def _open_store(data_dir: Path, database: str | None, blob_store: str | None,
                 key_file: Path | None, s3_endpoint: str | None, s3_region: str | None,
-                migrate: bool = False) -> CentralStore:
+                blob_recheck: float | None = None, migrate: bool = False) -> CentralStore:
     """The store the options name: --database + --blob-store (the key from --key-file or
     $KIOSK_CENTRAL_KEY, the schema checked) or else the --data-dir shorthand. Every refusal
     is a sentence (ClickException), never a traceback; no credential is ever printed."""
@@ -28,7 +28,7 @@ def _open_store(data_dir: Path, database: str | None, blob_store: str | None,
     from central.storage import KeyMissing, load_key
 
     if database is None and blob_store is None:
-        return CentralStore(data_dir)
+        return CentralStore(data_dir, recheck_after=blob_recheck or 0.0)
     if database is None or blob_store is None:
         raise click.UsageError("--database and --blob-store go together "
                                "(or give neither and use --data-dir)")
@@ -36,7 +36,8 @@ def _open_store(data_dir: Path, database: str | None, blob_store: str | None,
     try:
         key = load_key(key_file)
         return CentralStore.open(database, blob_store, key=key, migrate=migrate,
-                                 blob_options=options if blob_store.startswith("s3:") else {})
+                                 blob_options=options if blob_store.startswith("s3:") else {},
+                                 recheck_after=blob_recheck)
     except SchemaOutOfDate:
         raise click.ClickException("the database schema is older than this server: run "
                                    "kiosk-central migrate (same options) first") from None
@@ -68,6 +69,11 @@ def _data_dir_option(fn):  # type: ignore[no-untyped-def]
                      help="S3 endpoint URL (an S3-compatible store; default AWS)."),
         click.option("--s3-region", default=None, envvar="KIOSK_CENTRAL_S3_REGION",
                      help="S3 region."),
+        click.option("--blob-recheck", type=click.FloatRange(0), default=None,
+                     envvar="KIOSK_CENTRAL_BLOB_RECHECK", metavar="SECONDS",
+                     help="How long a blob the store vouched for is trusted before a "
+                          "reconciliation asks the store again [default: 0 for a folder, "
+                          "3600 for S3: one HEAD per blob]."),
     ]
 
     @functools.wraps(fn)

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
+from central.db_blobs import BlobRows
+from central.db_blobs import chunks as _chunks
 from central.db_types import (
-    IN_CHUNK,
     RECORD_COLS,
     STATION_COLS,
     DatabaseError,
@@ -49,14 +50,9 @@ __all__ = [
 ]
 
 
-def _chunks(items: Sequence[str]) -> Iterator[list[str]]:
-    unique = list(dict.fromkeys(items))
-    for i in range(0, len(unique), IN_CHUNK):
-        yield unique[i:i + IN_CHUNK]
-
-
-class Database(ABC):
-    """The server's tables and every query on them; a backend supplies connections."""
+class Database(BlobRows, ABC):
+    """The server's tables and every query on them (`blobs`: central/db_blobs.py); a
+    backend supplies connections."""
 
     dialect = ""
 
@@ -207,31 +203,6 @@ class Database(ABC):
                 [name]).fetchall()
         return [{"action": a, "actor": who, "at": at} for a, who, at in rows]
 
-    # --- blobs ------------------------------------------------------------------------------
-
-    def insert_blob(self, station_id: int, sha256: str, size: int) -> bool:
-        """Record that the station's blob is stored; True when the row is new."""
-        with self.transaction() as tx:
-            cur = tx.execute(
-                "INSERT INTO blobs (station, sha256, size, stored_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (station, sha256) DO NOTHING",
-                [station_id, sha256, size, now_iso()])
-        return cur.rowcount == 1
-
-    def blob_sizes(self, station_id: int, shas: Sequence[str]) -> dict[str, int]:
-        """Size of each of these blobs the station has a row for (absent ones left out)."""
-        out: dict[str, int] = {}
-        with self.read() as tx:
-            for chunk in _chunks(shas):
-                out.update(self._blob_sizes(tx, station_id, chunk))
-        return out
-
-    def _blob_sizes(self, tx: Tx, station_id: int, shas: list[str]) -> dict[str, int]:
-        cond, params = self.in_list("sha256", shas)
-        rows = tx.execute(f"SELECT sha256, size FROM blobs WHERE station = ? AND {cond}",
-                          [station_id, *params])
-        return {sha: int(size) for sha, size in rows}
-
     # --- records ----------------------------------------------------------------------------
 
     def put_record(self, *, station_id: int, record_id: str, manifest: bytes,
@@ -257,7 +228,8 @@ class Database(ABC):
                                    "AND station != ? LIMIT 1",
                                    [claimed_station_id, station_id]).fetchone()
                 claimed = int(other[0]) if other else None
-            held = self._blob_sizes(tx, existing.station if existing else station_id, shas)
+            held = {sha: size for sha, (size, _) in self._blob_rows(
+                tx, existing.station if existing else station_id, shas).items()}
             missing = [s for s in shas if s not in held]
             wrong = [s for s in shas if s in held and held[s] != blobs[s]]
             if existing or claimed is not None or missing or wrong:

@@ -183,11 +183,20 @@ PG_CLAIMED = (
     "CREATE INDEX records_claimed_station ON records (claimed_station_id, station)",
 )
 
+# When the blob store last vouched for a blob's bytes: set with the row (the store had
+# acknowledged the write) and whenever it is asked again, so a reconciliation asks the store
+# only about blobs not vouched for within the server's recheck period (one HEAD each on S3).
+CONFIRMED = (
+    "ALTER TABLE blobs ADD COLUMN confirmed_at TEXT",
+    "UPDATE blobs SET confirmed_at = stored_at",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "base", SQLITE_BASE, PG_BASE),
     Migration(2, "status_changes", SQLITE_STATUS_CHANGES, PG_STATUS_CHANGES),
     Migration(3, "station_revocation", SQLITE_REVOCATION, PG_REVOCATION),
     Migration(4, "claimed_station_id", SQLITE_CLAIMED, PG_CLAIMED),
+    Migration(5, "blob_confirmed_at", CONFIRMED, CONFIRMED),
 )
 LATEST = MIGRATIONS[-1].version
 # central/schema.py's PRAGMA user_version that a SQLite database at our version has (kept so

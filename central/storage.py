@@ -19,10 +19,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
 import secrets
 import sqlite3
 import tempfile
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +37,14 @@ from central.database import Database, RecordRow, open_database
 from ektp_protocol import ProcessingStatus
 
 CHANGES_PAGE = 500  # status changes in one answer at most
+# How long a blob the store acknowledged or confirmed is trusted before a reconciliation asks
+# the store again: a file store is asked every time (a stat); an object store once an hour
+# (one HEAD a blob: a full reconciliation of a month's records would otherwise HEAD every one
+# of their blobs, every half hour, from every station). The scrubber re-reads them all anyway.
+RECHECK_FILE = 0.0
+RECHECK_OBJECT_STORE = 3600.0
+HEALTH_TTL = 1.0  # seconds a health answer is reused: load balancers and stations poll it
+log = logging.getLogger("central.storage")
 KEY_ENV = "KIOSK_CENTRAL_KEY"  # the receipt-signing key itself (base64), for shared servers
 
 __all__ = [
@@ -131,8 +142,9 @@ class CentralStore:
 
     data_dir: Path | None = None
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, recheck_after: float = RECHECK_FILE) -> None:
         """The embedded default: one data directory, migrated on open, key made once."""
+        self.recheck_after = recheck_after
         self.data_dir = Path(data_dir)
         self.blob_dir = self.data_dir / "blobs"
         self.db_path = self.data_dir / "central.db"
@@ -144,11 +156,14 @@ class CentralStore:
     @classmethod
     def open(cls, database_url: str, blob_store_url: str, *, key: str,
              blob_options: dict[str, Any] | None = None, migrate: bool = False,
-             pool_size: int = 10) -> CentralStore:
+             pool_size: int = 10, recheck_after: float | None = None) -> CentralStore:
         """The production path: the database and blob store the URLs name, signing with
         `key` (see load_key). The schema is checked (SchemaOutOfDate / SchemaTooNew), or
-        brought up to date first when `migrate`."""
+        brought up to date first when `migrate`. `recheck_after`: seconds a blob the store
+        vouched for is trusted (default: RECHECK_FILE for file:, RECHECK_OBJECT_STORE else)."""
         self = cls.__new__(cls)
+        self.recheck_after = recheck_after if recheck_after is not None else (
+            RECHECK_FILE if blob_store_url.startswith("file:") else RECHECK_OBJECT_STORE)
         db = open_database(database_url, pool_size=pool_size)
         try:
             db.migrate() if migrate else db.check()
@@ -163,6 +178,8 @@ class CentralStore:
         self.db, self.blobs = db, blobs
         self.private_key = key
         self.public_key = protocol.public_key_of(key)
+        self._health: tuple[float, dict[str, str]] = (-HEALTH_TTL, {})
+        self._health_lock = threading.Lock()
 
     def close(self) -> None:
         self.db.close()
@@ -192,18 +209,24 @@ class CentralStore:
         return self.blobs.path(sha256)
 
     def health(self) -> dict[str, str]:
-        """`{"database": "ok"|"down", "blob_store": "ok"|"down"}`, each asked once now."""
-        out = {"database": "ok", "blob_store": "ok"}
-        try:
-            with self.db.read() as tx:
-                tx.execute("SELECT 1")
-        except Exception:  # noqa: BLE001 - any failure means it cannot serve now
-            out["database"] = "down"
-        try:
-            self.blobs.exists_many(["0" * 64])
-        except Exception:  # noqa: BLE001
-            out["blob_store"] = "down"
-        return out
+        """`{"database": "ok"|"down", "blob_store": "ok"|"down"}`, asked at most once every
+        HEALTH_TTL seconds (the answer in between is the last one)."""
+        with self._health_lock:
+            at, last = self._health
+            if time.monotonic() - at < HEALTH_TTL:
+                return dict(last)
+            out = {"database": "ok", "blob_store": "ok"}
+            try:
+                with self.db.read() as tx:
+                    tx.execute("SELECT 1")
+            except Exception:  # noqa: BLE001 - any failure means it cannot serve now
+                out["database"] = "down"
+            try:
+                self.blobs.exists_many(["0" * 64])
+            except Exception:  # noqa: BLE001
+                out["blob_store"] = "down"
+            self._health = (time.monotonic(), out)
+            return dict(out)
 
     # --- stations ---------------------------------------------------------------------
 
@@ -247,22 +270,55 @@ class CentralStore:
 
     def missing_blobs(self, station: Station, shas: list[str]) -> list[str]:
         """Which of these the station still has to send: no row, or a row whose bytes the
-        store no longer holds (checked only for those with a row)."""
+        store no longer holds (asked only for rows not vouched for within `recheck_after`)."""
         unique = list(dict.fromkeys(shas))
-        rows = self.db.blob_sizes(station.id, unique)
-        there = self.blobs.exists_many([s for s in unique if s in rows]) if rows else set()
-        return [s for s in unique if s not in there]
+        rows = self.db.blob_rows(station.id, unique)
+        lost = self.recheck({sha: at for sha, (_, at) in rows.items()})
+        return [s for s in unique if s not in rows or s in lost]
+
+    def recheck(self, confirmed: dict[str, str | None]) -> set[str]:
+        """Ask the store about the blobs (sha256 -> last confirmed) not vouched for since
+        `recheck_after` seconds ago, in one `exists_many`: those it has are confirmed now,
+        those it lost lose their rows (their records become incomplete). Returns the lost."""
+        if self.recheck_after > 0:
+            cutoff = (dt.datetime.now(dt.UTC) - dt.timedelta(seconds=self.recheck_after)
+                      ).isoformat(timespec="microseconds")
+            stale = sorted(sha for sha, at in confirmed.items() if at is None or at < cutoff)
+        else:
+            stale = sorted(confirmed)
+        if not stale:
+            return set()
+        there = self.blobs.exists_many(stale)
+        if there and self.recheck_after > 0:  # with 0 every question asks the store anyway
+            self.db.confirm_blobs(sorted(there))
+        lost = set(stale) - there
+        if lost:
+            log.warning("%d blobs are no longer in the blob store (first %s); their records "
+                        "are incomplete until their stations send them again", len(lost),
+                        min(lost)[:16])
+            self.db.forget_blobs(sorted(lost))
+        return lost
 
     def put_blob(self, station: Station, sha256: str, data: bytes) -> bool:
         """Store verified bytes; True when newly stored (bytes or this station's row), False
         when both were already there. The bytes are durable before the row commits."""
-        actual = hashlib.sha256(data).hexdigest()
-        if actual != sha256:
-            raise HashMismatch(sha256, actual)
-        if self.db.blob_sizes(station.id, [sha256]) and self.blobs.exists_many([sha256]):
-            return False
-        stored = self.blobs.put(sha256, data, len(data))
-        return self.db.insert_blob(station.id, sha256, len(data)) or stored
+        stored = self.store_bytes(sha256, data, durable=True)
+        return bool(self.db.insert_blobs(station.id, {sha256: len(data)})) or stored
+
+    def store_bytes(self, sha256: str, data: bytes, *, durable: bool = False) -> bool:
+        """Write bytes to the blob store, which checks them against `sha256` as it writes
+        (HashMismatch, nothing kept); True when newly stored. Not `durable`: the store may
+        leave part of the durability to `commit_blobs` (a file store's folder fsync), which
+        must come before anyone is told the blob is here. Written once, however often sent."""
+        return self.blobs.put(sha256, data, len(data), durable=durable)
+
+    def commit_blobs(self, station: Station, sizes: dict[str, int]) -> set[str]:
+        """Make blobs written with `store_bytes` durable, then give the station their rows, in
+        one transaction (sha256 -> size); the addresses whose row is new."""
+        if not sizes:
+            return set()
+        self.blobs.sync(sorted(sizes))
+        return self.db.insert_blobs(station.id, sizes)
 
     def read_blob(self, sha256: str) -> bytes:
         return self.blobs.get(sha256)
@@ -314,32 +370,21 @@ class CentralStore:
         return {"receipt": self._receipt(row), "station": row.station,
                 "status": ProcessingStatus(row.status), "reject_reason": row.reject_reason}
 
-    def _blobs_of(self, record_ids: list[str]) -> dict[str, list[str]]:
-        """The blobs each of these records names: one query per 500 ids."""
-        out: dict[str, list[str]] = {rid: [] for rid in record_ids}
-        with self.db.read() as tx:
-            for i in range(0, len(record_ids), 500):
-                cond, params = self.db.in_list("record_id", record_ids[i:i + 500])
-                for rid, sha in tx.execute(
-                        f"SELECT record_id, sha256 FROM record_blobs WHERE {cond}", params):
-                    out[rid].append(sha)
-        return out
-
     def reconcile(self, station: Station, record_ids: list[str]) -> dict[str, Any]:
         """Which of these records the server holds complete, with receipts and statuses.
-        The database answers in one query per batch; the records it holds complete then have
-        their bytes confirmed in the blob store (one `exists_many` for all their blobs)."""
+        The database answers in one query per batch; then the blobs of the records it holds
+        complete that were not vouched for within `recheck_after` are asked of the blob store
+        in one `exists_many` (a blob it lost makes its record missing)."""
         ids = list(dict.fromkeys(record_ids))
         held = self.db.reconcile(station.id, ids)
         complete = [rid for rid in ids if rid in held and held[rid][1]]
-        names = self._blobs_of(complete) if complete else {}
-        wanted = sorted({sha for shas in names.values() for sha in shas})
-        there = self.blobs.exists_many(wanted) if wanted else set()
+        names = self.db.record_blobs(complete) if complete else {}
+        lost = self.recheck({sha: at for blobs in names.values() for sha, at in blobs.items()})
         present: dict[str, Any] = {}
         status: dict[str, Any] = {}
         missing: list[str] = []
         for rid in ids:
-            if rid not in names or not all(sha in there for sha in names[rid]):
+            if rid not in names or any(sha in lost for sha in names[rid]):
                 missing.append(rid)
                 continue
             row = held[rid][0]

@@ -149,7 +149,9 @@ def test_decisions_reach_the_station_in_order_and_revocation_holds_at_once(clien
 
 def test_a_blob_lost_from_the_store_makes_its_record_missing_until_sent_again(client):
     """The bytes are confirmed in the store itself: its rows alone do not make a record
-    complete, and the station is asked for exactly the lost blob."""
+    complete, and the station is asked for exactly the lost blob (asked at once here: no
+    recheck period)."""
+    client.store.recheck_after = 0
     st = _Station(client, "kec-a")
     blobs, rid = _blobs(2, "lost"), str(uuid.uuid4())
     for sha, data in blobs.items():
@@ -162,6 +164,38 @@ def test_a_blob_lost_from_the_store_makes_its_record_missing_until_sent_again(cl
     assert client.put(f"/v1/blobs/{lost}", content=blobs[lost],
                       headers=st.headers).status_code == 201
     assert _reconcile(client, st, [rid])["present"] == {rid: first}
+
+
+def test_a_blob_vouched_for_recently_is_not_asked_again_until_the_recheck_period_ends(client):
+    """With a recheck period, reconciliation and blobs:missing ask the store nothing about
+    blobs it acknowledged or confirmed within it (no HEAD storm from stations reconciling a
+    month of records); once the period is over they ask, confirm what is there, and a lost
+    blob makes its record missing and is asked for again."""
+    client.store.recheck_after = 3600
+    asked: list[list[str]] = []
+    exists_many = client.store.blobs.exists_many
+    client.store.blobs.exists_many = lambda shas: asked.append(list(shas)) or exists_many(shas)
+    st = _Station(client, "kec-a")
+    blobs, rid = _blobs(3, "recheck"), str(uuid.uuid4())
+    for sha, data in blobs.items():
+        assert client.put(f"/v1/blobs/{sha}", content=data, headers=st.headers).status_code == 201
+    receipt = _put_record(client, st, rid, _manifest(rid, blobs)).json()
+    lost = sorted(blobs)[0]
+    assert client.store.blobs.delete(lost)
+    assert _reconcile(client, st, [rid])["present"] == {rid: receipt}  # trusted: not asked
+    assert _missing(client, st, blobs) == []
+    assert asked == []
+    with client.store.db.transaction() as tx:  # the period ends (an hour ago and more)
+        tx.execute("UPDATE blobs SET confirmed_at = '2000-01-01T00:00:00.000000+00:00'")
+    assert _reconcile(client, st, [rid])["missing"] == [rid]
+    assert asked == [sorted(blobs)]
+    assert _missing(client, st, blobs) == [lost]  # its row went with the bytes
+    assert client.put(f"/v1/blobs/{lost}", content=blobs[lost],
+                      headers=st.headers).status_code == 201
+    assert _reconcile(client, st, [rid])["present"] == {rid: receipt}
+    assert len(asked) == 1  # the others were confirmed by that question, the lost one re-sent
+    rows = client.store.db.blob_rows(client.store.db.station_by_name("kec-a").id, list(blobs))
+    assert all(at > "2026" for _, at in rows.values())
 
 
 def _closed_port() -> int:

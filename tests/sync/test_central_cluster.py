@@ -156,6 +156,11 @@ def test_a_station_delivers_through_two_processes_and_survives_amnesia(cluster, 
             lost = store.blob_rows(ids[5])[0]["sha256"]  # the bucket loses a blob
             cluster.s3.client().delete_object(Bucket=cluster.bucket,
                                               Key=f"blobs/{lost[:2]}/{lost}")
+            _drain(store)  # within the recheck period (an hour) the servers do not ask S3
+            assert store.db.execute("SELECT state FROM records WHERE id = ?",
+                                    [ids[5]]).fetchone()[0] == "verified"
+            with psycopg.connect(cluster.dsn) as conn:  # ... and then that hour has passed
+                conn.execute("UPDATE blobs SET confirmed_at = '2000-01-01T00:00:00+00:00'")
             _drain(store)
             requeued = store.db.execute(
                 "SELECT COUNT(*) FROM audit WHERE action = 'record.requeued'").fetchone()[0]
