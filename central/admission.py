@@ -3,7 +3,8 @@ fast, and how many at once.
 
 `Admission` decides everything it can from the request head, before a byte of the body is
 read: 503 + Retry-After when `max_inflight` requests are already inside (after waiting at
-most `queue_wait` seconds for one to leave), 401/403 when the bearer token is missing,
+most `queue_wait` seconds for one to leave), 404/405 when no route takes that method on that
+path (the router's own answer, given before the body), 401/403 when the bearer token is missing,
 unknown or revoked, 413 when the declared body is over the route's cap. Only a request its
 head lets in (authenticated, within the cap) keeps a slot past that check, and only while its
 body keeps coming: at `BodyPolicy.min_rate` bytes/s on average after a grace period, with no
@@ -25,11 +26,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # authenticate(scope) -> (principal, None) or (None, (status, detail)); None: a public route.
 Authenticate = Callable[[Scope], "tuple[Any, tuple[int, str] | None] | None"]
 BodyLimit = Callable[[str, str], int]  # (method, path) -> most body bytes the route takes
+# route(scope) -> None when a route takes this method on this path, else (status, detail,
+# extra headers): 404 no such path, 405 (with Allow) a method the path does not take
+Route = Callable[[Scope], "tuple[int, str, list[tuple[bytes, bytes]]] | None"]
 
 
 @dataclass(frozen=True)
@@ -56,9 +61,12 @@ class Admission:
 
     def __init__(self, app: ASGIApp, max_inflight: int, retry_after: int = 1, *,
                  authenticate: Authenticate | None = None,
-                 body_limit: BodyLimit | None = None,
-                 policy: BodyPolicy | None = None, queue_wait: float = 0.1) -> None:
+                 body_limit: BodyLimit | None = None, route: Route | None = None,
+                 policy: BodyPolicy | None = None, queue_wait: float = 0.1,
+                 authenticate_in_thread: bool = True) -> None:
         self.app = app
+        self.route = route
+        self.authenticate_in_thread = authenticate_in_thread
         self.max_inflight = max_inflight
         self.retry_after = retry_after
         self.authenticate = authenticate
@@ -82,7 +90,7 @@ class Admission:
             await self._refuse(send, 503, BUSY, [self._retry_header], unread=unread)
             return
         try:  # the slot is held across the app only for a request its head lets in
-            refusal = self._check(scope, declared)
+            refusal = await self._check(scope, declared)
             if refusal is None:
                 limit = scope["state"]["body_limit"]
                 await _Body(self.policy, limit, declared, receive, send).run(self.app, scope)
@@ -125,12 +133,19 @@ class Admission:
                 return
         self.inflight -= 1
 
-    def _check(self, scope: Scope, declared: int | None) -> tuple[int, bytes, list] | None:
-        """The head's verdict, taken without awaiting anything: None to let the request in
-        (its station and body cap put in `scope["state"]`), else (status, body, headers)."""
+    async def _check(self, scope: Scope,
+                     declared: int | None) -> tuple[int, bytes, list] | None:
+        """The head's verdict, from the head alone: None to let the request in (its station
+        and body cap put in `scope["state"]`), else (status, body, headers). The token is
+        looked up on a worker thread (`authenticate_in_thread`): a database across the
+        network that is slow or restarting must not stall the event loop, and with it every
+        other connection and the health check."""
         state = scope.setdefault("state", {})
+        if self.route is not None and (no_route := self.route(scope)) is not None:
+            return no_route[0], _encode(no_route[1]), no_route[2]
         if self.authenticate is not None:
-            verdict = self.authenticate(scope)
+            verdict = await run_in_threadpool(self.authenticate, scope) \
+                if self.authenticate_in_thread else self.authenticate(scope)
             if verdict is not None and verdict[1] is not None:
                 status, detail = verdict[1]
                 extra = [(b"www-authenticate", b"Bearer")] if status == 401 else []

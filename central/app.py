@@ -7,7 +7,6 @@ to a minimum rate; every answer it can give is declared on each route (`_errors`
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import logging
 from pathlib import Path
@@ -21,6 +20,7 @@ from fastapi.security import HTTPBearer
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 import ektp_protocol as protocol
@@ -71,7 +71,9 @@ class ReconcileQuery(BaseModel):
 
 
 class StationKey(BaseModel):
-    public_key: str = Field(max_length=100)
+    # base64 of 32 raw bytes: 43 characters (the last carrying 4 bits) and one "="
+    public_key: str = Field(pattern=r"^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$",
+                            description="the station's Ed25519 public key, base64")
 
 
 def body_limit(method: str, path: str) -> int:
@@ -108,11 +110,12 @@ def verdict(store: CentralStore, scope: Scope) -> tuple[Station | None, tuple[in
     return None, why
 
 
-def _auth(request: Request, _: Annotated[Any, Security(bearer)] = None) -> Station:
-    """The station the gate authenticated (or, without the gate, checked here)."""
+async def _auth(request: Request, _: Annotated[Any, Security(bearer)] = None) -> Station:
+    """The station the gate authenticated (or, without the gate, checked here). Async: the
+    usual case reads what the gate left, and a sync dependency costs a thread hop."""
     station = getattr(request.state, "station", None)
     if station is None:
-        station, why = verdict(request.app.state.store, request.scope)
+        station, why = await run_in_threadpool(verdict, request.app.state.store, request.scope)
         if why is not None:
             raise HTTPException(why[0], why[1], {"WWW-Authenticate": "Bearer"})
     return station
@@ -202,12 +205,23 @@ def parse_manifest(body: bytes, record_id: str) -> dict[str, Any]:
     return manifest
 
 
+async def _known_query_only(request: Request) -> None:
+    """422 for a query parameter the route does not declare: a misspelt `?sinse=` must not
+    silently mean "from the start"."""
+    route = request.scope.get("route")
+    known = {p.alias for p in getattr(getattr(route, "dependant", None), "query_params", ())}
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise HTTPException(422, f"unknown query parameter {unknown[0]!r:.40}")
+
+
 def create_api(store: CentralStore) -> FastAPI:
     """The FastAPI application (without the admission layer)."""
     api = FastAPI(
         title="e-KTP central server",
         version="1",
         description="Reference receiver for kecamatan recording stations (sync protocol v1).",
+        dependencies=[Depends(_known_query_only)],
     )
     api.state.store = store
     api.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
@@ -287,9 +301,7 @@ def _add_blob_routes(api: FastAPI, store: CentralStore) -> None:
     async def put_blob(sha256: Sha256, request: Request, station: Auth) -> Response:
         """Upload one blob; its SHA-256 must match the URL."""
         data = await _read_body(request, MAX_BLOB)
-        if hashlib.sha256(data).hexdigest() != sha256:
-            raise HTTPException(422, "hash mismatch")
-        try:
+        try:  # the blob store checks the bytes against the address as it writes them
             created = await run_in_threadpool(store.put_blob, station, sha256, data)
         except HashMismatch:
             raise HTTPException(422, "hash mismatch") from None
@@ -356,6 +368,22 @@ def _add_record_routes(api: FastAPI, store: CentralStore) -> None:
                 "reject_reason": info["reject_reason"]}
 
 
+def route_verdict(api: FastAPI, scope: Scope) -> tuple[int, str, list] | None:
+    """What the router would answer a request it has no route for, decided from the head
+    so the gate refuses it before reading a body: 405 with Allow for a method the path does
+    not take, 404 for a path nobody serves; None when a route takes it."""
+    allowed: set[str] = set()  # every route on this path: Allow lists them all
+    for route in api.router.routes:
+        match, _ = route.matches(scope)
+        if match is Match.FULL:
+            return None
+        if match is Match.PARTIAL:
+            allowed |= set(getattr(route, "methods", None) or ())
+    if not allowed:
+        return 404, "Not Found", []
+    return 405, "Method Not Allowed", [(b"allow", ", ".join(sorted(allowed)).encode())]
+
+
 def _gate_verdict(store: CentralStore, scope: Scope) -> Any:
     """The gate's token check; a database that cannot answer now lets the request through
     unauthenticated, so the route's own check meets the same error and answers 503 +
@@ -394,6 +422,9 @@ def create_app(data_dir: Path | None = None, max_inflight: int = 64, retry_after
         log.setLevel(logging.INFO)
     inner: ASGIApp = GZipMiddleware(GzipRequest(api, MAX_BLOB), minimum_size=1024)
     app = _Gate(inner, max_inflight, retry_after, policy=policy, body_limit=body_limit,
-                authenticate=lambda scope: _gate_verdict(store, scope))
+                authenticate=lambda scope: _gate_verdict(store, scope),
+                route=lambda scope: route_verdict(api, scope),
+                # a SQLite read in WAL mode waits for no writer: a thread hop costs more
+                authenticate_in_thread=store.db.dialect != "sqlite")
     app.api = api  # type: ignore[attr-defined]  # for the CLI and tests: store, openapi
     return app
