@@ -232,8 +232,10 @@ class Outbox:
 
     # --- transitions -----------------------------------------------------------------
 
-    def start(self, record_id: str) -> None:
-        """A send begins: one more attempt; saved -> uploading."""
+    def start(self, record_id: str) -> bool:
+        """A send begins: one more attempt; saved -> uploading. True when it is the first
+        attempt at a record the server never acknowledged: none of its blobs can be there
+        yet, so the sender need not ask which are missing."""
         with write_transaction(self.db):
             self.db.execute(
                 "UPDATE outbox SET attempts = attempts + 1 WHERE record_id = ?", [record_id]
@@ -242,6 +244,10 @@ class Outbox:
                 "UPDATE records SET state = ? WHERE id = ? AND state = ?",
                 [UPLOADING, record_id, SAVED],
             )
+            row = self.db.execute(
+                "SELECT o.attempts, r.received_at FROM outbox o JOIN records r "
+                "ON r.id = o.record_id WHERE o.record_id = ?", [record_id]).fetchone()
+        return row is not None and row[0] == 1 and row[1] is None
 
     def failed(self, record_id: str, error: str, retry_at: dt.datetime | None,
                now: dt.datetime | None = None) -> None:

@@ -23,6 +23,7 @@ class Payload:
     manifest_sha256: str
     signature: str
     blobs: dict[str, bytes]  # sha256 -> plaintext
+    fresh: bool = False  # first attempt, never acknowledged: all its blobs are missing
 
     @property
     def blob_bytes(self) -> int:
@@ -59,8 +60,10 @@ def manifest_doc(store: Store, record_id: str) -> dict:
     }
 
 
-def build_payload(store: Store, record_id: str, signing_key: str) -> Payload:
-    """Manifest bytes, their hash and signature, and the plaintext blobs."""
+def build_payload(store: Store, record_id: str, signing_key: str, *,
+                  fresh: bool = False) -> Payload:
+    """Manifest bytes, their hash and signature, and the plaintext blobs (`fresh`: see
+    Payload)."""
     body = protocol.canonical(manifest_doc(store, record_id))
     blobs: dict[str, bytes] = {}
     for b in store.blob_rows(record_id):
@@ -71,4 +74,5 @@ def build_payload(store: Store, record_id: str, signing_key: str) -> Payload:
         manifest_sha256=protocol.sha256_hex(body),
         signature=protocol.sign(signing_key, body),
         blobs=blobs,
+        fresh=fresh,
     )

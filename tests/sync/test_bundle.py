@@ -101,7 +101,9 @@ def per_record(kinds: Counter) -> int:
             + kinds["PUT /v1/blobs/{id}"] + kinds["PUT /v1/records/{id}"])
 
 
-def test_a_new_record_costs_three_requests_where_bundles_are_offered(tmp_path):
+def test_a_new_record_costs_two_requests_where_bundles_are_offered(tmp_path):
+    """A record never sent before has no blob on the server: one bundle with all of them
+    and the manifest, without asking first which are missing."""
     server = BundleCentral(tmp_path / "central")
     store = station(tmp_path, server, 3, "st")
     try:
@@ -111,8 +113,30 @@ def test_a_new_record_costs_three_requests_where_bundles_are_offered(tmp_path):
         assert_delivered(store, server.data_dir)
         assert kinds["PUT /v1/blobs/{id}"] == 0
         assert kinds["POST /v1/blobs:bundle"] == 3 + 1  # one each, and the session's probe
-        assert kinds["PUT /v1/records/{id}"] == 3 and kinds["POST /v1/blobs:missing"] == 3
-        assert per_record(kinds) - 1 <= 3 * 3, kinds
+        assert kinds["PUT /v1/records/{id}"] == 3 and kinds["POST /v1/blobs:missing"] == 0
+        assert per_record(kinds) - 1 == 2 * 3, kinds
+    finally:
+        store.close()
+        server.stop()
+
+
+def test_a_record_the_server_lost_a_blob_of_asks_first_and_sends_only_that_blob(tmp_path):
+    """A record sent before is not fresh: after the server lost one of its blobs, the
+    re-send asks which are missing and uploads that one alone (one PUT)."""
+    server = BundleCentral(tmp_path / "central")
+    store = station(tmp_path, server, 2, "st")
+    try:
+        drain(store, server.url)
+        rid = harness.record_ids(store)[0]
+        lost = store.blob_rows(rid)[0]["sha256"]
+        (server.data_dir / "blobs" / lost[:2] / lost).unlink()
+        with FaultProxy(server.port) as proxy:
+            drain(store, proxy.url)
+            kinds = by_kind(proxy.stats.requests)
+        assert kinds["POST /v1/blobs:missing"] == 1, kinds
+        assert kinds["PUT /v1/blobs/{id}"] == 1 and kinds["PUT /v1/records/{id}"] == 1, kinds
+        assert kinds["POST /v1/blobs:bundle"] <= 1, kinds  # at most the session's probe
+        assert_delivered(store, server.data_dir)
     finally:
         store.close()
         server.stop()
