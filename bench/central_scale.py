@@ -44,11 +44,19 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "sync"))
 
-from harness import CENTRAL, CentralProcess, free_port, link, make_station  # noqa: E402
+import cputime  # noqa: E402
+from harness import (  # noqa: E402
+    CENTRAL,
+    FINGER_FORMATS,
+    CentralProcess,
+    free_port,
+    link,
+    make_station,
+)
 
 from kiosk.store.keys import MemoryKeyring  # noqa: E402
 from kiosk.sync import engine as sync_engine  # noqa: E402
-from kiosk.sync.client import CentralClient  # noqa: E402
+from kiosk.sync.client import CentralClient, ServerBusy  # noqa: E402
 from kiosk.sync.link import open_engine  # noqa: E402
 from tests.central.services import haproxy, postgres_cluster, seaweed_s3  # noqa: E402
 
@@ -61,12 +69,14 @@ class Meter:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.requests: collections.Counter[str] = collections.Counter()
+        self.busy = 0  # answers 503/429 (the station backs off and asks again)
         self.body_bytes = 0
         self.record_s: list[float] = []
 
     def reset(self) -> None:
         with self.lock:
             self.requests.clear()
+            self.busy = 0
             self.body_bytes = 0
             self.record_s = []
 
@@ -92,7 +102,12 @@ def instrument() -> None:
         with METER.lock:
             METER.requests[_kind(method, path)] += 1
             METER.body_bytes += len(body or b"")
-        return request(self, method, path, **kw)
+        try:
+            return request(self, method, path, **kw)
+        except ServerBusy:
+            with METER.lock:
+                METER.busy += 1
+            raise
 
     def timed(self, p):  # type: ignore[no-untyped-def]
         started = time.monotonic()
@@ -193,10 +208,10 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 30.0) -> No
 # --- one run -------------------------------------------------------------------------------
 
 def run(tmp: Path, deployment: contextlib.AbstractContextManager[Deployment], stations: int,
-        records: int) -> dict[str, object]:
+        records: int, fingers: str) -> dict[str, object]:
     """Make and link the stations (untimed), then drain them all at once (timed)."""
     prep = time.monotonic()
-    stores = [make_station(tmp / f"st{i:03d}", records, first=i * records)
+    stores = [make_station(tmp / f"st{i:03d}", records, first=i * records, fingers=fingers)
               for i in range(stations)]
     blob_bytes = sum(b["size"] for s in stores for (rid,) in s.db.execute("SELECT id FROM records")
                      for b in s.blob_rows(rid))
@@ -216,11 +231,14 @@ def run(tmp: Path, deployment: contextlib.AbstractContextManager[Deployment], st
         for t in threads:
             t.start()
         METER.reset()
+        cpu_before, sys_before = cputime.snapshot(), cputime.snapshot("system")
         go.wait()
         started = time.monotonic()
         for t in threads:
             t.join()
         seconds = time.monotonic() - started
+        cpu = cputime.spent(cpu_before, cputime.snapshot())
+        kernel = cputime.spent(sys_before, cputime.snapshot("system"))
         for e in engines:
             e.close()
         held = rows()
@@ -241,10 +259,15 @@ def run(tmp: Path, deployment: contextlib.AbstractContextManager[Deployment], st
         "requests_per_record_all": round(sum(METER.requests.values()) / expected, 2),
         "requests_per_record_delivery": round(delivery / expected, 2),
         "requests": dict(sorted(METER.requests.items())),
+        "answered_busy_503": METER.busy,
         "blob_mb_per_s": round(blob_bytes / seconds / 1e6, 2),
         "sent_body_mb_per_s": round(METER.body_bytes / seconds / 1e6, 2),
         "blob_bytes_per_record": round(blob_bytes / expected),
         "prepare_seconds": round(prep_s, 1),
+        "cpu_seconds": cpu,
+        "cpu_ms_per_record": {k: round(1000 * v / expected, 1) for k, v in cpu.items()},
+        "of_which_kernel_ms_per_record": {k: round(1000 * v / expected, 1)
+                                          for k, v in kernel.items()},
     }
 
 
@@ -253,24 +276,29 @@ def main() -> None:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--stations", type=int, default=40, help="concurrent stations")
     ap.add_argument("--records", type=int, default=5, help="backlog of records per station")
+    ap.add_argument("--fingers", choices=sorted(FINGER_FORMATS), default="2011-jpeg2000",
+                    help="finger records: 2011/JPEG 2000 (~720 KB a record, today) or "
+                         "2005/WSQ (~150 KB, what the issue's baseline measured)")
     args = ap.parse_args()
     keyring.set_keyring(MemoryKeyring())
     instrument()
     tmp = Path(tempfile.mkdtemp(prefix="bench-scale-"))
     out: dict[str, object] = {
         "benchmark": "central_scale", "stations": args.stations,
-        "records_per_station": args.records, "cores": os.cpu_count(),
+        "records_per_station": args.records, "fingers": args.fingers,
+        "cores": os.cpu_count(),
         "loopback": True, "stations_share_the_cores_with_the_servers": True,
         "latency_is": "station side: first request of a record (blobs:missing) to its receipt",
         "requests_counted_at": "station side: every CentralClient request",
     }
-    out["embedded"] = run(tmp / "a", embedded(tmp / "a"), args.stations, args.records)
+    out["embedded"] = run(tmp / "a", embedded(tmp / "a"), args.stations, args.records,
+                          args.fingers)
     (tmp / "pg").mkdir()
     with postgres_cluster(tmp / "pg") as pg, seaweed_s3(tmp / "s3") as s3:
         for name, n in (("postgres_s3_1_process", 1), ("postgres_s3_2_processes_haproxy", 2)):
             d = tmp / name
             d.mkdir()
-            out[name] = run(d, shared(d, pg, s3, n), args.stations, args.records)
+            out[name] = run(d, shared(d, pg, s3, n), args.stations, args.records, args.fingers)
     print(json.dumps(out, indent=2))
 
 

@@ -88,8 +88,16 @@ def _fingers() -> dict[int, np.ndarray]:
     return {p: synthetic.ridge_image(1000 + p, quality=0.95) for p in FINGER_NAMES}
 
 
-def quick_recording(i: int, kecamatan: str = "627104", regions=None) -> Recording:
-    """A complete, distinct recording in ~0.2 s (finger images shifted, not regrown)."""
+FINGER_FORMATS = {  # name -> iso19794.encode(edition, compression)
+    "2011-jpeg2000": ("2011", "jpeg2000_lossless"),  # what a registration scanner sends
+    "2005-wsq": ("2005", "wsq"),  # what stations sent before issue 13 (~7x smaller)
+}
+
+
+def quick_recording(i: int, kecamatan: str = "627104", regions=None,
+                    fingers: str = "2011-jpeg2000") -> Recording:
+    """A complete, distinct recording in ~0.2 s (finger images shifted, not regrown);
+    `fingers` is one of FINGER_FORMATS."""
     import cv2
 
     from kiosk.demo.records import demo_applicant, demo_photo
@@ -102,7 +110,9 @@ def quick_recording(i: int, kecamatan: str = "627104", regions=None) -> Recordin
     quality: dict[str, object] = {"face": {"passed": True}}
     for pos, img in _fingers().items():
         shifted = np.roll(img, (i * 7 + pos) % img.shape[1], axis=1)
-        blobs.append(Blob(finger_kind(pos), iso19794.encode(pos, 80, shifted)))
+        edition, compression = FINGER_FORMATS[fingers]
+        blobs.append(Blob(finger_kind(pos), iso19794.encode(pos, 80, shifted, edition=edition,
+                                                            compression=compression)))
         quality[finger_kind(pos)] = 80
     strokes = synthetic.signature_strokes(i)
     ok, png = cv2.imencode(".png", render_strokes(strokes))
@@ -110,8 +120,10 @@ def quick_recording(i: int, kecamatan: str = "627104", regions=None) -> Recordin
     return Recording(applicant=applicant, blobs=blobs, quality=quality)
 
 
-def make_station(data_dir: Path, n: int, *, first: int = 0, extra: dict | None = None):
-    """A Store with `n` saved recordings and fast-retry sync settings (settings.toml beside)."""
+def make_station(data_dir: Path, n: int, *, first: int = 0, extra: dict | None = None,
+                 fingers: str = "2011-jpeg2000"):
+    """A Store with `n` saved recordings and fast-retry sync settings (settings.toml beside);
+    `fingers`: the finger record format (FINGER_FORMATS)."""
     from kiosk.settings import Settings
     from kiosk.store.station import Store
 
@@ -122,7 +134,7 @@ def make_station(data_dir: Path, n: int, *, first: int = 0, extra: dict | None =
     settings.save()
     store = Store(data_dir, settings)
     for i in range(n):
-        store.save_recording(quick_recording(first + i), "tester")
+        store.save_recording(quick_recording(first + i, fingers=fingers), "tester")
     return store
 
 
