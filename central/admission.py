@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import json
+import logging
 import time
 import zlib
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # authenticate(scope) -> (principal, None) or (None, (status, detail)); None: a public route.
@@ -46,6 +48,9 @@ class BodyPolicy:
     grace: float = 5.0  # seconds before the average rate is held against the body
     idle: float = 15.0  # longest wait for the next piece of the body
     drain_max: int = 64 * 1024  # an unread body up to this is skipped to keep the connection
+
+
+log = logging.getLogger("central.admission")
 
 
 def _encode(detail: str) -> bytes:
@@ -184,6 +189,9 @@ class _Body:
     async def run(self, app: ASGIApp, scope: Scope) -> None:
         try:
             await app(scope, self.receive, self.send)
+        except ClientDisconnect:  # the client left mid-body: nobody to answer, nothing wrong
+            log.info("client %s left during %s %s", (scope.get("client") or ("?",))[0],
+                     scope.get("method"), scope.get("path"))
         except Exception:
             if not self.answered:
                 raise  # else: the app tripping over the disconnect it was shown

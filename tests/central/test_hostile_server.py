@@ -273,3 +273,22 @@ def test_data_files_are_private_after_a_real_serve_and_upload(server):
     modes = {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in files + folders}
     assert all(modes[p.name] == "0o600" for p in files), modes
     assert all(modes[p.name] == "0o700" for p in folders), modes
+
+
+@pytest.mark.parametrize("route", ["/v1/blobs/{sha}", "/v1/blobs:missing", "/v1/blobs:bundle"])
+def test_a_client_gone_mid_body_leaves_no_traceback_and_the_server_serves_on(server, route):
+    """A station whose link dies in the middle of a body (a reset, not a slow trickle): the
+    server notes it and goes on; no 'Exception in ASGI application' in its log."""
+    token = server.add_station(f"cut-{uuid.uuid4().hex[:6]}")
+    path = route.replace("{sha}", "ab" * 32)
+    for _ in range(3):
+        with socket.create_connection(("127.0.0.1", server.port)) as sock:
+            sock.sendall(_head("PUT" if "{sha}" in route else "POST", path, token, 200_000)
+                         + b"x" * 70_000)
+            time.sleep(0.2)  # the server is reading the body
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\1\0\0\0\0\0\0\0")
+    time.sleep(0.5)
+    assert requests.get(server.url + "/v1/station",
+                        headers={"Authorization": f"Bearer {token}"}, timeout=5).ok
+    log = server.log_path.read_text(errors="replace")
+    assert "Traceback" not in log and "Exception in ASGI" not in log, log[-2000:]

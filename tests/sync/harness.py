@@ -68,6 +68,10 @@ class CentralProcess:
                 raise RuntimeError(f"central did not start: {self.log_path.read_text()[-2000:]}")
             time.sleep(0.05)
 
+    def view(self, record_ids: list[str] | None = None) -> dict[str, dict]:
+        """What the server holds (harness.server_view of its data dir)."""
+        return server_view(self.data_dir, record_ids)
+
     def add_station(self, name: str) -> str:
         out = subprocess.run([CENTRAL, "station", "add", "--data-dir", str(self.data_dir), name],
                              check=True, capture_output=True, text=True)
@@ -147,11 +151,17 @@ def link(store, url: str, token: str) -> None:
     store.settings = Settings.load(store.settings.path)
 
 
-def server_view(central_dir: Path) -> dict[str, dict]:
-    """record_id -> {"count", "manifest", "blobs": {sha: bytes}} read from the server's disk."""
+def server_view(central_dir: Path, record_ids: list[str] | None = None) -> dict[str, dict]:
+    """record_id -> {"count", "manifest", "blobs": {sha: bytes}} read from the server's disk
+    (of these records only, when given)."""
     conn = sqlite3.connect(central_dir / "central.db")
     out: dict[str, dict] = {}
-    for rid, manifest in conn.execute("SELECT record_id, manifest FROM records"):
+    where, params = "", []
+    if record_ids is not None:
+        where = f" WHERE record_id IN ({', '.join('?' * len(record_ids))})"
+        params = list(record_ids)
+    for rid, manifest in conn.execute(f"SELECT record_id, manifest FROM records{where}",
+                                      params):
         doc = json.loads(manifest)
         entry = out.setdefault(rid, {"count": 0, "manifest": doc, "blobs": {}})
         entry["count"] += 1
@@ -162,10 +172,13 @@ def server_view(central_dir: Path) -> dict[str, dict]:
     return out
 
 
-def assert_delivered(store, central_dir: Path) -> None:
-    """Every record of the station is verified, held once by the server, with identical bytes."""
+def assert_delivered(store, server) -> None:
+    """Every record of the station is verified, held once by the server, with identical bytes.
+    `server`: an embedded server's data dir, or anything with `view()` (CentralProcess,
+    cluster.ClusterCentral)."""
     rows = list(store.db.execute("SELECT id, state, manifest_sha256 FROM records"))
-    view = server_view(central_dir)
+    view = server.view([r[0] for r in rows]) if hasattr(server, "view") \
+        else server_view(server)
     assert store.db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
     for rid, state, sha in rows:
         assert state == "verified", (rid, state)

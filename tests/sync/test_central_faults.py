@@ -8,8 +8,9 @@ from __future__ import annotations
 import threading
 import time
 
-from harness import link, make_station
-from test_central_cluster import Cluster, assert_delivered, cluster, services  # noqa: F401
+from cluster import Cluster
+from harness import assert_delivered, link, make_station
+from test_central_cluster import cluster  # noqa: F401
 
 from kiosk.sync.engine import run_until_idle
 from kiosk.sync.link import open_engine
@@ -51,8 +52,8 @@ def _sync_through(cluster: Cluster, tmp_path, backends: list[str], fault) -> Non
             store.close()
 
 
-def test_postgresql_restarted_mid_sync(services, cluster, tmp_path):  # noqa: F811
-    pg, _ = services
+def test_postgresql_restarted_mid_sync(production, cluster, tmp_path):  # noqa: F811
+    pg, _ = production
     a, b = cluster.serve(), cluster.serve()
 
     def restart() -> None:
@@ -65,8 +66,8 @@ def test_postgresql_restarted_mid_sync(services, cluster, tmp_path):  # noqa: F8
     assert "database unavailable on" in logs or "error connecting in 'central-db'" in logs
 
 
-def test_the_object_store_stopped_mid_upload(services, cluster, tmp_path):  # noqa: F811
-    _, s3 = services
+def test_the_object_store_stopped_mid_upload(production, cluster, tmp_path):  # noqa: F811
+    _, s3 = production
     a, b = cluster.serve(), cluster.serve()
 
     def outage() -> None:

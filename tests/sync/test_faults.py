@@ -1,5 +1,7 @@
 """Delivery through a fault-injecting proxy: every saved record ends verified on the real
-server exactly once, with identical bytes, whatever the link does."""
+server exactly once, with identical bytes, whatever the link does. Each link test runs
+against the embedded server and against the production cluster (two processes over
+PostgreSQL and SeaweedFS behind HAProxy: `any_central`)."""
 
 from __future__ import annotations
 
@@ -35,22 +37,23 @@ FAULTS = {
 
 @pytest.mark.parametrize("name", sorted(FAULTS))
 def test_every_record_is_verified_once_with_identical_bytes_through_fault(
-    name, central, new_station
+    name, any_central, station_of
 ):
     """Each fault alone: the station keeps going until all records are verified, exactly once."""
     link_kw, faults = FAULTS[name]
-    with FaultProxy(central.port, faults=faults, seed=7, **link_kw) as proxy:
-        store = new_station(3, via=proxy.url)
+    with FaultProxy(any_central.port, faults=faults, seed=7, **link_kw) as proxy:
+        store = station_of(any_central, 3, via=proxy.url)
         _drain(store)
         if faults != Faults():
             assert sum(proxy.stats.injected.values()) > 0, "the fault never fired"
-    assert_delivered(store, central.data_dir)
+    assert_delivered(store, any_central)
 
 
-def test_busy_storm_is_waited_out_and_retry_after_honoured(central, new_station):
+def test_busy_storm_is_waited_out_and_retry_after_honoured(any_central, station_of):
     """A 503 storm with Retry-After: nothing is sent again before Retry-After has passed."""
-    with FaultProxy(central.port, faults=Faults(busy=0.2, retry_after=1), seed=3) as proxy:
-        store = new_station(3, via=proxy.url)
+    with FaultProxy(any_central.port, faults=Faults(busy=0.2, retry_after=1),
+                    seed=3) as proxy:
+        store = station_of(any_central, 3, via=proxy.url)
         proxy.faults.storm_until = time.monotonic() + 1.5
         _drain(store)
         busy, reqs = list(proxy.stats.busy_sent), list(proxy.stats.requests)
@@ -59,7 +62,7 @@ def test_busy_storm_is_waited_out_and_retry_after_honoured(central, new_station)
         # requests already on the wire when the 503 went out may arrive a moment later
         early = [r for r in reqs if t + 0.2 < r[0] < t + 0.8]
         assert not early, f"request {early[0]} sent {early[0][0] - t:.2f}s after a 503"
-    assert_delivered(store, central.data_dir)
+    assert_delivered(store, any_central)
 
 
 def test_server_admission_control_slows_the_station_without_losing_anything(
@@ -93,11 +96,11 @@ fault_schedule = st.builds(
           derandomize=True)
 @given(faults=fault_schedule, seed=st.integers(0, 1000), latency=st.sampled_from([0.0, 0.01]))
 def test_random_fault_schedule_still_delivers_every_record_once(
-    central, new_station, faults, seed, latency
+    any_central, station_of, faults, seed, latency
 ):
     """Mixed faults (hypothesis): the same guarantee."""
     faults.retry_after = 1
-    with FaultProxy(central.port, faults=faults, seed=seed, latency=latency) as proxy:
-        store = new_station(2, via=proxy.url)
+    with FaultProxy(any_central.port, faults=faults, seed=seed, latency=latency) as proxy:
+        store = station_of(any_central, 2, via=proxy.url)
         _drain(store, timeout=90)
-    assert_delivered(store, central.data_dir)
+    assert_delivered(store, any_central)
