@@ -1,6 +1,8 @@
-"""Central ingest at scale, three deployments in ONE run: (a) the embedded server (SQLite + a
-blob folder), (b) PostgreSQL + S3 (SeaweedFS) with one `kiosk-central serve` process, (c) the
-same with two processes behind HAProxy. Every part is the real program
+"""Central ingest at scale, the deployments in ONE run: (0) the baseline, the embedded server
+of the tree before issue 14 (`--baseline REV`: no bundle, so today's stations fall back to
+one PUT per blob there), (a) the embedded server (SQLite + a blob folder), (b) PostgreSQL +
+S3 (SeaweedFS) with one `kiosk-central serve` process, (c) the same with two processes
+behind HAProxy. Every part is the real program
 (tests/central/services.py); each configuration gets a fresh database / bucket / data dir.
 
 N stations (`--stations`), each with a backlog of M records (`--records`, harness
@@ -15,7 +17,9 @@ Measured on the station side, in this process:
 - requests per record: every `CentralClient` request counted by path (health, key, bundle
   probe, reconcile included in `all`; `delivery` counts only blobs:missing, bundle/blob PUTs
   and record PUTs), over the records delivered;
-- MB/s: blob bytes of the delivered records / wall time (and request body bytes sent / time).
+- MB/s: blob bytes of the delivered records / wall time (and request body bytes sent / time);
+- CPU milliseconds per record of each kind of process (stations = this process, servers,
+  PostgreSQL, SeaweedFS, HAProxy), user + kernel and kernel alone, read from /proc.
 A record must end `verified` on its station and be one row at the server, else the run fails.
 Prints one JSON object.
 """
@@ -126,20 +130,51 @@ def pct(xs: list[float], q: float) -> float:
     return round(1000 * s[max(0, math.ceil(q / 100 * len(s)) - 1)], 1)
 
 
-# --- the three deployments: each yields (front URL, add_station(name) -> token, rows()) -----
+# --- the deployments: each yields (front URL, add_station(name) -> token, rows()) ----------
 
 Deployment = tuple[str, Callable[[str], str], Callable[[], int]]
+BASELINE = "562c110"  # the tree before issue 14: no bundle, one server over SQLite
+
+
+def _baseline_launcher(tmp: Path, rev: str) -> str:
+    """A `kiosk-central` that runs the central server of revision `rev` (its own central/
+    and ektp_protocol/, taken with git archive) on this venv's Python."""
+    tree = tmp / f"central-{rev}"
+    tree.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "central",
+                              "ektp_protocol"], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    script = tmp / f"kiosk-central-{rev}"
+    script.write_text(f"#!{sys.executable}\nimport sys\nsys.path.insert(0, {str(tree)!r})\n"
+                      "from central.cli import main\nmain()\n")
+    script.chmod(0o700)
+    return str(script)
 
 
 @contextlib.contextmanager
-def embedded(tmp: Path) -> Iterator[Deployment]:
-    """`kiosk-central serve --data-dir D` as an operator starts it today."""
-    server = CentralProcess(tmp / "central")
+def embedded(tmp: Path, rev: str | None = None) -> Iterator[Deployment]:
+    """`kiosk-central serve --data-dir D` as an operator starts it: this tree's, or that of
+    revision `rev` (the baseline)."""
+    import harness
+
+    plain = harness.CENTRAL
+    program = _baseline_launcher(tmp, rev) if rev else plain
+    harness.CENTRAL = program  # CentralProcess starts harness.CENTRAL
+    try:
+        server = CentralProcess(tmp / "central")
+    finally:
+        harness.CENTRAL = plain
+
+    def add_station(name: str) -> str:
+        out = subprocess.run([program, "station", "add", "--data-dir", str(server.data_dir),
+                              name], check=True, capture_output=True, text=True)
+        return out.stdout.strip()
+
     try:
         def rows() -> int:
             with sqlite3.connect(server.data_dir / "central.db") as conn:
                 return conn.execute("SELECT COUNT(*) FROM records").fetchone()[0]
-        yield server.url, server.add_station, rows
+        yield server.url, add_station, rows
     finally:
         server.stop()
 
@@ -279,6 +314,9 @@ def main() -> None:
     ap.add_argument("--fingers", choices=sorted(FINGER_FORMATS), default="2011-jpeg2000",
                     help="finger records: 2011/JPEG 2000 (~720 KB a record, today) or "
                          "2005/WSQ (~150 KB, what the issue's baseline measured)")
+    ap.add_argument("--baseline", default=BASELINE, metavar="REV",
+                    help="also run the embedded server of this git revision first (the tree "
+                         "before issue 14; '' to skip)")
     args = ap.parse_args()
     keyring.set_keyring(MemoryKeyring())
     instrument()
@@ -291,6 +329,10 @@ def main() -> None:
         "latency_is": "station side: first request of a record (blobs:missing) to its receipt",
         "requests_counted_at": "station side: every CentralClient request",
     }
+    if args.baseline:
+        out[f"baseline_embedded_{args.baseline}"] = run(
+            tmp / "base", embedded(tmp / "base", args.baseline), args.stations, args.records,
+            args.fingers)
     out["embedded"] = run(tmp / "a", embedded(tmp / "a"), args.stations, args.records,
                           args.fingers)
     (tmp / "pg").mkdir()
