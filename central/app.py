@@ -20,14 +20,24 @@ from fastapi.security import HTTPBearer
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.routing import Match
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp
 
 import ektp_protocol as protocol
-from central.admission import Admission, BodyPolicy, GzipRequest
+from central.admission import BodyPolicy, GzipRequest
 from central.blobstore import BlobStoreUnavailable
-from central.bundle import add_bundle_routes, bundle_body_limit
+from central.bundle import add_bundle_routes
 from central.database import DatabaseUnavailable
+from central.gate import (
+    MAX_BLOB,
+    MAX_IDS,
+    MAX_MANIFEST,
+    Gate,
+    body_limit,
+    gate_verdict,
+    route_verdict,
+    verdict,
+)
+from central.gate import log as security_log
 from central.schema import MissingBlobsProblem, Problem
 from central.storage import (
     CHANGES_PAGE,
@@ -43,18 +53,11 @@ from central.storage import (
 # Body caps, sized for what a station sends (kiosk/sync/client.py): a blob is the largest (a
 # photo or a fingerprint record: tens to hundreds of KB; 10 MiB leaves ample room), a
 # manifest a few KB, a batch of at most MAX_IDS ids 40-70 KB, a public key 60 bytes.
-MAX_BLOB = 10 * 1024 * 1024
-MAX_MANIFEST = 256 * 1024
-MAX_JSON = 128 * 1024
-MAX_KEY_BODY = 4 * 1024
-MAX_IDS = 1000
-PUBLIC = frozenset({"/v1/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
 # Input patterns in the form pydantic applies them: the whole string (its `$` is the end).
 Sha256 = Annotated[str, PathParam(pattern=protocol.SHA256_RE.pattern)]
 RecordId = Annotated[str, PathParam(pattern=protocol.RECORD_ID_RE.pattern)]
 ShaItem = Annotated[str, Field(pattern=protocol.SHA256_RE.pattern)]
 IdItem = Annotated[str, Field(pattern=protocol.RECORD_ID_RE.pattern)]
-log = logging.getLogger("central.security")
 bearer = HTTPBearer(auto_error=False, description="the station's token (kiosk-central station add)")
 
 
@@ -74,40 +77,6 @@ class StationKey(BaseModel):
     # base64 of 32 raw bytes: 43 characters (the last carrying 4 bits) and one "="
     public_key: str = Field(pattern=r"^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$",
                             description="the station's Ed25519 public key, base64")
-
-
-def body_limit(method: str, path: str) -> int:
-    """The most body bytes the route at `path` takes (0: none)."""
-    if (cap := bundle_body_limit(method, path)) is not None:
-        return cap
-    if method == "PUT" and path.startswith("/v1/blobs/"):
-        return MAX_BLOB
-    if method == "PUT" and path.startswith("/v1/records/"):
-        return MAX_MANIFEST
-    if method == "POST" and path in ("/v1/reconcile", "/v1/blobs:missing"):
-        return MAX_JSON
-    return MAX_KEY_BODY if (method, path) == ("PUT", "/v1/station/key") else 0
-
-
-def verdict(store: CentralStore, scope: Scope) -> tuple[Station | None, tuple[int, str] | None]:
-    """(station, None) for a valid token, else (None, (status, why)): 401 without a token or
-    with an unknown one, 403 for a revoked station. Read from the database on every request,
-    so a revocation holds at once for every process. Each failure is logged with the client's
-    address, the path and the reason, never the token or its hash."""
-    auth = dict(scope.get("headers") or ()).get(b"authorization", b"").decode("latin-1")
-    station = None
-    if not auth.startswith("Bearer ") or not auth[7:].strip():
-        why: tuple[int, str] = (401, "missing bearer token")
-    elif (station := store.station_by_token(auth[7:].strip())) is None:
-        why = (401, "unknown token")
-    elif station.revoked_at is not None:
-        why = (403, f"station token revoked at {station.revoked_at}")
-    else:
-        return station, None
-    client = scope.get("client") or ("?", 0)
-    log.warning("authentication failed: client=%s:%s path=%r reason=%s%s", client[0], client[1],
-                scope.get("path"), why[1], f" station={station.name!r}" if station else "")
-    return None, why
 
 
 async def _auth(request: Request, _: Annotated[Any, Security(bearer)] = None) -> Station:
@@ -368,45 +337,6 @@ def _add_record_routes(api: FastAPI, store: CentralStore) -> None:
                 "reject_reason": info["reject_reason"]}
 
 
-def route_verdict(api: FastAPI, scope: Scope) -> tuple[int, str, list] | None:
-    """What the router would answer a request it has no route for, decided from the head
-    so the gate refuses it before reading a body: 405 with Allow for a method the path does
-    not take, 404 for a path nobody serves; None when a route takes it."""
-    allowed: set[str] = set()  # every route on this path: Allow lists them all
-    for route in api.router.routes:
-        match, _ = route.matches(scope)
-        if match is Match.FULL:
-            return None
-        if match is Match.PARTIAL:
-            allowed |= set(getattr(route, "methods", None) or ())
-    if not allowed:
-        return 404, "Not Found", []
-    return 405, "Method Not Allowed", [(b"allow", ", ".join(sorted(allowed)).encode())]
-
-
-def _gate_verdict(store: CentralStore, scope: Scope) -> Any:
-    """The gate's token check; a database that cannot answer now lets the request through
-    unauthenticated, so the route's own check meets the same error and answers 503 +
-    Retry-After (the gate answers no 500)."""
-    if scope["path"] in PUBLIC:
-        return None
-    try:
-        return verdict(store, scope)
-    except DatabaseUnavailable:
-        return None
-
-
-class _Gate(Admission):
-    """The gate, with `/v1/health` passed straight through: a busy server is still alive, and
-    the load balancer must hear which dependency is down."""
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] == "/v1/health":
-            await self.app(scope, receive, send)
-        else:
-            await super().__call__(scope, receive, send)
-
-
 def create_app(data_dir: Path | None = None, max_inflight: int = 64, retry_after: int = 1,
                policy: BodyPolicy | None = None, *,
                store: CentralStore | None = None) -> ASGIApp:
@@ -415,14 +345,14 @@ def create_app(data_dir: Path | None = None, max_inflight: int = 64, retry_after
     directions; `/v1/health` passes by the gate."""
     store = store if store is not None else CentralStore(data_dir)  # type: ignore[arg-type]
     api = create_api(store)
-    if not log.handlers:  # failed authentications reach the server's log (stderr)
+    if not security_log.handlers:  # failed authentications reach the server's log (stderr)
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-        log.addHandler(handler)
-        log.setLevel(logging.INFO)
+        security_log.addHandler(handler)
+        security_log.setLevel(logging.INFO)
     inner: ASGIApp = GZipMiddleware(GzipRequest(api, MAX_BLOB), minimum_size=1024)
-    app = _Gate(inner, max_inflight, retry_after, policy=policy, body_limit=body_limit,
-                authenticate=lambda scope: _gate_verdict(store, scope),
+    app = Gate(inner, max_inflight, retry_after, policy=policy, body_limit=body_limit,
+                authenticate=lambda scope: gate_verdict(store, scope),
                 route=lambda scope: route_verdict(api, scope),
                 # a SQLite read in WAL mode waits for no writer: a thread hop costs more
                 authenticate_in_thread=store.db.dialect != "sqlite")

@@ -208,7 +208,8 @@ class Database(BlobRows, ABC):
     def put_record(self, *, station_id: int, record_id: str, manifest: bytes,
                    manifest_sha256: str, station_signature: str, created_at: str,
                    blobs: Mapping[str, int], sign: Callable[[int, str], str],
-                   claimed_station_id: str | None = None) -> PutOutcome:
+                   claimed_station_id: str | None = None, regno: str | None = None,
+                   lookup: str | None = None) -> PutOutcome:
         """Store a manifest once, whoever sends it how many times at once.
 
         One transaction: the row already there is answered as it is; a new one is stored
@@ -237,10 +238,11 @@ class Database(BlobRows, ABC):
             received_at = now_iso()
             row = tx.execute(
                 "INSERT INTO records (record_id, station, manifest, manifest_sha256, "
-                "station_signature, received_at, created_at, claimed_station_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (record_id) DO NOTHING RETURNING seq",
+                "station_signature, received_at, created_at, claimed_station_id, regno, lookup) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (record_id) DO NOTHING "
+                "RETURNING seq",
                 [record_id, station_id, manifest, manifest_sha256, station_signature,
-                 received_at, created_at, claimed_station_id]).fetchone()
+                 received_at, created_at, claimed_station_id, regno, lookup]).fetchone()
             if row is None:  # another process stored it since our SELECT: answer its row
                 winner = record_row(tx.execute(
                     f"SELECT {RECORD_COLS} FROM records WHERE record_id = ?", [record_id]

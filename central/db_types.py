@@ -4,6 +4,7 @@ and password redaction (re-exported by central.database, which is what callers i
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -46,6 +47,16 @@ def redact_url(url: str) -> str:
     user = parts.username or ""
     host = parts.netloc.rpartition("@")[2]
     return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+
+
+def status_lookup(regno: object, birth_date: object) -> str | None:
+    """The key the applicant's status page finds a record by: SHA-256 of "v1|regno|birth
+    date". An unknown number and a wrong birth date are then the same miss of one indexed
+    query (same answer, same time). None when the manifest lacks either."""
+    if not isinstance(regno, str) or not isinstance(birth_date, str) or not regno or \
+            not birth_date:
+        return None
+    return hashlib.sha256(f"v1|{regno.strip()}|{birth_date.strip()}".encode()).hexdigest()
 
 
 def now_iso() -> str:

@@ -20,10 +20,8 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import os
 import secrets
 import sqlite3
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -34,6 +32,8 @@ import ektp_protocol as protocol
 from central import schema
 from central.blobstore import BlobStore, FileBlobStore, HashMismatch, open_blob_store
 from central.database import Database, RecordRow, open_database
+from central.db_types import status_lookup
+from central.keys import KeyMissing, load_key, write_new_key
 from ektp_protocol import ProcessingStatus
 
 CHANGES_PAGE = 500  # status changes in one answer at most
@@ -45,7 +45,6 @@ RECHECK_FILE = 0.0
 RECHECK_OBJECT_STORE = 3600.0
 HEALTH_TTL = 1.0  # seconds a health answer is reused: load balancers and stations poll it
 log = logging.getLogger("central.storage")
-KEY_ENV = "KIOSK_CENTRAL_KEY"  # the receipt-signing key itself (base64), for shared servers
 
 __all__ = [
     "CHANGES_PAGE", "CentralStore", "HashMismatch", "KeyMissing", "ManifestConflict",
@@ -78,10 +77,6 @@ class MissingBlobs(ValueError):
         self.missing = missing
 
 
-class KeyMissing(ValueError):
-    """No usable receipt-signing key was given to a server on a shared database."""
-
-
 @dataclass(frozen=True)
 class Station:
     id: int
@@ -96,45 +91,6 @@ def now_iso() -> str:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def load_key(key_file: Path | None = None, environ: dict[str, str] | None = None) -> str:
-    """The shared receipt-signing key: from `key_file` (its first line, base64 as
-    `kiosk-central new-key` writes it), else from $KIOSK_CENTRAL_KEY. KeyMissing with a
-    sentence for a person when neither is there or the key is not an Ed25519 private key."""
-    env = os.environ if environ is None else environ
-    if key_file is not None:
-        try:
-            key, where = Path(key_file).read_text(encoding="ascii").strip(), str(key_file)
-        except (OSError, UnicodeDecodeError) as exc:
-            raise KeyMissing(f"cannot read the server key file {key_file}: "
-                             f"{getattr(exc, 'strerror', None) or exc}") from None
-    elif env.get(KEY_ENV, "").strip():
-        key, where = env[KEY_ENV].strip(), f"${KEY_ENV}"
-    else:
-        raise KeyMissing("a server on a shared database needs the receipt-signing key every "
-                         "process shares: give --key-file FILE (made once with kiosk-central "
-                         f"new-key) or set {KEY_ENV}")
-    try:
-        protocol.public_key_of(key)
-    except Exception:  # noqa: BLE001 - any decoding failure is the same sentence
-        raise KeyMissing(f"the server key in {where} is not an Ed25519 private key "
-                         "(base64 of 32 bytes)") from None
-    return key
-
-
-def write_new_key(path: Path) -> str:
-    """Write a fresh private key to `path` (0600, fsynced, atomically); its public key."""
-    key = protocol.new_private_key()
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent or Path("."))
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(key + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
-    return protocol.public_key_of(key)
 
 
 class CentralStore:
@@ -346,6 +302,9 @@ class CentralStore:
             station_id=station.id, record_id=record_id, manifest=body, manifest_sha256=sha,
             station_signature=signature, created_at=str(manifest.get("created_at") or ""),
             blobs=sizes, claimed_station_id=manifest["station_id"],
+            regno=manifest.get("regno") if isinstance(manifest.get("regno"), str) else None,
+            lookup=status_lookup(manifest.get("regno"),
+                                 (manifest.get("applicant") or {}).get("tanggal_lahir")),
             sign=lambda seq, at: protocol.make_receipt(key, record_id, sha, seq, at).signature)
         row = out.row
         if row is not None and row.station != station.id:

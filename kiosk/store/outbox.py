@@ -233,17 +233,13 @@ class Outbox:
     # --- transitions -----------------------------------------------------------------
 
     def start(self, record_id: str) -> bool:
-        """A send begins: one more attempt; saved -> uploading. True when it is the first
-        attempt at a record the server never acknowledged: none of its blobs can be there
-        yet, so the sender need not ask which are missing."""
+        """A send begins: one more attempt; saved -> uploading. True on the first attempt at
+        a record the server never acknowledged (none of its blobs can be there yet)."""
         with write_transaction(self.db):
-            self.db.execute(
-                "UPDATE outbox SET attempts = attempts + 1 WHERE record_id = ?", [record_id]
-            )
-            self.db.execute(
-                "UPDATE records SET state = ? WHERE id = ? AND state = ?",
-                [UPLOADING, record_id, SAVED],
-            )
+            self.db.execute("UPDATE outbox SET attempts = attempts + 1 WHERE record_id = ?",
+                            [record_id])
+            self.db.execute("UPDATE records SET state = ? WHERE id = ? AND state = ?",
+                            [UPLOADING, record_id, SAVED])
             row = self.db.execute(
                 "SELECT o.attempts, r.received_at FROM outbox o JOIN records r "
                 "ON r.id = o.record_id WHERE o.record_id = ?", [record_id]).fetchone()

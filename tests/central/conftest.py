@@ -88,7 +88,7 @@ def s3_store(s3, s3_env):
     """An S3BlobStore over a bucket of this test's own on the session SeaweedFS."""
     import uuid
 
-    from central.blobstore import S3BlobStore
+    from central.blobstore_s3 import S3BlobStore
 
     if s3.proc is None:  # a fault test left it stopped
         s3.start()

@@ -21,9 +21,9 @@ from central.blobstore import (
     BlobStoreUnavailable,
     FileBlobStore,
     HashMismatch,
-    S3BlobStore,
     open_blob_store,
 )
+from central.blobstore_s3 import S3BlobStore
 
 
 def sha(data: bytes) -> str:

@@ -16,7 +16,8 @@ from fastapi.testclient import TestClient
 
 import ektp_protocol as protocol
 from central.admission import BodyPolicy
-from central.app import MAX_BLOB, MAX_JSON, MAX_MANIFEST, create_app
+from central.app import create_app
+from central.gate import MAX_BLOB, MAX_JSON, MAX_MANIFEST
 
 
 def _manifest(rid: str, blobs: list[bytes], station_id: str, *, sizes: list[int] | None = None,
