@@ -49,11 +49,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "sync"))
 
 import cputime  # noqa: E402
+from cluster import Cluster  # noqa: E402
 from harness import (  # noqa: E402
-    CENTRAL,
     FINGER_FORMATS,
     CentralProcess,
-    free_port,
     link,
     make_station,
 )
@@ -182,62 +181,17 @@ def embedded(tmp: Path, rev: str | None = None) -> Iterator[Deployment]:
 @contextlib.contextmanager
 def shared(tmp: Path, pg, s3, processes: int) -> Iterator[Deployment]:
     """`processes` servers over one fresh PostgreSQL database and one fresh bucket; behind
-    HAProxy when more than one (docs/central-production.md)."""
-    import psycopg
-
-    dsn = pg.create_database(f"bench_{uuid.uuid4().hex[:10]}")
-    bucket = s3.create_bucket(f"bench-{uuid.uuid4().hex[:10]}")
-    key = tmp / "server-key"
-    subprocess.run([CENTRAL, "new-key", str(key)], check=True, capture_output=True)
-    env = {**os.environ, **s3.env(), "KIOSK_CENTRAL_DATABASE": dsn,
-           "KIOSK_CENTRAL_BLOB_STORE": f"s3://{bucket}/blobs", "KIOSK_CENTRAL_KEY_FILE": str(key),
-           "KIOSK_CENTRAL_S3_ENDPOINT": s3.endpoint_url, "KIOSK_CENTRAL_S3_REGION": s3.region}
-
-    def cli(*args: str) -> str:
-        done = subprocess.run([CENTRAL, *args], env=env, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise RuntimeError(f"kiosk-central {args[0]}: {done.stderr[-1000:]}")
-        return done.stdout.strip()
-
-    def rows() -> int:
-        with psycopg.connect(dsn) as conn:
-            return conn.execute("SELECT COUNT(*) FROM records").fetchone()[0]
-
-    cli("migrate")
-    procs: list[subprocess.Popen] = []
+    HAProxy when more than one (docs/central-production.md; tests/sync/cluster.py)."""
+    cluster = Cluster(tmp, pg.create_database(f"bench_{uuid.uuid4().hex[:10]}"), s3)
+    cluster.cli("migrate")
     try:
-        urls = []
-        for _ in range(processes):
-            port = free_port()
-            log = open(tmp / f"serve-{port}.log", "ab")  # noqa: SIM115 (lives with the proc)
-            procs.append(subprocess.Popen([CENTRAL, "serve", "--port", str(port)], env=env,
-                                          stdout=subprocess.DEVNULL, stderr=log))
-            urls.append(f"http://127.0.0.1:{port}")
-        for url, proc in zip(urls, procs, strict=True):
-            _wait_healthy(url, proc)
+        urls = [cluster.serve() for _ in range(processes)]
         with contextlib.ExitStack() as stack:
             front = urls[0] if processes == 1 else stack.enter_context(haproxy(urls, tmp))
-            yield front, lambda name: cli("station", "add", name), rows
+            yield (front, lambda name: cluster.cli("station", "add", name),
+                   lambda: len(cluster.rows()))
     finally:
-        for proc in procs:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 30.0) -> None:
-    import requests
-
-    deadline = time.monotonic() + timeout
-    while proc.poll() is None and time.monotonic() < deadline:
-        with contextlib.suppress(requests.RequestException):
-            if requests.get(url + "/v1/health", timeout=1).ok:
-                return
-        time.sleep(0.05)
-    raise RuntimeError(f"kiosk-central serve at {url} did not come up (exit {proc.poll()})")
+        cluster.stop()
 
 
 # --- one run -------------------------------------------------------------------------------

@@ -171,6 +171,10 @@ def parse_manifest(body: bytes, record_id: str) -> dict[str, Any]:
     sid = manifest["station_id"]
     if not isinstance(sid, str) or not 0 < len(sid) <= 100:
         raise protocol.ProtocolError("station_id must be a string of 1-100 characters")
+    if not isinstance(manifest["regno"], str) or not 0 < len(manifest["regno"]) <= 64:
+        raise protocol.ProtocolError("regno must be a string of 1-64 characters")
+    if not isinstance(manifest["applicant"], dict):
+        raise protocol.ProtocolError("applicant must be an object")
     return manifest
 
 

@@ -206,8 +206,9 @@ def _index_records(db: Database, tx: Tx) -> None:
         updates = []
         for seq, manifest in rows:
             doc = json.loads(bytes(manifest))
-            birth = (doc.get("applicant") or {}).get("tanggal_lahir")
-            regno = doc.get("regno")
+            applicant = doc.get("applicant")
+            birth = applicant.get("tanggal_lahir") if isinstance(applicant, dict) else None
+            regno = doc.get("regno") if isinstance(doc.get("regno"), str) else None
             updates.append((regno, status_lookup(regno, birth), seq))
         tx.executemany("UPDATE records SET regno = ?, lookup = ? WHERE seq = ?", updates)
         last = int(rows[-1][0])

@@ -302,9 +302,8 @@ class CentralStore:
             station_id=station.id, record_id=record_id, manifest=body, manifest_sha256=sha,
             station_signature=signature, created_at=str(manifest.get("created_at") or ""),
             blobs=sizes, claimed_station_id=manifest["station_id"],
-            regno=manifest.get("regno") if isinstance(manifest.get("regno"), str) else None,
-            lookup=status_lookup(manifest.get("regno"),
-                                 (manifest.get("applicant") or {}).get("tanggal_lahir")),
+            regno=manifest["regno"], lookup=status_lookup(
+                manifest["regno"], manifest["applicant"].get("tanggal_lahir")),
             sign=lambda seq, at: protocol.make_receipt(key, record_id, sha, seq, at).signature)
         row = out.row
         if row is not None and row.station != station.id:
