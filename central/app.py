@@ -49,6 +49,8 @@ from central.storage import (
     StationIdClaimed,
     WrongStation,
 )
+from central.web import add_web_routes
+from central.web.settings import WebSettings
 
 # Body caps, sized for what a station sends (kiosk/sync/client.py): a blob is the largest (a
 # photo or a fingerprint record: tens to hundreds of KB; 10 MiB leaves ample room), a
@@ -179,8 +181,10 @@ def parse_manifest(body: bytes, record_id: str) -> dict[str, Any]:
 
 
 async def _known_query_only(request: Request) -> None:
-    """422 for a query parameter the route does not declare: a misspelt `?sinse=` must not
-    silently mean "from the start"."""
+    """422 for a query parameter an API route does not declare: a misspelt `?sinse=` must
+    not silently mean "from the start". (The web pages take their own: `?lang=`.)"""
+    if not request.url.path.startswith("/v1/"):
+        return
     route = request.scope.get("route")
     known = {p.alias for p in getattr(getattr(route, "dependant", None), "query_params", ())}
     unknown = sorted(set(request.query_params) - known)
@@ -343,12 +347,14 @@ def _add_record_routes(api: FastAPI, store: CentralStore) -> None:
 
 def create_app(data_dir: Path | None = None, max_inflight: int = 64, retry_after: int = 1,
                policy: BodyPolicy | None = None, *,
-               store: CentralStore | None = None) -> ASGIApp:
+               store: CentralStore | None = None, web: WebSettings | None = None) -> ASGIApp:
     """The served application over `store` (default: `CentralStore(data_dir)`): the gate
     (token, body caps and deadlines, admission control) outermost, then gzip in both
     directions; `/v1/health` passes by the gate."""
     store = store if store is not None else CentralStore(data_dir)  # type: ignore[arg-type]
     api = create_api(store)
+    api.state.web = web or WebSettings()
+    add_web_routes(api, store, api.state.web)
     if not security_log.handlers:  # failed authentications reach the server's log (stderr)
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))

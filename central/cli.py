@@ -104,17 +104,33 @@ def cli() -> None:
               help="PEM certificate (chain); serve HTTPS when given with --tls-key.")
 @click.option("--tls-key", type=click.Path(exists=True, dir_okay=False), default=None,
               help="PEM private key of the certificate.")
+@click.option("--public-url", default="", envvar="KIOSK_CENTRAL_PUBLIC_URL", metavar="URL",
+              help="The applicant's status page as applicants reach it (https://.../cek); "
+                   "sent to stations for their receipts' QR codes.")
+@click.option("--silent-hours", type=click.FloatRange(0), default=4.0, show_default=True,
+              help="Working hours (Mon-Fri 08-16, station time) after which the console "
+                   "highlights a silent station.")
+@click.option("--backlog-hours", type=click.FloatRange(0), default=24.0, show_default=True,
+              help="Age of a station's oldest unsent record that the console highlights.")
 def serve(store_factory,  # type: ignore[no-untyped-def]
           host: str, port: int, max_inflight: int, retry_after: int,
-          tls_cert: str | None, tls_key: str | None) -> None:
-    """Serve the v1 API (OpenAPI schema at /openapi.json)."""
+          tls_cert: str | None, tls_key: str | None, public_url: str, silent_hours: float,
+          backlog_hours: float) -> None:
+    """Serve the v1 API (OpenAPI schema at /openapi.json), the applicant's status page
+    (/cek) and the officers' console (/console)."""
     import uvicorn
 
     from central.app import create_app
+    from central.web.settings import WebSettings
 
     if bool(tls_cert) != bool(tls_key):
         raise click.UsageError("--tls-cert and --tls-key go together")
-    app = create_app(store=store_factory(), max_inflight=max_inflight, retry_after=retry_after)
+    if public_url and not public_url.startswith(("https://", "http://")):
+        raise click.UsageError("--public-url is the page's full address: https://HOST/cek")
+    web = WebSettings(public_url=public_url, silent_working_hours=silent_hours,
+                      backlog_hours=backlog_hours)
+    app = create_app(store=store_factory(), max_inflight=max_inflight, retry_after=retry_after,
+                     web=web)
     uvicorn.run(
         app,
         host=host,

@@ -1,0 +1,100 @@
+"""Browser tests of the centre's web pages: a real `kiosk-central serve` process and Debian's
+chromium driven by Playwright (its own browser download is not available here)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+CENTRAL = str(Path(sys.executable).parent / "kiosk-central")
+CHROMIUM = "/usr/bin/chromium"
+# as root, without a display, and without the background traffic a closed network refuses
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--disable-quic"]
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless chromium for the session (each test takes its own context)."""
+    from playwright.sync_api import sync_playwright
+
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail("Debian's chromium is missing: run scripts/ensure-test-tools.sh")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context (own cookies) and page, phone-sized unless a test resizes it."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="id-ID")
+    yield context.new_page()
+    context.close()
+
+
+class WebServer:
+    """`kiosk-central serve --data-dir D` on a free port with `options`; its log in a file."""
+
+    def __init__(self, data_dir: Path, *options: str) -> None:
+        from harness import free_port
+
+        self.data_dir = Path(data_dir)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = self.data_dir.parent / f"{self.data_dir.name}-server.log"
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 (closed in stop)
+        self.proc = subprocess.Popen(
+            [CENTRAL, "serve", "--data-dir", str(self.data_dir), "--port", str(self.port),
+             *options], stdout=subprocess.DEVNULL, stderr=self._log)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(self.url + "/v1/health", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(self.log_path.read_text()[-2000:])
+            time.sleep(0.05)
+
+    def cli(self, *args: str, stdin: str | None = None) -> str:
+        out = subprocess.run([CENTRAL, *args, "--data-dir", str(self.data_dir)], input=stdin,
+                             capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        return out.stdout.strip()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self._log.close()
+
+
+@pytest.fixture
+def web_server(tmp_path):
+    """start(*serve_options) -> WebServer over a data dir of this test's own."""
+    started: list[WebServer] = []
+
+    def start(*options: str) -> WebServer:
+        started.append(WebServer(tmp_path / f"central{len(started)}", *options))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.stop()
