@@ -38,6 +38,7 @@ from central.gate import (
     verdict,
 )
 from central.gate import log as security_log
+from central.reports import add_report_routes, check_status_url
 from central.schema import MissingBlobsProblem, Problem
 from central.storage import (
     CHANGES_PAGE,
@@ -192,8 +193,9 @@ async def _known_query_only(request: Request) -> None:
         raise HTTPException(422, f"unknown query parameter {unknown[0]!r:.40}")
 
 
-def create_api(store: CentralStore) -> FastAPI:
-    """The FastAPI application (without the admission layer)."""
+def create_api(store: CentralStore, status_url: str = "") -> FastAPI:
+    """The FastAPI application (without the admission layer); `status_url`: the applicant's
+    status page as applicants reach it (told to stations, for their receipts)."""
     api = FastAPI(
         title="e-KTP central server",
         version="1",
@@ -204,14 +206,16 @@ def create_api(store: CentralStore) -> FastAPI:
     api.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
     api.add_exception_handler(DatabaseUnavailable, _unavailable)
     api.add_exception_handler(BlobStoreUnavailable, _unavailable)
-    _add_station_routes(api, store)
+    _add_station_routes(api, store, status_url)
+    add_report_routes(api, store, Depends(_auth), status_url,
+                      _errors(*AUTHED, *BODY))
     _add_blob_routes(api, store)
     _add_record_routes(api, store)
     add_bundle_routes(api, store, _auth)
     return api
 
 
-def _add_station_routes(api: FastAPI, store: CentralStore) -> None:
+def _add_station_routes(api: FastAPI, store: CentralStore, status_url: str) -> None:
     """Health, the server's key, and the station's key registration."""
 
     @api.get("/v1/health", responses=_errors())
@@ -228,9 +232,10 @@ def _add_station_routes(api: FastAPI, store: CentralStore) -> None:
                             headers=None if ok else {"Retry-After": "1"})
 
     @api.get("/v1/server-key", responses=_errors(*AUTHED))
-    def server_key(station: Auth) -> dict[str, str]:
-        """The server's Ed25519 public key (stations pin it at set-up)."""
-        return {"public_key": store.public_key}
+    def server_key(station: Auth) -> dict[str, str | None]:
+        """The server's Ed25519 public key (stations pin it at set-up), and the applicant's
+        status page (`status_url`, null when this server has none) for their receipts."""
+        return {"public_key": store.public_key, "status_url": status_url or None}
 
     @api.put("/v1/station/key", responses=_errors(*AUTHED, *BODY, 409))
     def station_key(body: StationKey, station: Auth) -> dict[str, str]:
@@ -352,8 +357,9 @@ def create_app(data_dir: Path | None = None, max_inflight: int = 64, retry_after
     (token, body caps and deadlines, admission control) outermost, then gzip in both
     directions; `/v1/health` passes by the gate."""
     store = store if store is not None else CentralStore(data_dir)  # type: ignore[arg-type]
-    api = create_api(store)
-    api.state.web = web or WebSettings()
+    web = web or WebSettings()
+    api = create_api(store, check_status_url(web.public_url))
+    api.state.web = web
     add_web_routes(api, store, api.state.web)
     if not security_log.handlers:  # failed authentications reach the server's log (stderr)
         handler = logging.StreamHandler()
