@@ -15,6 +15,7 @@ from ektp_protocol import bundle as wire
 
 GZIP_MIN = 512  # bodies shorter than this are not worth compressing
 BUNDLE_PATH = "/v1/blobs:bundle"
+REPORT_PATH = "/v1/station/report"
 BUNDLE_MAX = 8 * 1024 * 1024  # bytes of blobs per bundle we send (servers take 64 MiB)
 NOT_OFFERED = (404, 405, 413)  # an older server: no route, or its gate caps the body at 0
 
@@ -285,6 +286,20 @@ class CentralClient:
         return self._json(resp, 200)
 
     # --- negotiated: None from a server that does not offer them (404) -------------------
+
+    def report(self, doc: dict[str, Any]) -> dict[str, Any] | None:
+        """Send the station's report of itself (kiosk.sync.report); the server's answer
+        (`{"status_url": str | None}`), or None when it takes no reports (404/405, or 413
+        from an older gate that caps an unknown route's body at 0)."""
+        resp = self._request("PUT", REPORT_PATH, json_body=doc)
+        if resp.status_code in NOT_OFFERED:
+            return None
+        if resp.status_code == 422:
+            raise Refused(f"report: {resp.text[:200]}")
+        answer = self._json(resp, 200)
+        if not (isinstance(answer, dict) and isinstance(answer.get("status_url"), str | None)):
+            raise BadAnswer("report answer has the wrong shape")
+        return answer
 
     def status_changes(self, since: int, timeout: float | None = None) -> dict[str, Any] | None:
         """`{"changes": [{record_id, status, reason, cursor}], "cursor", "more"}` after cursor

@@ -41,6 +41,7 @@ from kiosk.sync.faults import fault_incident
 from kiosk.sync.manifest import Payload, build_payload
 from kiosk.sync.pacing import Window, full_jitter
 from kiosk.sync.reconcile import ServerRecords
+from kiosk.sync.report import StationReports
 from kiosk.sync.state import AUTH, BUSY, OFFLINE, ONLINE, STOPPED, SyncState, stopped_words
 
 __all__ = ["AUTH", "BUSY", "OFFLINE", "ONLINE", "STOPPED", "SyncEngine", "SyncState",
@@ -53,7 +54,7 @@ IDLE_POLL = 5.0  # default of sync.link_check_seconds: rounds apart while nothin
 DRAIN_LIMIT = 500
 
 
-class SyncEngine(ServerRecords):
+class SyncEngine(ServerRecords, StationReports):
     """One station's delivery loop; call `step()` repeatedly from one thread."""
 
     def __init__(
@@ -96,7 +97,8 @@ class SyncEngine(ServerRecords):
         self.delivered = 0  # receipts since the server last said what it holds of ours
         # negotiated calls: a server answering 404 does not offer them (asked again once
         # the link was lost: the server may come back upgraded)
-        self.offers = {"status-changes": True, "station": True}
+        self.offers = {"status-changes": True, "station": True, "report": True}
+        self.report_every = float(s["sync.report_minutes"]) * 60.0
         # the link's, ended once online; delivery stopped, ended by a whole round (one left
         # open by an earlier process is this one's: its cause ends here too)
         self._incident: int | None = self._still_open(*LINK_INCIDENTS)
@@ -149,6 +151,7 @@ class SyncEngine(ServerRecords):
             # other questions wait no longer than it either.
             self.quiet = True
             self.client.health()
+            self._report()
         if time.monotonic() >= self.next_full_reconcile:
             if self.link == ONLINE and self.next_full_reconcile > 0:
                 self._health()  # keeps the clock comparison fresh between reconnects
@@ -185,10 +188,12 @@ class SyncEngine(ServerRecords):
             skew = ((sent + (back - sent) / 2) - server).total_seconds()
             self.store.set_meta(SERVER_CLOCK_SKEW, f"{skew:.1f}")
         self._server_holds()
+        self._report()
 
     def _online(self) -> None:
         if self.link == OFFLINE:
             self.next_full_reconcile = 0.0  # after every reconnect
+            self.next_report = 0.0
         if self._incident is not None:
             for incident_id in self._open_ids(*LINK_INCIDENTS):  # earlier processes' too
                 self.store.end_incident(incident_id)

@@ -69,7 +69,8 @@ def test_each_contact_notes_the_newest_record_the_server_holds(new_station, cent
 
 
 def test_a_server_without_the_new_calls_still_delivers_and_reconciles(new_station, central):
-    """404 for status-changes and station (an older server): asked once, not every round;
+    """404 for status-changes, station and the station report (an older server): each asked
+    once, not every round;
     delivery and the full reconciliation's statuses work as before."""
     old_server = Faults(not_found=("/v1/status-changes", "/v1/station"))
     with FaultProxy(central.port, faults=old_server) as proxy:
@@ -88,6 +89,7 @@ def test_a_server_without_the_new_calls_still_delivers_and_reconciles(new_statio
         finally:
             engine.close()
         asked = [p for _, _, p in proxy.stats.requests if p.startswith(old_server.not_found)]
-    assert sorted(p.split("?")[0] for p in asked) == ["/v1/station", "/v1/status-changes"]
+    assert sorted(p.split("?")[0] for p in asked) == ["/v1/station", "/v1/station/report",
+                                                      "/v1/status-changes"]
     assert store.outbox.status_cursor() == 0 and store.meta(SERVER_LAST_REGNO) is None
     assert_delivered(store, central.data_dir)
