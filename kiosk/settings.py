@@ -234,6 +234,9 @@ SETTINGS: tuple[Setting, ...] = (
     _s("sync.backoff_cap", float, 600.0, "Longest retry delay in seconds.", minimum=1),
     _s("sync.reconcile_minutes", float, 30.0, "Minutes between reconciliations."),
     _s("sync.reconcile_batch", int, 200, "Record ids per reconciliation request.", minimum=1),
+    _s("sync.report_minutes", float, 5.0,
+       "Minutes between the station's reports of itself to the centre while online "
+       "(backlog, today's count, clock; shown on the Disdukcapil console)."),
     _s(
         "sync.retention_days",
         int,
