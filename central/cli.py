@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from central.cli_users import make_user_group
 from central.storage import CentralStore, UnknownStation
 from ektp_protocol import ProcessingStatus
 
@@ -112,25 +113,40 @@ def cli() -> None:
                    "highlights a silent station.")
 @click.option("--backlog-hours", type=click.FloatRange(0), default=24.0, show_default=True,
               help="Age of a station's oldest unsent record that the console highlights.")
+@click.option("--rate-per-client", type=click.IntRange(1), default=None,
+              help="Status page (/cek): attempts per client address in each 10-minute "
+                   "window [default: 30].")
+@click.option("--rate-per-regno", type=click.IntRange(1), default=None,
+              help="Status page (/cek): attempts per registration number in each 10-minute "
+                   "window [default: 6].")
+@click.option("--scrub-mb-per-s", type=click.FloatRange(0), default=0.0, show_default=True,
+              envvar="KIOSK_CENTRAL_SCRUB_MB_PER_S", metavar="MB/S",
+              help="Re-read and re-hash the stored blobs in the background at this pace, in "
+                   "one of the processes sharing the database at a time (0: off).")
 def serve(store_factory,  # type: ignore[no-untyped-def]
           host: str, port: int, max_inflight: int, retry_after: int,
           tls_cert: str | None, tls_key: str | None, public_url: str, silent_hours: float,
-          backlog_hours: float) -> None:
+          backlog_hours: float, scrub_mb_per_s: float = 0.0,
+          rate_per_client: int | None = None, rate_per_regno: int | None = None) -> None:
     """Serve the v1 API (OpenAPI schema at /openapi.json), the applicant's status page
     (/cek) and the officers' console (/console)."""
     import uvicorn
 
     from central.app import create_app
+    from central.scrub import BackgroundScrubber
     from central.web.settings import WebSettings
 
     if bool(tls_cert) != bool(tls_key):
         raise click.UsageError("--tls-cert and --tls-key go together")
     if public_url and not public_url.startswith(("https://", "http://")):
         raise click.UsageError("--public-url is the page's full address: https://HOST/cek")
+    limits = {k: v for k, v in (("rate_per_client", rate_per_client),
+                                ("rate_per_regno", rate_per_regno)) if v is not None}
     web = WebSettings(public_url=public_url, silent_working_hours=silent_hours,
-                      backlog_hours=backlog_hours)
-    app = create_app(store=store_factory(), max_inflight=max_inflight, retry_after=retry_after,
-                     web=web)
+                      backlog_hours=backlog_hours, **limits)
+    store = store_factory()
+    app = create_app(store=store, max_inflight=max_inflight, retry_after=retry_after, web=web)
+    scrub = BackgroundScrubber(store, scrub_mb_per_s).start() if scrub_mb_per_s else None
     uvicorn.run(
         app,
         host=host,
@@ -143,6 +159,8 @@ def serve(store_factory,  # type: ignore[no-untyped-def]
         date_header=False,
         timeout_keep_alive=30,
     )
+    if scrub is not None:
+        scrub.stop()
 
 
 @cli.command()
@@ -291,6 +309,42 @@ def verify_fingers(store_factory, record_id: str, trust_dir: Path) -> None:
                            "problems": report.problems}, indent=2))
     if not report.ok:
         sys.exit(1)
+
+
+@cli.command()
+@_data_dir_option
+@click.option("--mb-per-s", type=click.FloatRange(0), default=0.0, show_default=True,
+              help="Read at most this many MB a second on average (0: no limit).")
+@click.option("--limit", type=click.IntRange(1), default=None,
+              help="Check at most N blobs (the next scrub continues after them).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def scrub(store_factory, mb_per_s: float, limit: int | None,  # type: ignore[no-untyped-def]
+          as_json: bool) -> None:
+    """Re-read the stored blobs and check each against its address and size: a missing or
+    damaged one is marked and its records become incomplete, so their stations send it again
+    at their next reconciliation. Every blob once, from where the last scrub stopped. Exit 0
+    when all were sound, 1 when a problem was found, 2 when it cannot run."""
+    from central.database import DatabaseError
+    from central.scrub import ScrubError, scrub_now
+
+    try:
+        store = store_factory()
+    except click.UsageError:
+        raise
+    except click.ClickException as exc:  # exit 1 is "found problems" here
+        raise CannotCheck(exc.message) from None
+    try:
+        run = scrub_now(store, mb_per_s=mb_per_s, limit=limit)
+    except (ScrubError, DatabaseError) as exc:
+        raise CannotCheck(str(exc)) from None
+    finally:
+        store.close()
+    click.echo(json.dumps(run.to_json(), indent=2) if as_json else run.summary())
+    if run.problems:
+        sys.exit(1)
+
+
+cli.add_command(make_user_group(_data_dir_option), "user")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -100,7 +100,7 @@ def page(request: Request, template: str, status: int = 200,
     other = "en" if lang == "id" else "id"
     html = _env.get_template(template).render(
         lang=lang, other_lang=other, path=request.url.path,
-        switch_url=_switch_url(request, other),
+        switch_url=_switch_url(request, other), words=WORDS,
         t=lambda key, **v: word(key, lang, **v),
         when=lambda iso, zone=None, with_time=True: local_time(iso, zone, lang, with_time),
         **context)

@@ -162,6 +162,8 @@ class SyncEngine(ServerRecords, StationReports):
         self._drain()
         if self.delivered:
             self._server_holds()  # it holds more of ours now
+            self.next_report = 0.0  # and our backlog shrank: tell the console now
+            self._report()
         if not self.stop.is_set() and self.outbox.due_count(self.store.clock()) == 0:
             # receipts just earned: ask again to verify (records waiting for a later retry,
             # a fault among them, do not hold the others back)
