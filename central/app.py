@@ -140,12 +140,18 @@ async def _invalid(request: Request, exc: RequestValidationError) -> JSONRespons
     return JSONResponse({"detail": errors}, status_code=422)
 
 
-async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
-    """503 + Retry-After (never 500) when the database or blob store cannot answer now."""
+async def _unavailable(request: Request, exc: Exception) -> Response:
+    """503 + Retry-After (never 500) when the database or blob store cannot answer now (on
+    the web pages, a page that says so)."""
     which = "database" if isinstance(exc, DatabaseUnavailable) else "blob store"
     wait = int(getattr(exc, "retry_after", 1) or 1)
     logging.getLogger("central.app").warning("%s unavailable on %s %s: %s", which,
                                              request.method, request.url.path, exc)
+    if request.url.path.startswith(("/cek", "/console")):
+        from central.web.render import page
+
+        return page(request, "error.html", status=503, headers={"Retry-After": str(wait)},
+                    busy=True)
     return JSONResponse({"detail": f"the server's {which} is unavailable; retry"},
                         status_code=503, headers={"Retry-After": str(wait)})
 

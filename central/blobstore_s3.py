@@ -119,6 +119,15 @@ class S3BlobStore:
     def sync(self, shas: list[str]) -> None:
         """Nothing to do: an acknowledged PUT is durable."""
 
+    def copy_to(self, sha256: str, key: str) -> bool:
+        """Copy the blob's object to `key` (in the same bucket, outside the addresses: the
+        scrubber keeps damaged bytes there as evidence); False when it is gone already."""
+        import obstore
+
+        with self._errors(sha256) as outcome:
+            obstore.copy(self._store, self.key(sha256), key)
+        return outcome.get("status") != 404
+
     def delete(self, sha256: str) -> bool:
         import obstore
 

@@ -146,7 +146,10 @@ def serve(store_factory,  # type: ignore[no-untyped-def]
                       backlog_hours=backlog_hours, **limits)
     store = store_factory()
     app = create_app(store=store, max_inflight=max_inflight, retry_after=retry_after, web=web)
-    scrub = BackgroundScrubber(store, scrub_mb_per_s).start() if scrub_mb_per_s else None
+    if scrub_mb_per_s:  # run with the server's lifespan: the lease is given up at shutdown
+        scrub = BackgroundScrubber(store, scrub_mb_per_s)
+        app.api.router.on_startup.append(scrub.start)  # type: ignore[attr-defined]
+        app.api.router.on_shutdown.append(scrub.stop)  # type: ignore[attr-defined]
     uvicorn.run(
         app,
         host=host,
@@ -159,8 +162,6 @@ def serve(store_factory,  # type: ignore[no-untyped-def]
         date_header=False,
         timeout_keep_alive=30,
     )
-    if scrub is not None:
-        scrub.stop()
 
 
 @cli.command()
@@ -324,9 +325,12 @@ def scrub(store_factory, mb_per_s: float, limit: int | None,  # type: ignore[no-
     damaged one is marked and its records become incomplete, so their stations send it again
     at their next reconciliation. Every blob once, from where the last scrub stopped. Exit 0
     when all were sound, 1 when a problem was found, 2 when it cannot run."""
+    import logging
+
     from central.database import DatabaseError
     from central.scrub import ScrubError, scrub_now
 
+    logging.getLogger("central.scrub").setLevel(logging.ERROR)  # the summary says it all
     try:
         store = store_factory()
     except click.UsageError:

@@ -26,6 +26,32 @@ def _actor() -> str:
     return os.environ.get("SUDO_USER") or os.environ.get("USER") or "cli"
 
 
+def _toggle(store_factory, name: str, disabled: bool) -> None:  # type: ignore[no-untyped-def]
+    from central.officers import set_disabled
+
+    store = store_factory()
+    try:
+        set_disabled(store.db, name, disabled, actor=_actor())
+    except OfficerError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        store.close()
+    click.echo(f"officer {name} {'disabled' if disabled else 'enabled'}")
+
+
+def _list(store_factory) -> None:  # type: ignore[no-untyped-def]
+    from central.officers import list_officers
+
+    store = store_factory()
+    try:
+        for o in list_officers(store.db):
+            state = "disabled" if o["disabled_at"] else (
+                f"locked until {o['locked_until']}" if o["locked_until"] else "active")
+            click.echo(f"{o['name']}\t{o['role']}\t{o['created_at']}\t{state}")
+    finally:
+        store.close()
+
+
 def make_user_group(data_dir_option):  # type: ignore[no-untyped-def]
     """The `user` command group, with the backend options central.cli gives every command."""
 
@@ -59,28 +85,7 @@ def make_user_group(data_dir_option):  # type: ignore[no-untyped-def]
     @data_dir_option
     def user_list(store_factory) -> None:  # type: ignore[no-untyped-def]
         """Every officer: role, when added, lockout, disabled."""
-        from central.officers import list_officers
-
-        store = store_factory()
-        try:
-            for o in list_officers(store.db):
-                state = "disabled" if o["disabled_at"] else (
-                    f"locked until {o['locked_until']}" if o["locked_until"] else "active")
-                click.echo(f"{o['name']}\t{o['role']}\t{o['created_at']}\t{state}")
-        finally:
-            store.close()
-
-    def _toggle(store_factory, name: str, disabled: bool) -> None:  # type: ignore[no-untyped-def]
-        from central.officers import set_disabled
-
-        store = store_factory()
-        try:
-            set_disabled(store.db, name, disabled, actor=_actor())
-        except OfficerError as exc:
-            raise click.ClickException(str(exc)) from None
-        finally:
-            store.close()
-        click.echo(f"officer {name} {'disabled' if disabled else 'enabled'}")
+        _list(store_factory)
 
     @user.command("disable")
     @data_dir_option

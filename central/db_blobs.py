@@ -7,7 +7,8 @@ bytes are durable) and again whenever the store is asked and still has the bytes
 one HEAD per blob on S3, so reconciliation and `blobs:missing` ask only about blobs last vouched
 for longer ago than the server's `recheck_after`; a blob the store no longer has loses its
 rows (`forget_blobs`), which makes every record naming it incomplete, so its station sends it
-again.
+again. The scrubber (central/scrub.py) re-reads every blob in address order (`blobs_after`);
+a new row of a blob it found missing or damaged heals that finding (`insert_blobs`).
 """
 
 from __future__ import annotations
@@ -57,6 +58,12 @@ class BlobRows:
                     "INSERT INTO blobs (station, sha256, size, stored_at, confirmed_at) "
                     f"VALUES {values} ON CONFLICT (station, sha256) DO NOTHING "
                     "RETURNING sha256", params))
+            # A new row means the store just took (and checked) these bytes: a scrubber's
+            # finding about them is healed, in the same commit that makes them count again.
+            for chunk in chunks(sorted(new)):
+                cond, params = self.in_list("sha256", chunk)
+                tx.execute(f"UPDATE scrub_findings SET healed_at = ? "
+                           f"WHERE healed_at IS NULL AND {cond}", [at, *params])
         return new
 
     def insert_blob(self, station_id: int, sha256: str, size: int) -> bool:
@@ -105,6 +112,34 @@ class BlobRows:
             for chunk in chunks(sorted(shas)):
                 cond, params = self.in_list("sha256", chunk)
                 tx.execute(f"UPDATE blobs SET confirmed_at = ? WHERE {cond}", [at, *params])
+
+    def confirm_rows(self, rows: Mapping[int, Sequence[str]], at: str | None = None) -> None:
+        """Like confirm_blobs, for rows named station -> shas, each found by its primary
+        key."""
+        at = at or now_iso()
+        with self.transaction() as tx:
+            for station in sorted(rows):
+                for chunk in chunks(sorted(rows[station])):
+                    cond, params = self.in_list("sha256", chunk)
+                    tx.execute(f"UPDATE blobs SET confirmed_at = ? WHERE station = ? AND {cond}",
+                               [at, station, *params])
+
+    def blobs_after(self, after: str, upto: str | None = None,
+                    limit: int = 64) -> list[tuple[str, dict[int, int]]]:
+        """The next `limit` blob addresses above `after` (and at most `upto`) in address
+        order, each with its rows (station -> size); empty at the end. Two ranges of the
+        index on sha256 (migration 6), however many stations there are."""
+        bound = "AND sha256 <= ? " if upto is not None else ""
+        params = [after, *([upto] if upto is not None else [])]
+        with self.read() as tx:
+            rows = tx.execute(
+                "SELECT sha256, station, size FROM blobs WHERE sha256 IN (SELECT DISTINCT "
+                f"sha256 FROM blobs WHERE sha256 > ? {bound}ORDER BY sha256 LIMIT ?) "
+                "ORDER BY sha256", [*params, max(1, limit)]).fetchall()
+        found: dict[str, dict[int, int]] = {}
+        for sha, station, size in rows:
+            found.setdefault(sha, {})[int(station)] = int(size)
+        return sorted(found.items())
 
     def forget_blobs(self, shas: Sequence[str]) -> int:
         """The store no longer has these blobs: drop every station's row of them, so the

@@ -239,6 +239,8 @@ def _web(serial: str, blob: str) -> tuple[Step, ...]:
         "CREATE INDEX records_regno ON records (regno)",
         "CREATE INDEX records_lookup ON records (lookup)",
         "CREATE INDEX records_station_received ON records (station, received_at)",
+        # by address alone: the scrubber's walk, confirmations and forgetting a lost blob
+        "CREATE INDEX blobs_sha256 ON blobs (sha256)",
         f"""CREATE TABLE officers (
             id {serial},
             name TEXT NOT NULL UNIQUE,

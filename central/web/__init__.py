@@ -4,10 +4,15 @@ JavaScript needed, Bahasa Indonesia first with an English switch (central/web/re
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
 
 from central.storage import CentralStore
 from central.web.settings import WebSettings
+
+log = logging.getLogger("central.web")
 
 
 def add_web_routes(api: FastAPI, store: CentralStore, web: WebSettings) -> None:
@@ -17,3 +22,16 @@ def add_web_routes(api: FastAPI, store: CentralStore, web: WebSettings) -> None:
 
     status.add_routes(api, store, web)
     console.add_routes(api, store, web)
+    api.add_exception_handler(Exception, _unexpected)
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    """A failure nobody named: its traceback goes to the server's log, the person gets a
+    sentence (a page on the web pages, JSON on the API), never the traceback."""
+    from central.web.render import page
+
+    log.error("unexpected failure on %s %s", request.method, request.url.path, exc_info=exc)
+    if request.url.path.startswith(("/cek", "/console")):
+        return page(request, "error.html", status=500)
+    return JSONResponse({"detail": "internal error; it is in the server's log"},
+                        status_code=500)

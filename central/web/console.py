@@ -223,7 +223,7 @@ def add_routes(api: FastAPI, store: CentralStore, web: WebSettings) -> None:
         return c.show(request, "console_today.html", session, day=data.today(c.db))
 
     def blobs(request: Request, session: Session) -> HTMLResponse:
-        from central.scrub import scrub_report
+        from central.scrub_state import scrub_report
 
         return c.show(request, "console_blobs.html", session, scrub=scrub_report(c.db))
 

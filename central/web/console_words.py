@@ -133,4 +133,15 @@ WORDS.update({
     "b.healed_at": ("Dipulihkan", "Healed"),
     "b.problem": ("Masalah", "Problem"),
     "b.detail": ("Rekaman / stasiun", "Records / stations"),
+    "b.pass": ("{blobs} berkas, {mb} MB, {rate} MB/detik; {missing} hilang, {damaged} rusak",
+               "{blobs} blobs, {mb} MB, {rate} MB/s; {missing} missing, {damaged} damaged"),
+    "b.current": ("Pemeriksaan berjalan: {pct}% ruang alamat", "Pass under way: {pct}% of the "
+                  "address space"),
+    "b.running": ("Sedang diperiksa oleh {holder} sejak {since}.",
+                  "Being scrubbed by {holder} since {since}."),
+    "b.idle": ("Tidak ada proses yang memeriksa sekarang (kiosk-central scrub, atau serve "
+               "--scrub-mb-per-s).",
+               "No process is scrubbing now (kiosk-central scrub, or serve --scrub-mb-per-s)."),
+    "b.problem.missing": ("hilang", "missing"),
+    "b.problem.damaged": ("rusak", "damaged"),
 })

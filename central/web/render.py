@@ -20,6 +20,13 @@ LANGS = ("id", "en")
 WORDS: dict[str, tuple[str, str]] = {  # key -> (Bahasa Indonesia, English); pages add theirs
     "lang.switch": ("English", "Bahasa Indonesia"),
     "site.name": ("Perekaman KTP-el", "e-KTP recording"),
+    "error.title": ("Maaf, terjadi kesalahan di server", "Sorry, the server failed"),
+    "error.text": ("Permintaan Anda tidak dapat diselesaikan. Kesalahan ini sudah dicatat; "
+                   "silakan coba lagi sebentar lagi.",
+                   "Your request could not be completed. The failure is on record; please "
+                   "try again in a moment."),
+    "error.busy": ("Server sedang tidak dapat melayani. Coba lagi dalam beberapa menit.",
+                   "The server cannot answer right now. Try again in a few minutes."),
     "form.bad": ("Isian formulir tidak terbaca. Silakan coba lagi.",
                  "The form could not be read. Please try again."),
 }
