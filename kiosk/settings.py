@@ -102,6 +102,17 @@ def _station_kecamatan(value: str) -> str:
     return value
 
 
+def _status_url(value: str) -> str:
+    """Empty, or a web address without spaces: it is printed and put in a QR code."""
+    value = value.strip()
+    if value and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+        raise SettingsError(
+            f"receipt.status_url: {value!r} bukan alamat web / is not a web address "
+            "(https://HOST/cek)"
+        )
+    return value
+
+
 def _s(key: str, type_: type, default: Any, help_: str, **kw: Any) -> Setting:
     return Setting(key, type_, default, help_, **kw)
 
@@ -252,6 +263,11 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=1,
         maximum=32,
     ),
+    # --- the applicant's receipt
+    _s("receipt.status_url", str, "",
+       "The central status page applicants check themselves (https://.../cek), printed on "
+       "receipts and in their QR codes; set from the server at `kiosk setup central` (empty: "
+       "receipts tell applicants to ask at the kecamatan office).", check=_status_url),
     # --- freeze gates
     _s(
         "freeze.max_unsent_days",

@@ -30,7 +30,8 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     sentence (a page on the web pages, JSON on the API), never the traceback."""
     from central.web.render import page
 
-    log.error("unexpected failure on %s %s", request.method, request.url.path, exc_info=exc)
+    route = getattr(request.scope.get("route"), "path", "?")  # the template: /cek/{regno}
+    log.error("unexpected failure on %s %s", request.method, route, exc_info=exc)
     if request.url.path.startswith(("/cek", "/console")):
         return page(request, "error.html", status=500)
     return JSONResponse({"detail": "internal error; it is in the server's log"},

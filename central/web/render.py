@@ -54,6 +54,7 @@ _env = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    auto_reload=False,  # the templates ship with the code: no disk check on every page
 )
 
 

@@ -29,15 +29,27 @@ AUDIT_ACTION = "receipt.reprinted"
 def qr_content(regno: str, status_page_url: str = "") -> str:
     """What the receipt's QR code holds: what the status check needs to find the recording.
 
-    Today that is the registration number itself (the station's "Cek status" and `kiosk
-    status` look it up). Once a central status page exists and a station setting names its
-    base URL, pass it as `status_page_url`: the code then holds that page's address for this
-    number (`<base>/<regno>`), which a phone opens directly. Every receipt (screen, PDF,
-    paper, reprint) takes its QR text from here."""
+    With the central status page's address (the station setting `receipt.status_url`, sent
+    by the server at set-up) the code holds that page for this number, `<url>/<regno>`,
+    which a phone opens with the number filled in (central/web/status.py serves
+    `GET /cek/<regno>`). Without one it holds the bare number, which the station's "Cek
+    status" and `kiosk status` look up. Every receipt (screen, PDF, paper, reprint) takes its
+    QR text from here."""
     base = status_page_url.strip()
     if not base:
         return regno
     return f"{base.rstrip('/')}/{urllib.parse.quote(regno, safe='')}"
+
+
+def short_url(url: str) -> str:
+    """The status page's address as a person types it from paper: no scheme, no trailing
+    slash ("cek.example.go.id/cek" for "https://cek.example.go.id/cek/")."""
+    text = url.strip()
+    for scheme in ("https://", "http://"):
+        if text.lower().startswith(scheme):
+            text = text[len(scheme):]
+            break
+    return text.rstrip("/")
 
 
 class ReceiptRecordNotFound(DomainError):

@@ -94,7 +94,8 @@ def receipt(obj: StationContext, query: str, output: Path | None, to_printer: bo
         now = store.clock().astimezone(store.settings.timezone)
 
         def deliver(view: ReceiptView) -> dict[str, Any]:
-            return _deliver(view, output, paper, with_name, now)
+            return _deliver(view, output, paper, with_name, now,
+                            store.settings["receipt.status_url"])
 
         try:
             view = receipts.reprint(store, user, query, deliver)
@@ -105,14 +106,16 @@ def receipt(obj: StationContext, query: str, output: Path | None, to_printer: bo
 
 
 def _deliver(view: ReceiptView, output: Path | None, paper: str, with_name: bool,
-             now: dt.datetime) -> dict[str, Any]:
+             now: dt.datetime, status_url: str = "") -> dict[str, Any]:
     """Write or print `view`; what the audit row says about where it went."""
     from kiosk.export.common import replace_into
     from kiosk.ui.documents import qt_receipt_pdf as pdf
 
     if output is None:
-        printer = pdf.print_to_default(view, paper=paper, with_name=True, reprinted_at=now)
+        printer = pdf.print_to_default(view, paper=paper, with_name=True, reprinted_at=now,
+                                       status_url=status_url)
         return {"printer": printer, "paper": paper, "with_name": True}
     written = replace_into(output, lambda tmp: pdf.write_pdf(
-        view, tmp, paper=paper, with_name=with_name, reprinted_at=now))
+        view, tmp, paper=paper, with_name=with_name, reprinted_at=now,
+        status_url=status_url))
     return {"output": str(written), "paper": paper, "with_name": with_name}

@@ -4,6 +4,7 @@ from a captive portal or a garbled body is an error, never a success."""
 from __future__ import annotations
 
 import gzip
+import re
 import threading
 import time
 from typing import Any
@@ -16,6 +17,7 @@ from ektp_protocol import bundle as wire
 GZIP_MIN = 512  # bodies shorter than this are not worth compressing
 BUNDLE_PATH = "/v1/blobs:bundle"
 REPORT_PATH = "/v1/station/report"
+STATUS_URL_RE = re.compile(r"https?://[^\s/]+(/\S*)?")  # as central/reports.py checks it
 BUNDLE_MAX = 8 * 1024 * 1024  # bytes of blobs per bundle we send (servers take 64 MiB)
 NOT_OFFERED = (404, 405, 413)  # an older server: no route, or its gate caps the body at 0
 
@@ -168,6 +170,12 @@ class CentralClient:
         return doc
 
     def server_key(self) -> str:
+        """The server's Ed25519 public key (pinned at set-up)."""
+        return self.server_identity()[0]
+
+    def server_identity(self) -> tuple[str, str | None]:
+        """(the server's public key, the applicant's status page or None): what set-up keeps.
+        An older server sends no `status_url`: None, as from a server that has no page."""
         doc = self._json(self._request("GET", "/v1/server-key"), 200)
         if not isinstance(doc, dict) or not isinstance(doc.get("public_key"), str):
             raise BadAnswer("no public_key in the answer")
@@ -175,7 +183,12 @@ class CentralClient:
             protocol.load_public_key(doc["public_key"])
         except (protocol.ProtocolError, ValueError) as exc:
             raise BadAnswer(f"server key is not Ed25519: {exc}") from None
-        return doc["public_key"]
+        url = doc.get("status_url")
+        # printed on every receipt and put in its QR code: a web address, nothing else
+        if url is not None and not (isinstance(url, str) and len(url) <= 200
+                                    and STATUS_URL_RE.fullmatch(url)):
+            raise BadAnswer("status_url is not a web address")
+        return doc["public_key"], url or None
 
     def register_key(self, public_key: str) -> None:
         resp = self._request("PUT", "/v1/station/key", json_body={"public_key": public_key})
@@ -286,6 +299,21 @@ class CentralClient:
         return self._json(resp, 200)
 
     # --- negotiated: None from a server that does not offer them (404) -------------------
+
+    def carry_key(self, server_public_key: str) -> str | None:
+        """The centre's key for records carried on a drive (X25519), checked against the
+        server key the station pinned; None from a server that has none (an older one)."""
+        from ektp_protocol.carry import check_carry_key
+
+        doc = self._json(self._request("GET", "/v1/server-key"), 200)
+        if not isinstance(doc, dict) or doc.get("carry_key") is None:
+            return None
+        try:
+            return check_carry_key(str(doc["carry_key"]), str(doc.get("carry_key_signature")),
+                                   server_public_key)
+        except (protocol.ProtocolError, ValueError) as exc:
+            raise BadAnswer(f"the carry key is not signed by the pinned server key: {exc}") \
+                from None
 
     def report(self, doc: dict[str, Any]) -> dict[str, Any] | None:
         """Send the station's report of itself (kiosk.sync.report); the server's answer

@@ -21,6 +21,8 @@ from kiosk.sync.client import CentralClient, Conflict, SyncError
 
 SERVER_KEY_META = "sync.server_public_key"
 SERVER_URL_META = "sync.server_url"
+CARRY_KEY_META = "sync.server_carry_key"
+STATUS_URL_SETTING = "receipt.status_url"  # printed on receipts and in their QR codes
 
 
 def token_name(station_id: str) -> str:
@@ -70,7 +72,9 @@ def make_client(settings: Settings, url: str, token: str) -> CentralClient:
 
 def setup_central(store: Store, settings_path: Path, url: str, token: str) -> dict[str, Any]:
     """Register this station with the server: keep the token and signing key in the keyring,
-    register the public key, pin the server's key, write sync.server_url to the settings."""
+    register the public key, pin the server's key, write sync.server_url to the settings, and
+    receipt.status_url: the status page the server names for receipts (empty when it names
+    none, so a receipt never points applicants to a page of another server)."""
     settings = Settings.load(settings_path)
     client = make_client(store.settings, url, token)
     signing = get_secret(signing_key_name(store.station_id)) or protocol.new_private_key()
@@ -78,7 +82,8 @@ def setup_central(store: Store, settings_path: Path, url: str, token: str) -> di
     try:
         client.health()
         client.register_key(public)
-        server_key = client.server_key()
+        server_key, status_url = client.server_identity()
+        carry_key = client.carry_key(server_key)
     except Conflict:
         raise SetupFailed(
             "server already holds another key for this station (kiosk-central station reset-key)"
@@ -93,9 +98,13 @@ def setup_central(store: Store, settings_path: Path, url: str, token: str) -> di
         store.set_meta(STATUS_CURSOR, "0")  # another server's change log starts afresh
     store.set_meta(SERVER_KEY_META, server_key)
     store.set_meta(SERVER_URL_META, url)
+    if carry_key:  # for records carried on a drive (kiosk/sync/carry.py)
+        store.set_meta(CARRY_KEY_META, carry_key)
     settings.set("sync.server_url", url)
+    settings.set(STATUS_URL_SETTING, status_url or "")
     settings.save()
-    return {"server_url": url, "station_public_key": public, "server_public_key": server_key}
+    return {"server_url": url, "station_public_key": public, "server_public_key": server_key,
+            "status_url": status_url}
 
 
 def open_engine(

@@ -76,3 +76,19 @@ class StationReports:
         self.next_report = time.monotonic() + self.report_every
         if answer is None:
             self.offers["report"] = False
+            return
+        self._keep_status_url(answer.get("status_url") or "")
+
+    def _keep_status_url(self, url: str) -> None:
+        """The status page the centre names now goes on the next receipts (set-up kept the
+        one it named then; empty when it names none)."""
+        from kiosk.settings import Settings
+        from kiosk.sync.link import STATUS_URL_SETTING
+
+        if self.store.settings[STATUS_URL_SETTING] == url:
+            return
+        fresh = Settings.load(self.store.settings.path)
+        fresh.set(STATUS_URL_SETTING, url)
+        fresh.save()
+        self.store.settings.set(STATUS_URL_SETTING, url)
+        log.info("the centre's status page for receipts is now %r", url)

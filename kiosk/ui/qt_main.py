@@ -294,13 +294,15 @@ class QtMainWindow(QMainWindow):
         from kiosk.ui.recording.qt_receipt import write_pdf
 
         view = self.service.receipt(saved, draft)
+        status_url = self.service.settings["receipt.status_url"]
         pdf = None
         try:
-            pdf = write_pdf(view, self.ctx.receipts_dir / f"{saved.regno}.pdf")
+            pdf = write_pdf(view, self.ctx.receipts_dir / f"{saved.regno}.pdf",
+                            status_url=status_url)
         except OSError as exc:
             log.warning("receipt PDF not written: %s", exc)
         self.recording_stored.emit()
-        self.receipt.show_receipt(view, pdf)
+        self.receipt.show_receipt(view, pdf, status_url)
         self.show_page(self.receipt)
         self.home.refresh()
 

@@ -43,7 +43,8 @@ class CentralProcess:
     """`kiosk-central serve` on 127.0.0.1 in a child process."""
 
     def __init__(self, data_dir: Path, *, max_inflight: int = 64,
-                 tls: tuple[str, str] | None = None, ca: str | None = None) -> None:
+                 tls: tuple[str, str] | None = None, ca: str | None = None,
+                 extra: tuple[str, ...] = ()) -> None:
         self.data_dir = Path(data_dir)
         self.port = free_port()
         scheme = "https" if tls else "http"
@@ -52,6 +53,7 @@ class CentralProcess:
                "--max-inflight", str(max_inflight)]
         if tls:
             cmd += ["--tls-cert", tls[0], "--tls-key", tls[1]]
+        cmd += extra  # more serve options
         # The server's log goes to a file: a pipe nobody reads fills up (64 KB of tracebacks
         # from injected faults) and then blocks the server's event loop on its next log line.
         self.log_path = self.data_dir.parent / f"{self.data_dir.name}-server.log"

@@ -57,3 +57,29 @@ def test_a_server_without_reports_is_asked_once_and_delivery_goes_on(central, ne
         asked = [p for _, m, p in proxy.stats.requests if p == REPORT_PATH]
     assert len(asked) == 2
     assert_delivered(store, central)
+
+
+def test_the_status_page_the_centre_names_reaches_the_receipts_setting(tmp_path):
+    """Set up against a centre without a status page, the station learns the page the
+    centre names later from a report's answer (and keeps it in its settings file)."""
+    from harness import CentralProcess, link, make_station
+
+    from kiosk.settings import Settings
+
+    plain = CentralProcess(tmp_path / "central")
+    store = make_station(tmp_path / "station", 1)
+    try:
+        link(store, plain.url, plain.add_station("kec-a"))
+        assert store.settings["receipt.status_url"] == ""
+        plain.stop()
+        later = CentralProcess(tmp_path / "central", extra=(
+            "--public-url", "https://cek.example.go.id/cek"))
+        store.settings.set("sync.server_url", later.url)
+        store.settings.save()
+        _drain(store)
+        assert store.settings["receipt.status_url"] == "https://cek.example.go.id/cek"
+        assert Settings.load(store.settings.path)["receipt.status_url"] == \
+            "https://cek.example.go.id/cek"
+        later.stop()
+    finally:
+        store.close()

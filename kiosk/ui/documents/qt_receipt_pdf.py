@@ -11,9 +11,11 @@ places every text and the QR code in its own box, top to bottom, none over anoth
     how to check the status             (full width, below both)
     "Dicetak ulang ..."                 (a reprint only)
 
-The QR code holds `kiosk.app.receipts.qr_content` (today the registration number). Texts are
-in the language on screen (Indonesian source, English from kiosk_en.ts, context QtReceipt);
-times in the record's own zone, the station's.
+The QR code holds `kiosk.app.receipts.qr_content`: the central status page's address for the
+number when the station knows it (`status_url`, the setting receipt.status_url), and the text
+then says "cek sendiri di <that address>"; the bare number and the ask-the-office text
+otherwise. Texts are in the language on screen (Indonesian source, English from kiosk_en.ts,
+context QtReceipt); times in the record's own zone, the station's.
 """
 
 from __future__ import annotations
@@ -38,10 +40,10 @@ from PySide6.QtGui import (
     QPen,
 )
 
-from kiosk.app.receipts import qr_content
+from kiosk.app.receipts import qr_content, short_url
 from kiosk.app.station import ReceiptView
 from kiosk.domain.messages import DomainError, Msg
-from kiosk.ui.qt_i18n import fmt_datetime
+from kiosk.ui.qt_i18n import fmt_datetime, msg_text
 
 translate = QCoreApplication.translate  # lupdate reads translate("QtReceipt", "...")
 PAPERS = {"a4": QPageSize.PageSizeId.A4, "a5": QPageSize.PageSizeId.A5}
@@ -91,7 +93,22 @@ def receipt_lines(view: ReceiptView, with_name: bool = True) -> list[tuple[str, 
     ]
 
 
-def status_help() -> str:
+def status_help(status_url: str = "") -> str:
+    """How the applicant checks the recording: at the status page when the station knows its
+    address (a Msg pair: the address is data, not a text a translator rewrites), else through
+    the office."""
+    if status_url.strip():
+        short = short_url(status_url)
+        return msg_text(Msg(
+            f"Simpan tanda bukti ini dan cek sendiri di {short} (atau pindai kode QR) dengan "
+            "nomor registrasi dan tanggal lahir Anda: apakah rekaman sudah sampai di pusat, "
+            "sudah diterima, atau perlu rekam ulang. Anda tidak perlu direkam ulang kecuali "
+            "halaman itu atau petugas mengatakannya.",
+            f"Keep this receipt and check for yourself at {short} (or scan the QR code) with "
+            "the registration number and your date of birth: whether the recording reached "
+            "the centre, was accepted, or needs re-recording. You do not need to be recorded "
+            "again unless that page or an officer says so.",
+        ))
     return translate(
         "QtReceipt",
         "Simpan tanda bukti ini. Untuk mengecek apakah rekaman Anda sudah sampai di "
@@ -168,9 +185,10 @@ class _Flow:
 
 
 def receipt_layout(device: QPaintDevice, page: QRectF, view: ReceiptView,
-                   with_name: bool = True, reprinted_at: dt.datetime | None = None
-                   ) -> list[Box]:
-    """Every box of the receipt inside `page` (device pixels of `device`), none overlapping."""
+                   with_name: bool = True, reprinted_at: dt.datetime | None = None,
+                   status_url: str = "") -> list[Box]:
+    """Every box of the receipt inside `page` (device pixels of `device`), none overlapping;
+    `status_url`: the central status page (receipt.status_url), empty when there is none."""
     f = _Flow(device, page)
     pt, width = f.pt * f.scale, page.width()
     title = translate("QtReceipt", "TANDA BUKTI PEREKAMAN KTP-el")
@@ -185,7 +203,7 @@ def receipt_layout(device: QPaintDevice, page: QRectF, view: ReceiptView,
     body_top = f.y
     side = min(width * 0.34, 48 * f.scale / 25.4 * device.logicalDpiY())
     f.boxes.append(Box("qr", QRectF(page.right() - side, body_top, side, side),
-                       qr_content(view.regno)))
+                       qr_content(view.regno, status_url)))
     rows = receipt_lines(view, with_name)
     key_font, value_font = f.font(10, True), f.font(10)
     key_w = max(f.measure(k, key_font, width, ONE_LINE).width() for k, _ in rows) + 8 * pt
@@ -195,7 +213,7 @@ def receipt_layout(device: QPaintDevice, page: QRectF, view: ReceiptView,
                 f.text(value, value_font, left=key_w, width=value_w))
         f.y += h + 5 * pt
     f.y = max(f.y, body_top + side) + 12 * pt
-    f.y += f.text(status_help(), f.font(10)) + 10 * pt
+    f.y += f.text(status_help(status_url), f.font(10)) + 10 * pt
     if reprinted_at is not None:
         note = translate("QtReceipt", "Dicetak ulang {when}")
         f.text(note.format(when=fmt_datetime(reprinted_at)), f.font(8))
@@ -203,10 +221,10 @@ def receipt_layout(device: QPaintDevice, page: QRectF, view: ReceiptView,
 
 
 def paint_receipt(painter: QPainter, page: QRectF, view: ReceiptView, with_name: bool = True,
-                  reprinted_at: dt.datetime | None = None) -> list[Box]:
+                  reprinted_at: dt.datetime | None = None, status_url: str = "") -> list[Box]:
     """Draw the receipt into `page` (device pixels): shared by PDF and printer. Returns the
     boxes drawn."""
-    boxes = receipt_layout(painter.device(), page, view, with_name, reprinted_at)
+    boxes = receipt_layout(painter.device(), page, view, with_name, reprinted_at, status_url)
     # the PDF keeps the QR code's pixels exact (by default Qt may store an image as JPEG)
     painter.setRenderHint(QPainter.RenderHint.LosslessImageRendering)
     painter.setPen(QPen(QColor("#000000")))
@@ -222,7 +240,7 @@ def paint_receipt(painter: QPainter, page: QRectF, view: ReceiptView, with_name:
 
 
 def paint_on(device: QPagedPaintDevice, view: ReceiptView, with_name: bool = True,
-             reprinted_at: dt.datetime | None = None) -> None:
+             reprinted_at: dt.datetime | None = None, status_url: str = "") -> None:
     """Paint the receipt as one page of `device` (a PDF writer or a printer)."""
     painter = QPainter()
     if not painter.begin(device):
@@ -230,7 +248,7 @@ def paint_on(device: QPagedPaintDevice, view: ReceiptView, with_name: bool = Tru
     try:
         rect = device.pageLayout().paintRectPixels(device.resolution())
         paint_receipt(painter, QRectF(0, 0, rect.width(), rect.height()), view, with_name,
-                      reprinted_at)
+                      reprinted_at, status_url)
     finally:
         painter.end()
 
@@ -243,7 +261,7 @@ def page_layout(paper: str) -> QPageLayout:
 
 
 def write_pdf(view: ReceiptView, path: Path, *, paper: str = "a5", with_name: bool = False,
-              reprinted_at: dt.datetime | None = None) -> Path:
+              reprinted_at: dt.datetime | None = None, status_url: str = "") -> Path:
     """Save the receipt as a PDF at `path` (Qt's own PDF writer); by default A5 without the
     applicant's name (the copy the station keeps)."""
     from kiosk.ui.documents.qt_daylog_pdf import ensure_app
@@ -256,7 +274,7 @@ def write_pdf(view: ReceiptView, path: Path, *, paper: str = "a5", with_name: bo
     writer.setTitle(f"Tanda bukti {view.regno}")
     writer.setCreator("ektp-kiosk")
     try:
-        paint_on(writer, view, with_name, reprinted_at)
+        paint_on(writer, view, with_name, reprinted_at, status_url)
     finally:
         del writer  # the file is complete once the writer is gone
     return path
@@ -305,7 +323,7 @@ def default_printer() -> str:
 
 
 def print_to_default(view: ReceiptView, *, paper: str = "a4", with_name: bool = True,
-                     reprinted_at: dt.datetime | None = None) -> str:
+                     reprinted_at: dt.datetime | None = None, status_url: str = "") -> str:
     """Print the receipt on the default printer, no dialog (the command line); returns the
     printer's name. NoPrinter / PrintFailed when it cannot be printed."""
     from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
@@ -317,7 +335,7 @@ def print_to_default(view: ReceiptView, *, paper: str = "a4", with_name: bool = 
     printer.setPageLayout(page_layout(paper))
     printer.setDocName(f"Tanda bukti {view.regno}")
     try:
-        paint_on(printer, view, with_name, reprinted_at)
+        paint_on(printer, view, with_name, reprinted_at, status_url)
     except OSError:
         raise PrintFailed(name) from None
     return name

@@ -29,15 +29,15 @@ __all__ = ["QtReceiptScreen", "paint_receipt", "print_receipt", "qr_image", "rec
            "status_help", "write_pdf"]
 
 
-def print_receipt(view: ReceiptView, parent: QWidget) -> bool:
+def print_receipt(view: ReceiptView, parent: QWidget, status_url: str = "") -> bool:
     """Ask for a printer and print (A5 unless the operator picks another paper in the
-    dialog); False when the operator cancelled."""
+    dialog); False when the operator cancelled. `status_url`: receipt.status_url."""
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setPageLayout(page_layout("a5"))
     dialog = QPrintDialog(printer, parent)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return False
-    paint_on(printer, view)
+    paint_on(printer, view, status_url=status_url)
     return True
 
 
@@ -50,6 +50,7 @@ class QtReceiptScreen(QWidget):
         super().__init__(parent)
         self.view: ReceiptView | None = None
         self.pdf_path: Path | None = None
+        self.status_url = ""  # the central status page (receipt.status_url), "" when none
         self.banner = label("banner")
         self.banner.setObjectName("banner")
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -89,11 +90,15 @@ class QtReceiptScreen(QWidget):
         lay.addLayout(row)
         self.retranslate()
 
-    def show_receipt(self, view: ReceiptView, pdf_path: Path | None) -> None:
+    def show_receipt(self, view: ReceiptView, pdf_path: Path | None,
+                     status_url: str = "") -> None:
+        """Show `view`; its QR code and help point to `status_url` (receipt.status_url) when
+        the station knows the central status page."""
         self.view = view
         self.pdf_path = pdf_path
+        self.status_url = status_url
         self.qr.setPixmap(
-            QPixmap.fromImage(qr_image(qr_content(view.regno), 6)).scaled(
+            QPixmap.fromImage(qr_image(qr_content(view.regno, status_url), 6)).scaled(
                 self.qr.size(), Qt.AspectRatioMode.KeepAspectRatio
             )
         )
@@ -102,7 +107,7 @@ class QtReceiptScreen(QWidget):
 
     def print(self) -> None:
         if self.view is not None:
-            print_receipt(self.view, self)
+            print_receipt(self.view, self, self.status_url)
 
     def changeEvent(self, event) -> None:  # noqa: N802
         from PySide6.QtCore import QEvent
@@ -120,7 +125,7 @@ class QtReceiptScreen(QWidget):
             return
         self.regno.setText(self.view.regno)
         self.details.setText("\n".join(f"{k}: {v}" for k, v in receipt_lines(self.view)))
-        self.help.setText(status_help())
+        self.help.setText(status_help(self.status_url))
         self.pdf_note.setText(
             self.tr("PDF tersimpan: {path}").format(path=self.pdf_path) if self.pdf_path else ""
         )

@@ -17,7 +17,8 @@ CHROMIUM = "/usr/bin/chromium"
 # as root, without a display, and without the background traffic a closed network refuses
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", "--disable-quic"]
+                 "--no-first-run", "--disable-sync", "--disable-quic",
+                 "--lang=id-ID"]  # the date field as an Indonesian phone shows it
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 
 

@@ -111,13 +111,14 @@ def image_boxes(pdf: Path, centre: tuple[float, float]) -> list[Rect]:
     return [Rect(cx - w_pt / 2, cy - h_pt / 2, cx + w_pt / 2, cy + h_pt / 2, "<QR code>")]
 
 
-def check_receipt_pdf(pdf: Path, tmp: Path, paper: str, regno: str) -> list[Rect]:
+def check_receipt_pdf(pdf: Path, tmp: Path, paper: str, regno: str,
+                      status_url: str = "") -> list[Rect]:
     """Every promise of the paper receipt, checked on the PDF; returns its word boxes."""
     assert pdf.read_bytes().startswith(b"%PDF")
     width, height = page_size(pdf)
     assert (round(width), round(height)) == tuple(round(v) for v in PAGE_PT[paper])
     text, centre = decode_qr(pdf, tmp)
-    assert text == qr_content(regno)
+    assert text == qr_content(regno, status_url)
     boxes = words(pdf)
     qr = image_boxes(pdf, centre)
     everything = [*boxes, *qr]
@@ -182,9 +183,13 @@ def test_the_receipt_is_in_english_when_the_screen_is(qapp, tmp_path):
 
 
 def test_the_qr_content_is_the_registration_number_or_a_status_page_link():
+    from kiosk.app.receipts import short_url
+
     assert qr_content("627104-01-20261202-017") == "627104-01-20261202-017"
     assert (qr_content("627104-01-20261202-017", "https://ektp.example.go.id/status/")
             == "https://ektp.example.go.id/status/627104-01-20261202-017")
+    assert short_url("https://cek.example.go.id/cek/") == "cek.example.go.id/cek"
+    assert short_url("http://10.0.0.5:8443/cek") == "10.0.0.5:8443/cek"
 
 
 @pytest.mark.parametrize("paper", ["a4", "a5"])
@@ -205,3 +210,71 @@ def test_a_printer_gets_the_same_layout(qapp, tmp_path, paper):
     del printer  # the file is finished when the printer is gone
     check_receipt_pdf(out, tmp_path, paper, view.regno)
     assert view.applicant_name in _run("pdftotext", str(out), "-")
+
+
+STATUS_URL = "https://cek.example.go.id/cek"
+
+
+@pytest.mark.parametrize("paper", ["a4", "a5"])
+def test_with_a_status_page_the_qr_opens_it_and_the_text_says_check_yourself(qapp, tmp_path,
+                                                                             paper):
+    """The station knows the central status page (receipt.status_url): the QR code holds the
+    page's address with the number, read back by a real decoder, and the text tells the
+    applicant where to check, in the short form one types from paper."""
+    from kiosk.ui.documents.qt_receipt_pdf import write_pdf
+
+    view = receipt_view()
+    pdf = write_pdf(view, tmp_path / f"linked-{paper}.pdf", paper=paper, with_name=True,
+                    status_url=STATUS_URL)
+    check_receipt_pdf(pdf, tmp_path, paper, view.regno, STATUS_URL)
+    assert decode_qr(pdf, tmp_path)[0] == f"{STATUS_URL}/{view.regno}"
+    text = " ".join(_run("pdftotext", str(pdf), "-").split())
+    assert "cek sendiri di cek.example.go.id/cek " in text
+    assert "menu Cek status" not in text and "https://" not in text
+
+
+def test_without_a_status_page_the_qr_holds_the_bare_number(qapp, tmp_path):
+    from kiosk.ui.documents.qt_receipt_pdf import write_pdf
+
+    view = receipt_view()
+    pdf = write_pdf(view, tmp_path / "bare.pdf", paper="a5", status_url="")
+    assert decode_qr(pdf, tmp_path)[0] == view.regno
+    text = " ".join(_run("pdftotext", str(pdf), "-").split())
+    assert "menu Cek status" in text and "cek sendiri" not in text
+
+
+def test_the_status_page_text_is_in_english_when_the_screen_is(qapp, tmp_path):
+    from kiosk.ui.documents.qt_receipt_pdf import write_pdf
+    from kiosk.ui.qt_i18n import QtLanguage
+
+    lang = QtLanguage()
+    lang.set_language("en")
+    try:
+        pdf = write_pdf(receipt_view(), tmp_path / "en-linked.pdf", paper="a4",
+                        status_url=STATUS_URL + "/")
+        text = " ".join(_run("pdftotext", str(pdf), "-").split())
+    finally:
+        lang.set_language("id")
+    assert "check for yourself at cek.example.go.id/cek " in text
+    assert "cek sendiri" not in text
+
+
+def test_the_screen_receipt_shows_the_same_link(qapp, qtbot, tmp_path):
+    """The receipt on screen: its QR code (decoded from the widget's pixmap) and its help
+    text point to the status page; the print dialog's page would too (same layout code)."""
+    import zxingcpp
+    from PIL import Image
+
+    from kiosk.ui.recording.qt_receipt import QtReceiptScreen
+
+    screen = QtReceiptScreen()
+    qtbot.addWidget(screen)
+    view = receipt_view()
+    screen.show_receipt(view, None, status_url=STATUS_URL)
+    png = tmp_path / "screen-qr.png"
+    assert screen.qr.pixmap().save(str(png))
+    found = zxingcpp.read_barcodes(Image.open(png), formats=zxingcpp.BarcodeFormat.QRCode)
+    assert [f.text for f in found] == [f"{STATUS_URL}/{view.regno}"]
+    assert "cek sendiri di cek.example.go.id/cek " in screen.help.text()
+    screen.show_receipt(view, None)
+    assert "menu Cek status" in screen.help.text()
