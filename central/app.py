@@ -52,6 +52,7 @@ from central.storage import (
 )
 from central.web import add_web_routes
 from central.web.settings import WebSettings
+from ektp_protocol.carry import carry_key_signature, carry_public_key
 
 # Body caps, sized for what a station sends (kiosk/sync/client.py): a blob is the largest (a
 # photo or a fingerprint record: tens to hundreds of KB; 10 MiB leaves ample room), a
@@ -239,9 +240,13 @@ def _add_station_routes(api: FastAPI, store: CentralStore, status_url: str) -> N
 
     @api.get("/v1/server-key", responses=_errors(*AUTHED))
     def server_key(station: Auth) -> dict[str, str | None]:
-        """The server's Ed25519 public key (stations pin it at set-up), and the applicant's
-        status page (`status_url`, null when this server has none) for their receipts."""
-        return {"public_key": store.public_key, "status_url": status_url or None}
+        """The server's Ed25519 public key (stations pin it at set-up), the applicant's
+        status page (`status_url`, null when this server has none) for their receipts, and
+        the key records carried on a drive are sealed for (`carry_key`, X25519, with the
+        server key's signature of it: docs/carry.md)."""
+        return {"public_key": store.public_key, "status_url": status_url or None,
+                "carry_key": carry_public_key(store.private_key),
+                "carry_key_signature": carry_key_signature(store.private_key)}
 
     @api.put("/v1/station/key", responses=_errors(*AUTHED, *BODY, 409))
     def station_key(body: StationKey, station: Auth) -> dict[str, str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from central.cli_carry import make_carry_group
 from central.cli_users import make_user_group
 from central.storage import CentralStore, UnknownStation
 from ektp_protocol import ProcessingStatus
@@ -349,6 +350,7 @@ def scrub(store_factory, mb_per_s: float, limit: int | None,  # type: ignore[no-
 
 
 cli.add_command(make_user_group(_data_dir_option), "user")
+cli.add_command(make_carry_group(_data_dir_option), "carry")
 
 
 def main(argv: list[str] | None = None) -> None:

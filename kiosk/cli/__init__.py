@@ -21,6 +21,7 @@ from kiosk.cli import (
     accounts_cmds,
     backup_cmds,
     cap_cmds,
+    carry_cmds,
     db_cmds,
     device_cmds,
     export_cmds,
@@ -70,6 +71,7 @@ COMMANDS: tuple[click.Command, ...] = (
     keyring_cmds.keyring_info,
     backup_cmds.backup,
     backup_cmds.restore,
+    carry_cmds.carry,
 )
 for command in COMMANDS:
     cli.add_command(command)

@@ -18,6 +18,7 @@ SUPERVISOR_ACTIONS = TECHNICIAN_ACTIONS | {
     "export", "cap", "accounts", "rerecord", "dashboard",
     "sync_pause",  # hold delivery to the central server, and resume it
     "receipt_reprint",  # reprint an applicant's lost receipt (kiosk receipt; audited)
+    "carry",  # carry unsent records to the centre on a drive (kiosk carry export)
 }
 ACTIONS = SUPERVISOR_ACTIONS
 _ALLOWED = {

@@ -9,10 +9,9 @@ transaction, with its audit row:
     processing status (received | accepted | rejected + reason): from a reconciliation or
     the server's status changes
 
-A *fault* is a record that could not even be read to be sent (a rotten blob): it goes back to
-saved with its error and a later retry like a failed send, and while it lasts one incident
-names it (opened with the fault, ended when the record is next read whole). The time of the
-last delivery and the cursor of the server's status changes are kept beside, in `meta`.
+A *fault* is a record that could not be read to be sent (a rotten blob): back to saved with
+its error and a later retry, one incident naming it while it lasts. The last delivery's time
+and the status-change cursor are kept in `meta`. A receipt may come back on a drive too.
 
 The save itself enqueues (the records_enqueue trigger of schema v2 writes the outbox row of
 every new record). Other modules read states only through the names in
@@ -29,7 +28,7 @@ import sqlite_utils
 
 from kiosk.domain.delivery import DELIVERED, UNSENT, DeliveryState, ProcessingStatus
 from kiosk.store import audit
-from kiosk.store.db import iso, write_transaction
+from kiosk.store.db import iso, utcnow, write_transaction
 
 SAVED, UPLOADING = DeliveryState.SAVED, DeliveryState.UPLOADING
 RECEIVED, VERIFIED = DeliveryState.RECEIVED, DeliveryState.VERIFIED
@@ -140,10 +139,8 @@ class Outbox:
 
     def regno(self, record_id: str) -> str | None:
         return self._one("SELECT regno FROM records WHERE id = ?", record_id)
-
     def attempts(self, record_id: str) -> int:
         return self._count("SELECT attempts FROM outbox WHERE record_id = ?", record_id)
-
     def oldest_unsent(self) -> dt.datetime | None:
         """When the oldest record the server does not hold yet was saved."""
         row = self.db.execute(
@@ -174,12 +171,10 @@ class Outbox:
         return [Fault(rid, regno, _ts(since), err[len(FAULT_PREFIX):], int(n), _ts(nxt))
                 for rid, regno, err, n, nxt, since in rows]
 
-    def last_success(self) -> str | None:
-        """When the server last gave a receipt (ISO, UTC), kept across restarts."""
+    def last_success(self) -> str | None:  # ISO, UTC; kept across restarts
         return self._meta(LAST_SUCCESS)
 
-    def status_cursor(self) -> int:
-        """Where the server's status changes are to be read from next."""
+    def status_cursor(self) -> int:  # where the server's status changes are read from next
         value = self._meta(STATUS_CURSOR)
         return int(value) if value and value.isdigit() else 0
 
@@ -283,13 +278,17 @@ class Outbox:
         return new
 
     def received(self, record_id: str, manifest_sha256: str, receipt_json: str,
-                 received_at: str, server_seq: int, now: dt.datetime | None = None) -> None:
+                 received_at: str, server_seq: int, now: dt.datetime | None = None,
+                 carried: bool = False) -> None:
         """The server's signed receipt for our manifest: -> received, out of the outbox; the
-        time is kept as the last delivery."""
+        time is kept as the last delivery (`carried`: it came back on a drive)."""
         with write_transaction(self.db):
             if now is not None:
                 self._end_fault(record_id, iso(now))
                 self._set_meta(LAST_SUCCESS, iso(now))
+            if carried:
+                self.db.execute("UPDATE records SET carry_receipt_at = ? WHERE id = ?",
+                                [iso(now or utcnow()), record_id])
             self.db.execute(
                 "UPDATE records SET state = ?, manifest_sha256 = ?, receipt = ?, "
                 "received_at = ?, verified_at = NULL, processing_status = ?, "

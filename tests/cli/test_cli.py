@@ -37,7 +37,8 @@ EXPECTED = {
     ("cap", "override"), ("cap", "set"), ("db",), ("db", "check"), ("audit",),
     ("audit", "verify"), ("audit", "show"), ("user",), ("user", "add"), ("user", "list"),
     ("user", "disable"), ("user", "enable"), ("user", "reset-pin"), ("user", "set-role"),
-    ("keyring",), ("backup",), ("restore",), ("receipt",),
+    ("keyring",), ("backup",), ("restore",), ("receipt",), ("carry",), ("carry", "export"),
+    ("carry", "receipts"),
 }
 
 

@@ -1,0 +1,218 @@
+"""Records carried on a drive when no link exists (ektp_protocol.carry; docs/carry.md).
+
+`export` writes every record the centre does not hold yet into a new folder on the drive,
+one sealed packet each (for the centre's carry key, pinned at set-up, so a lost drive exposes
+nothing), each written to a temporary name, flushed, renamed, and read back; the station's
+signed index lists only packets that were whole on the drive, and is rewritten (atomically)
+after each one, so a drive pulled mid-export holds a valid index of what it does hold. An
+exported record stays in the outbox: the link still delivers it if it comes back first.
+
+`apply_receipts` reads the receipts file the centre wrote back onto the drive (signed with
+the server key the station pinned), checks each receipt against the station's own manifest
+hash exactly as an online receipt, and marks those records received; the next
+reconciliation over the link verifies them as usual.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ektp_protocol as protocol
+from ektp_protocol import carry
+from kiosk.domain.messages import DomainError, Msg
+from kiosk.store import audit
+from kiosk.store.db import iso, write_transaction
+from kiosk.store.station import Store
+from kiosk.sync.link import CARRY_KEY_META, SERVER_KEY_META
+from kiosk.sync.manifest import build_payload, manifest_doc
+
+log = logging.getLogger(__name__)
+
+
+class CarryFailed(DomainError):
+    """An export or a receipts file that could not be done, in words for the supervisor."""
+
+
+def _drive_error(exc: OSError, where: Path) -> CarryFailed:
+    if exc.errno == errno.ENOSPC:
+        return CarryFailed(Msg(
+            f"Flashdisk penuh di {where}: sebagian rekaman sudah tertulis dan tercatat di "
+            "indeksnya. Pakai flashdisk lain untuk sisanya.",
+            f"The drive is full at {where}: part of the records are written and listed in "
+            "its index. Use another drive for the rest."))
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return CarryFailed(Msg(
+            f"Flashdisk di {where} tidak bisa ditulisi (hanya-baca atau tanpa izin).",
+            f"The drive at {where} cannot be written (read-only or no permission)."))
+    return CarryFailed(Msg(
+        f"Flashdisk di {where} gagal dibaca/ditulis ({exc.strerror or exc}): mungkin dicabut. "
+        "Pasang lagi dan ulangi; yang sudah tertulis tetap sah.",
+        f"The drive at {where} failed ({exc.strerror or exc}): perhaps pulled out. Plug it "
+        "in and export again; what was written stays valid."))
+
+
+@dataclass
+class ExportResult:
+    folder: Path
+    written: list[str] = field(default_factory=list)  # record ids, in order
+    unreadable: list[str] = field(default_factory=list)  # records that could not be read
+    bytes: int = 0
+    cancelled: bool = False
+    total: int = 0
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_whole(path: Path, data: bytes) -> None:
+    """`data` at `path`, or nothing there: a temporary name, flushed, renamed, the folder
+    flushed, then read back (a drive that lies about its writes is caught here)."""
+    tmp = path.with_name(f".{path.name}.part")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+    if carry.file_sha256(path.read_bytes()) != carry.file_sha256(data):
+        path.unlink(missing_ok=True)
+        raise OSError(errno.EIO, "read back differs from what was written")
+
+
+def unsent(store: Store, since: dt.date | None = None) -> list[str]:
+    """Records the centre does not hold yet (queued, being sent), oldest first."""
+    sql = "SELECT r.id FROM outbox o JOIN records r ON r.id = o.record_id WHERE 1 = 1"
+    params: list[str] = []
+    if since is not None:
+        sql += " AND r.local_date >= ?"
+        params.append(since.isoformat())
+    return [r[0] for r in store.db.execute(sql + " ORDER BY r.created_at, r.id", params)]
+
+
+def export(store: Store, drive: Path, signing_key: str, *, since: dt.date | None = None,
+           progress: Callable[[int, int], None] | None = None,
+           cancel: threading.Event | None = None) -> ExportResult:
+    """Write the unsent records onto `drive` (a new export folder in it); see the module."""
+    carry_key = store.meta(CARRY_KEY_META)
+    if not carry_key:
+        raise CarryFailed(Msg(
+            "Kunci pusat untuk flashdisk belum tersimpan di stasiun ini: sambungkan stasiun ke "
+            "server pusat sekali (kiosk setup central) lalu ulangi.",
+            "The centre's drive key is not on this station yet: connect it to the central "
+            "server once (kiosk setup central), then try again."))
+    ids = unsent(store, since)
+    now = store.clock()
+    folder = Path(drive) / (f"{carry.FOLDER_PREFIX}{store.station_id[:8]}-"
+                            f"{now.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}")
+    result = ExportResult(folder, total=len(ids))
+    index = {"format": carry.FORMAT, "station_id": store.station_id,
+             "station_key": protocol.public_key_of(signing_key),
+             "station_name": store.settings["station.name"], "created_at": iso(now),
+             "packets": []}
+    try:
+        (folder / carry.PACKETS).mkdir(parents=True)
+        for n, rid in enumerate(ids, 1):
+            if cancel is not None and cancel.is_set():
+                result.cancelled = True
+                break
+            _export_one(store, folder, rid, signing_key, carry_key, index, result)
+            if progress is not None:
+                progress(n, len(ids))
+    except OSError as exc:
+        raise _drive_error(exc, folder) from exc
+    log.info("exported %d records to %s (%d unreadable, cancelled=%s)", len(result.written),
+             folder, len(result.unreadable), result.cancelled)
+    return result
+
+
+def _export_one(store: Store, folder: Path, rid: str, signing_key: str, carry_key: str,
+                index: dict, result: ExportResult) -> None:
+    try:
+        payload = build_payload(store, rid, signing_key)
+    except Exception as exc:  # noqa: BLE001 (a rotten record is this record's, as in sync)
+        log.warning("record %s cannot be read to be carried: %s", rid, exc)
+        result.unreadable.append(rid)
+        return
+    sealed = carry.seal(carry.Packet(payload.manifest, payload.signature, payload.blobs),
+                        carry_key)
+    name = rid + carry.SUFFIX
+    write_whole(folder / carry.PACKETS / name, sealed)
+    index["packets"].append({"name": name, "record_id": rid, "size": len(sealed),
+                             "sha256": carry.file_sha256(sealed)})
+    write_whole(folder / carry.INDEX, carry.signed_document("index", index, signing_key))
+    with write_transaction(store.db):
+        store.db.execute("UPDATE records SET carried_at = ?, carry_folder = ? WHERE id = ?",
+                         [iso(store.clock()), folder.name, rid])
+        audit.append(store.db, "carry", "record.carried", {"record_id": rid,
+                                                           "folder": folder.name})
+    result.written.append(rid)
+    result.bytes += len(sealed)
+
+
+@dataclass
+class ReceiptsResult:
+    received: list[str] = field(default_factory=list)  # now received, by the drive's road
+    already: list[str] = field(default_factory=list)  # received before (the link came back)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (record id, the reason)
+    folders: int = 0
+
+
+def apply_receipts(store: Store, drive: Path) -> ReceiptsResult:
+    """Apply every receipts file on `drive` (the drive, or one export folder on it)."""
+    server_key = store.meta(SERVER_KEY_META)
+    if not server_key:
+        raise CarryFailed(Msg("Stasiun ini belum tersambung ke server pusat (kunci server "
+                              "belum tersimpan).", "This station was never set up with a "
+                              "central server (no pinned server key)."))
+    files = sorted({p for g in ("", "*/", "*/*/") for p in Path(drive).glob(g + carry.RECEIPTS)})
+    if not files:
+        raise CarryFailed(Msg(f"Tidak ada tanda terima dari pusat di {drive}.",
+                              f"No receipts from the centre on {drive}."))
+    result = ReceiptsResult()
+    for path in files:
+        try:
+            content = carry.read_signed(path.read_bytes(), "receipts", server_key)
+        except (OSError, carry.CarryError) as exc:
+            raise CarryFailed(Msg(
+                f"Tanda terima di {path} tidak sah atau rusak ({exc}): jangan dipakai.",
+                f"The receipts at {path} are not valid or damaged ({exc}): not used.")) from None
+        result.folders += 1
+        for entry in content.get("results", []):
+            _apply_one(store, server_key, entry, result)
+    return result
+
+
+def _apply_one(store: Store, server_key: str, entry: dict, result: ReceiptsResult) -> None:
+    rid = entry.get("record_id")
+    row = store.db.execute("SELECT state FROM records WHERE id = ?", [rid]).fetchone() \
+        if isinstance(rid, str) else None
+    if row is None:
+        return  # another station's, or a packet the centre could not even name
+    if entry.get("outcome") not in ("imported", "already") or not entry.get("receipt"):
+        result.refused.append((rid, str(entry.get("message") or entry.get("reason"))))
+        return
+    if row[0] not in ("saved", "uploading"):
+        result.already.append(rid)
+        return
+    sha = protocol.sha256_hex(protocol.canonical(manifest_doc(store, rid)))
+    try:
+        receipt = protocol.check_receipt(entry["receipt"], server_key, rid, sha)
+    except (protocol.ProtocolError, ValueError, KeyError, TypeError) as exc:
+        result.refused.append((rid, f"receipt does not check: {exc}"))
+        return
+    store.outbox.received(rid, sha, json.dumps(receipt.to_json(), sort_keys=True),
+                          receipt.received_at, receipt.server_seq, store.clock(), carried=True)
+    result.received.append(rid)
