@@ -35,7 +35,10 @@ bench: $(STAMP)
 clean:
 	rm -rf $(VENV) build *.egg-info
 
-# PNGs of every station screen into docs/screenshots/ (needs Xvfb: apt-get install xvfb).
+# PNGs of every station screen into docs/screenshots/ (needs Xvfb: apt-get install xvfb), and
+# of every page of the centre (the status page, the console) as the browser tests drive them.
 screenshots: $(STAMP)
 	command -v xvfb-run >/dev/null || (apt-get install -y xvfb || sudo apt-get install -y xvfb)
 	xvfb-run -a -s "-screen 0 1366x768x24" $(BIN)/python scripts/screenshots.py
+	sh scripts/ensure-test-tools.sh
+	EKTP_WEB_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -q tests/central/web
