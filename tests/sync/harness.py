@@ -57,8 +57,8 @@ class CentralProcess:
         # The server's log goes to a file: a pipe nobody reads fills up (64 KB of tracebacks
         # from injected faults) and then blocks the server's event loop on its next log line.
         self.log_path = self.data_dir.parent / f"{self.data_dir.name}-server.log"
-        self.log = open(self.log_path, "ab")  # noqa: SIM115  (closed in stop())
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.log)
+        self._log = open(self.log_path, "ab")  # noqa: SIM115  (closed in stop())
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self._log)
         deadline = time.monotonic() + 20
         while True:
             try:
@@ -86,7 +86,7 @@ class CentralProcess:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
-        self.log.close()
+        self._log.close()
 
 
 @lru_cache(maxsize=1)

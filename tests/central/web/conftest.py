@@ -7,11 +7,10 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
-import requests
+from harness import CentralProcess
 
 CENTRAL = str(Path(sys.executable).parent / "kiosk-central")
 CHROMIUM = "/usr/bin/chromium"
@@ -47,30 +46,12 @@ def page(browser):
     context.close()
 
 
-class WebServer:
-    """`kiosk-central serve --data-dir D` on a free port with `options`; its log in a file."""
+class WebServer(CentralProcess):
+    """`kiosk-central serve --data-dir D` with `options` (harness.CentralProcess), and the
+    commands and log a web test reads."""
 
     def __init__(self, data_dir: Path, *options: str) -> None:
-        from harness import free_port
-
-        self.data_dir = Path(data_dir)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = self.data_dir.parent / f"{self.data_dir.name}-server.log"
-        self._log = open(self.log_path, "ab")  # noqa: SIM115 (closed in stop)
-        self.proc = subprocess.Popen(
-            [CENTRAL, "serve", "--data-dir", str(self.data_dir), "--port", str(self.port),
-             *options], stdout=subprocess.DEVNULL, stderr=self._log)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(self.url + "/v1/health", timeout=1).ok:
-                    break
-            except requests.RequestException:
-                pass
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(self.log_path.read_text()[-2000:])
-            time.sleep(0.05)
+        super().__init__(data_dir, extra=options)
 
     def cli(self, *args: str, stdin: str | None = None) -> str:
         out = subprocess.run([CENTRAL, *args, "--data-dir", str(self.data_dir)], input=stdin,
@@ -80,15 +61,6 @@ class WebServer:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self._log.close()
 
 
 @pytest.fixture
