@@ -8,6 +8,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.requests import ClientDisconnect
 
 from central.storage import CentralStore
 from central.web.settings import WebSettings
@@ -22,7 +23,16 @@ def add_web_routes(api: FastAPI, store: CentralStore, web: WebSettings) -> None:
 
     status.add_routes(api, store, web)
     console.add_routes(api, store, web)
+    api.add_exception_handler(ClientDisconnect, _gone)
     api.add_exception_handler(Exception, _unexpected)
+
+
+async def _gone(request: Request, exc: Exception) -> Response:
+    """The client left mid-body (a link cut, a pulled cable): nobody is there to answer and
+    nothing is wrong here, so one line in the log and no traceback."""
+    log.info("client %s left during %s %s", (request.client or ("?",))[0], request.method,
+             request.url.path)
+    return Response(status_code=400)
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:

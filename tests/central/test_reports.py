@@ -52,3 +52,13 @@ def test_a_report_is_checked_and_needs_a_token(tmp_path):
     r = client.put("/v1/station/report", json={"station_time": now}, headers=h)
     assert r.json() == {"status_url": None}
     assert client.get("/v1/server-key", headers=h).json()["status_url"] is None
+
+
+def test_the_documents_bounds_are_the_ones_the_server_keeps(tmp_path):
+    """The schema says what is refused: a count's bounds are minimum/maximum (JSON Schema's
+    words), so a client or fuzzer that reads the document never sends a count below 0."""
+    schema = _client(tmp_path).get("/openapi.json").json()["components"]["schemas"]
+    for name in ("cap", "recorded_today", "waiting", "incidents_open"):
+        (count, _null) = schema["StationReport"]["properties"][name]["anyOf"]
+        assert count["minimum"] == 0 and count["maximum"] == 1_000_000, (name, count)
+        assert "ge" not in count and "le" not in count
