@@ -30,6 +30,10 @@ PUBLIC = frozenset({"/v1/health", "/openapi.json", "/docs", "/docs/oauth2-redire
 # the web pages: no bearer token (the console has its own login); their forms are small
 WEB_PREFIXES = ("/cek", "/console")
 MAX_FORM = 16 * 1024
+# ... but for the console's drive import (central/web/console_carry.py), streamed to disk: a
+# week's backlog of a station at a high cap (~1,400 records of ~720 KB) in one upload
+CARRY_UPLOAD = ("POST", "/console/carry")
+MAX_CARRY_UPLOAD = 1024 * 1024 * 1024
 log = logging.getLogger("central.security")
 
 
@@ -48,6 +52,8 @@ def body_limit(method: str, path: str) -> int:
         return MAX_MANIFEST
     if method == "POST" and path in ("/v1/reconcile", "/v1/blobs:missing"):
         return MAX_JSON
+    if (method, path) == CARRY_UPLOAD:
+        return MAX_CARRY_UPLOAD
     if method == "POST" and any(path == p or path.startswith(p + "/") for p in WEB_PREFIXES):
         return MAX_FORM
     if (method, path) == ("PUT", "/v1/station/report"):

@@ -239,6 +239,9 @@ def add_routes(api: FastAPI, store: CentralStore, web: WebSettings) -> None:
           include_in_schema=False)
     route(f"{PATH}/records/{{record_id}}/photo", _logged_in(c, c.photo), methods=["POST"],
           include_in_schema=False)
+    from central.web import console_carry  # here, not above: it imports this module
+
+    console_carry.add_routes(api, c)
 
 
 def _sync(console: Console, handler: Callable[..., HTMLResponse]) -> Callable[..., Any]:

@@ -145,3 +145,143 @@ WORDS.update({
     "b.problem.missing": ("hilang", "missing"),
     "b.problem.damaged": ("rusak", "damaged"),
 })
+
+# --- the drive import (central/web/console_carry.py) ---------------------------------------
+WORDS.update({
+    "c.nav.carry": ("Flashdisk", "USB drive"),
+    "a.carry.import": ("mengimpor flashdisk", "imported a drive"),
+    "cy.title": ("Impor rekaman dari flashdisk", "Import records from a USB drive"),
+    "cy.intro": ("Stasiun yang tidak tersambung ke pusat menyalin rekamannya ke flashdisk, dalam "
+                 "folder yang namanya diawali ektp-carry-. Pilih folder itu di sini: "
+                 "rekamannya disimpan di pusat persis seperti kiriman lewat jaringan, dan Anda "
+                 "mendapat berkas tanda terima untuk dibawa kembali ke stasiun.",
+                 "A station without a link to the centre copies its records onto a USB drive, "
+                 "in a folder whose name starts with ektp-carry-. Choose that folder here: its "
+                 "records are stored at the centre exactly as a delivery over the network, and "
+                 "you get a receipts file to take back to the station."),
+    "cy.folder": ("Folder ektp-carry-… di flashdisk", "The ektp-carry-… folder on the drive"),
+    "cy.folder.help": ("Paling besar {gb} GB sekali unggah. Folder yang lebih besar diimpor "
+                       "teknisi di server: kiosk-central carry import.",
+                       "At most {gb} GB in one upload. A larger folder is imported on the server "
+                       "by a technician: kiosk-central carry import."),
+    "cy.files": ("Atau pilih berkasnya: index.json dan semua berkas .ektp di folder packets",
+                 "Or choose its files: index.json and every .ektp file in its packets folder"),
+    "cy.import": ("Impor", "Import"),
+    "cy.viewer": ("Hanya petugas pemutus (approver) yang boleh mengimpor flashdisk. Tanda "
+                  "terima impor sebelumnya tetap dapat Anda unduh di bawah.",
+                  "Only approvers may import a drive. You can still download the receipts of "
+                  "earlier imports below."),
+    "cy.recent": ("Impor terakhir", "Recent imports"),
+    "cy.recent.none": ("Belum ada impor.", "No import yet."),
+    "cy.when": ("Waktu", "When"),
+    "cy.folder.col": ("Folder", "Folder"),
+    "cy.station": ("Stasiun", "Station"),
+    "cy.officer": ("Petugas", "Officer"),
+    "cy.outcome": ("Hasil", "Outcome"),
+    "cy.counts": ("{imported} diimpor, {already} sudah ada, {refused} ditolak",
+                  "{imported} imported, {already} already held, {refused} refused"),
+    "cy.receipts.col": ("Tanda terima", "Receipts"),
+    "cy.download": ("Unduh receipts.json", "Download receipts.json"),
+    "cy.open": ("Lihat", "View"),
+    "cy.result.title": ("Hasil impor flashdisk", "Drive import result"),
+    "cy.summary": ("{imported} rekaman diimpor, {already} sudah ada di pusat, {refused} ditolak.",
+                   "{imported} records imported, {already} already held, {refused} refused."),
+    "cy.from": ("Folder {folder} dari stasiun {station}, diimpor oleh {officer}, {at}.",
+                "Folder {folder} from station {station}, imported by {officer}, {at}."),
+    "cy.station.unknown": ("tidak dikenal", "unknown"),
+    "cy.next": ("Langkah berikutnya: tanda terima ke stasiun",
+                "Next: the receipts back to the station"),
+    "cy.receipts.how": ("Salin berkas ini ke folder {folder} di flashdisk, lalu baca tanda "
+                        "terima di stasiun.",
+                        "Copy this file into the {folder} folder on the drive, then read the "
+                        "receipts at the station."),
+    "cy.receipts.why": ("Sebelum tanda terima dibaca, stasiun menganggap rekaman ini belum "
+                        "terkirim.",
+                        "Until it reads the receipts, the station counts these records as not "
+                        "delivered yet."),
+    "cy.record": ("Rekaman", "Record"),
+    "cy.detail": ("Keterangan", "Detail"),
+    "cy.o.imported": ("diimpor", "imported"),
+    "cy.o.already": ("sudah ada", "already held"),
+    "cy.o.refused": ("ditolak", "refused"),
+    "cy.o.imported.text": ("disimpan di pusat; tanda terimanya ada di receipts.json",
+                           "stored at the centre; its receipt is in receipts.json"),
+    "cy.o.already.text": ("sudah diterima sebelumnya (lewat jaringan atau impor lain); tanda "
+                          "terima yang sama ada di receipts.json",
+                          "received before (over the network or by an earlier import); the "
+                          "same receipt is in receipts.json"),
+    "cy.refused.note": ("Rekaman yang ditolak tetap aman di stasiun: stasiun mengirimnya lagi "
+                        "lewat jaringan, atau dalam ekspor flashdisk berikutnya.",
+                        "Refused records stay safe at the station: it sends them again over "
+                        "the network, or in its next drive export."),
+    "cy.empty": ("Folder ini tidak berisi rekaman.", "This folder holds no record."),
+    "cy.gone": ("Impor ini tidak ada di server ini.", "No such import on this server."),
+    "cy.problem.none": ("Pilih dulu folder ektp-carry-… dari flashdisk.",
+                        "Choose the ektp-carry-… folder on the drive first."),
+    "cy.problem.index": ("Ini bukan folder ekspor flashdisk: tidak ada index.json. Pilih folder "
+                         "ektp-carry-… yang ditulis stasiun.",
+                         "This is not a drive export: it has no index.json. Choose the "
+                         "ektp-carry-… folder the station wrote."),
+    "cy.problem.unreadable": ("index.json di folder ini tidak terbaca: bukan indeks ekspor "
+                              "stasiun, atau rusak. Ekspor ulang di stasiun lalu coba lagi.",
+                              "The index.json in this folder cannot be read: it is not a "
+                              "station's export index, or it is damaged. Export again at the "
+                              "station, then try again."),
+    "cy.problem.two": ("Pilihan ini berisi lebih dari satu folder ekspor. Impor satu folder "
+                       "ektp-carry-… setiap kali.",
+                       "This choice holds more than one export folder. Import one "
+                       "ektp-carry-… folder at a time."),
+    "cy.problem.twice": ("Berkas {name} terpilih dua kali. Pilih satu folder ektp-carry-… "
+                         "saja.",
+                         "The file {name} was chosen twice. Choose one ektp-carry-… folder "
+                         "only."),
+    "cy.problem.foreign": ("Ini bukan folder ekspor flashdisk: {name} bukan bagiannya (sebuah "
+                           "ekspor hanya berisi index.json dan berkas .ektp). Pilih folder "
+                           "ektp-carry-… yang ditulis stasiun.",
+                           "This is not a drive export: {name} is no part of one (an export "
+                           "holds only index.json and .ektp files). Choose the ektp-carry-… "
+                           "folder the station wrote."),
+    "cy.problem.many": ("Terlalu banyak berkas dalam satu unggahan. Pilih satu folder "
+                        "ektp-carry-… saja.",
+                        "Too many files in one upload. Choose one ektp-carry-… folder only."),
+    "cy.problem.space": ("Ruang penyimpanan server tidak cukup untuk unggahan ini. Tidak ada "
+                         "yang diimpor; hubungi teknisi pusat.",
+                         "The server has no room for this upload. Nothing was imported; call "
+                         "the centre's technician."),
+    # why a packet was refused (central/carry.py REASONS, for this page: "missing" may also
+    # mean a file the officer did not choose)
+    "cy.reason.bad_index": ("indeks flashdisk tidak ditandatangani oleh stasiun yang dikenal "
+                            "pusat ini",
+                            "the drive's index is not signed by a station this centre knows"),
+    "cy.reason.revoked": ("stasiun yang menulis flashdisk ini sudah dicabut",
+                          "the station that wrote this drive is revoked"),
+    "cy.reason.not_listed": ("tidak tercantum di indeks bertanda tangan flashdisk ini (paket "
+                             "stasiun lain, atau ditambahkan kemudian)",
+                             "not in this drive's signed index (another station's packet, or "
+                             "added afterwards)"),
+    "cy.reason.missing": ("tercantum di indeks, tetapi tidak ada di flashdisk atau tidak ikut "
+                          "dipilih",
+                          "listed in the index, but not on the drive or not chosen for the "
+                          "upload"),
+    "cy.reason.altered": ("isinya berbeda dari yang ditulis stasiun (diubah atau rusak di "
+                          "flashdisk)",
+                          "its bytes differ from what the station wrote (altered or damaged "
+                          "on the drive)"),
+    "cy.reason.damaged": ("terpotong, diubah, atau disegel untuk pusat lain: segelnya tidak "
+                          "dapat dibuka",
+                          "cut short, altered, or sealed for another centre: its seal does "
+                          "not open"),
+    "cy.reason.not_packet": ("bukan paket rekaman flashdisk", "not a carried packet"),
+    "cy.reason.bad_framing": ("rekaman di dalamnya rusak bentuknya",
+                              "the record inside is malformed"),
+    "cy.reason.blob_hash": ("sebuah berkas tidak cocok dengan alamatnya (hash)",
+                            "a blob does not match its address"),
+    "cy.reason.bad_signature": ("manifesnya tidak ditandatangani oleh stasiun flashdisk ini",
+                                "the manifest is not signed by the station of this drive"),
+    "cy.reason.bad_manifest": ("manifesnya tidak sah", "the manifest is not valid"),
+    "cy.reason.other_station": ("rekaman ini milik stasiun lain",
+                                "the record belongs to another station"),
+    "cy.reason.conflict": ("manifes lain sudah tersimpan dengan ID rekaman yang sama",
+                           "a different manifest is stored under this record id"),
+    "cy.reason.too_large": ("lebih besar dari rekaman mana pun", "larger than any record can be"),
+})
