@@ -268,6 +268,13 @@ SETTINGS: tuple[Setting, ...] = (
        "The central status page applicants check themselves (https://.../cek), printed on "
        "receipts and in their QR codes; set from the server at `kiosk setup central` (empty: "
        "receipts tell applicants to ask at the kecamatan office).", check=_status_url),
+    # --- records carried on a drive (kiosk carry; docs/carry.md)
+    _s("carry.drive_roots", str, "/media:/run/media",
+       "Folders where removable drives appear, separated by ':' (each drive is a folder two "
+       "levels down: /media/<user>/<label>)."),
+    _s("carry.poll_seconds", float, 5.0,
+       "Seconds between looks for a plugged-in drive holding this station's receipts from "
+       "the centre (0: never; read them from the carry screen).", minimum=0),
     # --- freeze gates
     _s(
         "freeze.max_unsent_days",

@@ -1,5 +1,6 @@
 """The supervisor's dashboard: the last days as series (recordings against the cap, the backlog
-carried into the next day, rejections, offline minutes)."""
+carried into the next day, rejections, offline minutes, records that left on a drive and
+receipts that came back on one)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ class DayPoint:
     backlog: records recorded on or before the day that the server had not received by the
     day's end (local midnight) - the queue the station carried into the next day.
     rejections: records of that recording day that the server has rejected (so far).
+    carried: records written to a drive that day (kiosk carry export; the last time each was).
+    carry_receipts: records whose receipt came back on a drive that day.
     """
 
     day: dt.date
@@ -28,6 +31,8 @@ class DayPoint:
     backlog: int
     rejections: int
     offline_minutes: float
+    carried: int = 0
+    carry_receipts: int = 0
 
 
 def dashboard_series(
@@ -55,6 +60,7 @@ def dashboard_series(
         )
     ]
     outages = offline_intervals(store, day_bounds(first, tz)[0], window_end)
+    carried, back = _drive_days(store, first, today)
     caps = CapHistory(store)
     points = []
     for i in range(days):
@@ -64,5 +70,22 @@ def dashboard_series(
         backlog = sum(1 for d, r in pending if d <= key and (r is None or r >= end))
         n, rejected = per_day.get(key, [0, 0])
         points.append(DayPoint(day, n, caps.cap_on(day), backlog, rejected,
-                               overlap_minutes(outages, start, end, now)))
+                               overlap_minutes(outages, start, end, now),
+                               carried.get(day, 0), back.get(day, 0)))
     return points
+
+
+def _drive_days(store: Store, first: dt.date, last: dt.date
+                ) -> tuple[dict[dt.date, int], dict[dt.date, int]]:
+    """Per local day of first..last: records written to a drive, and receipts back by drive
+    (times are stored in UTC: each is placed on its day in the station's zone)."""
+    tz = store.settings.timezone
+    start, end = iso(day_bounds(first, tz)[0]), iso(day_bounds(last, tz)[1])
+    out: tuple[dict[dt.date, int], dict[dt.date, int]] = ({}, {})
+    for column, days in zip(("carried_at", "carry_receipt_at"), out, strict=True):
+        for (text,) in store.db.execute(
+                f"SELECT {column} FROM records WHERE {column} >= ? AND {column} < ?",
+                [start, end]):
+            day = dt.datetime.fromisoformat(text).astimezone(tz).date()
+            days[day] = days.get(day, 0) + 1
+    return out

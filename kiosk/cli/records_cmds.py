@@ -25,6 +25,8 @@ NOT_FOUND = (
 
 
 def _summary_data(store: Store) -> dict[str, Any]:
+    from kiosk.app.carry import carry_figures
+
     s = store.settings
     cap = store.cap_status()
     return {
@@ -38,6 +40,8 @@ def _summary_data(store: Store) -> dict[str, Any]:
         "standing_cap": cap.standing_cap,
         "override_reason": cap.override_reason,
         "backlog": store.backlog(),
+        # of the backlog, records on a drive waiting for their receipts ("dibawa")
+        "carried": carry_figures(store).carried,
     }
 
 
@@ -63,6 +67,9 @@ def summary(obj: StationContext, as_json: bool) -> None:
     click.echo(
         "Antrean / backlog : " + ", ".join(f"{k} {v}" for k, v in data["backlog"].items())
     )
+    if data["carried"]:
+        click.echo(f"  dibawa flashdisk, menunggu tanda terima / carried on a drive, waiting "
+                   f"for receipts: {data['carried']}")
 
 
 def _save_demo_records(
@@ -130,7 +137,8 @@ def _state_words(store: Store, row: dict[str, Any]) -> tuple[str, str]:
         return fmt_local(text, tz) if text else None
 
     msg = status_words(row["state"], row.get("processing_status"), row.get("reject_reason"),
-                       local(row.get("received_at")), local(row.get("verified_at")))
+                       local(row.get("received_at")), local(row.get("verified_at")),
+                       local(row.get("carried_at")), local(row.get("carry_receipt_at")))
     return msg.id, msg.en
 
 

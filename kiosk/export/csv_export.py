@@ -23,7 +23,16 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.domain.days import day_bounds
-from kiosk.domain.delivery import LOG_ACCEPTED, LOG_REJECTED, LOG_WORDS, ProcessingStatus
+from kiosk.domain.delivery import (
+    LOG_ACCEPTED,
+    LOG_CARRIED,
+    LOG_CARRIED_RECEIVED,
+    LOG_REJECTED,
+    LOG_WORDS,
+    UNSENT,
+    DeliveryState,
+    ProcessingStatus,
+)
 from kiosk.domain.logfacts import csv_cell
 from kiosk.domain.nik import mask_nik
 from kiosk.domain.sealing import SealContext
@@ -58,30 +67,41 @@ def _sql_quote(expr: str) -> str:
     )
 
 
-# The two cells that change after the save: the sync state (words as delivery.log_words) and
-# when the server received the record (stored as UTC ISO 8601, whose first 19 characters are
-# the UTC second, shifted by :shift to the station's zone: datetime() writes it exactly as
-# 'YYYY-MM-DD HH:MM:SS', truncated like Python's strftime).
+def _local_sql(column: str) -> str:
+    """SQL writing a stored UTC ISO 8601 time (whose first 19 characters are the UTC second)
+    in the station's zone, shifted by :shift: datetime() writes it exactly as 'YYYY-MM-DD
+    HH:MM:SS', truncated like Python's strftime; '' when there is none."""
+    return f"CASE WHEN {column} IS NULL THEN '' ELSE datetime(substr({column}, 1, 19), :shift) END"
+
+
+# The cells that change after the save: the sync state (words exactly as
+# delivery.log_words: the centre's decision, then carried on a drive or received by that road,
+# then the state), when the server received the record, when it left on a drive and when its
+# receipt came back on one.
 _SYNC_SQL = (
     f"CASE WHEN processing_status = {_sql_text(ProcessingStatus.REJECTED)} THEN "
     + _sql_quote(f"({_sql_text(LOG_REJECTED)} || COALESCE(NULLIF(reject_reason, ''), '-'))")
     + f" WHEN processing_status = {_sql_text(ProcessingStatus.ACCEPTED)} THEN "
-    + f"{_sql_text(LOG_ACCEPTED)} ELSE CASE state "
+    + f"{_sql_text(LOG_ACCEPTED)}"
+    + f" WHEN state IN ({', '.join(_sql_text(u) for u in UNSENT)}) AND carried_at != '' "
+    + f"AND COALESCE(carry_receipt_at, '') = '' THEN {_sql_text(LOG_CARRIED)}"
+    + f" WHEN state = {_sql_text(DeliveryState.RECEIVED)} AND carry_receipt_at != '' THEN "
+    + f"{_sql_text(LOG_CARRIED_RECEIVED)} ELSE CASE state "
     + " ".join(f"WHEN {_sql_text(k)} THEN {_sql_text(v)}" for k, v in LOG_WORDS.items())
     + f" ELSE {_sql_quote('state')} END END"
 )
-_RECEIVED_SQL = (
-    "CASE WHEN received_at IS NULL THEN '' "
-    "ELSE datetime(substr(received_at, 1, 19), :shift) END"
-)
+_TIMES_SQL = " || ',' || ".join(_local_sql(c) for c in ("received_at", "carried_at",
+                                                          "carry_receipt_at"))
 # Per row: the ident's decryption context, the sealed ident, the cells before the NIK
 # ("time,regno", kept at save) and those after the name (kept at save, plus the two above).
 # head is NULL for a record saved before schema v003: that row is rendered the general way.
 STREAM_SQL = (
     f"SELECT {SealContext.ident_sql('id')}, ident, log_head, "
-    f"log_tail || ',' || {_SYNC_SQL} || ',' || {_RECEIVED_SQL}, "
-    # for the summary, counted from the very rows written: 0 synced, 1 waiting, 2 rejected
-    f"{BUCKET_SQL} FROM records "
+    f"log_tail || ',' || {_SYNC_SQL} || ',' || {_TIMES_SQL}, "
+    # for the summary, counted from the very rows written: 0 synced, 1 waiting, 2 rejected;
+    # then whether it left on a drive, and whether its receipt came back that way
+    f"{BUCKET_SQL}, carried_at IS NOT NULL, "
+    "carried_at IS NOT NULL AND carry_receipt_at IS NOT NULL FROM records "
     "WHERE local_date >= :first AND local_date <= :last ORDER BY local_date, seq"
 )
 
@@ -114,7 +134,8 @@ def _stream_chunks(
     store: Store, log: DailyLog, shift: str, size: int, delivery: list[int]
 ) -> Iterator[list[str]]:
     """The CSV lines of the rows in recording order, `size` rows at a time; `delivery` counts
-    the rows synced, waiting and rejected."""
+    the rows synced, waiting and rejected, then those carried and those whose receipt came
+    back on a drive."""
     sealer = store.sealer()
     sep = IDENT_SEP
     full = log.full_nik
@@ -125,9 +146,12 @@ def _stream_chunks(
     no = 0
     while rows := cursor.fetchmany(size):
         lines = []
-        for (ctx, _, head, tail, kind), plain in zip(rows, sealer.open_rows(rows), strict=True):
+        for (ctx, _, head, tail, kind, carried, back), plain in zip(
+                rows, sealer.open_rows(rows), strict=True):
             no += 1
             delivery[kind] += 1
+            delivery[3] += carried
+            delivery[4] += back
             if head is None or plain is None:
                 lines.append(_general_line(store, no, SealContext.parse(ctx).record_id, full))
                 continue
@@ -164,16 +188,17 @@ def stream_csv(store: Store, log: DailyLog, path: Path, gate: ProgressGate, shif
     with path.open("w", encoding="utf-8", newline="") as f:
         f.write(",".join(csv_cell(h) for h in HEADERS) + LINE_END)
         done = 0
-        delivery = [0, 0, 0]
+        delivery = [0, 0, 0, 0, 0]
         for lines in _stream_chunks(store, log, shift, max(gate.every, 500), delivery):
             f.write("".join(lines))
             done += len(lines)
             gate(done)
         # The summary says what these rows say, even if a recording was saved meanwhile.
         assert log.summary is not None
-        synced, waiting, rejected = delivery
+        synced, waiting, rejected, carried, carry_received = delivery
         log.summary = replace(log.summary, recordings=done, synced=synced, waiting=waiting,
-                              rejected=rejected)
+                              rejected=rejected, carried=carried,
+                              carry_received=carry_received)
         _write_summary(f, log)
 
 

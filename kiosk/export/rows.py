@@ -73,6 +73,10 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("finger_mean", "Kualitas jari rata-rata"),
     ("sync_state", "Status kirim"),
     ("received_at", "Diterima server"),
+    # added for records carried on a drive (issue 16): at the end, so a reader of the
+    # earlier columns by position reads them unchanged
+    ("carried_at", "Dibawa flashdisk"),
+    ("carry_receipt_at", "Tanda terima flashdisk"),
 )
 HEADERS = tuple(h for _, h in COLUMNS)
 
@@ -95,6 +99,8 @@ class LogRow:
     finger_mean: float | None
     sync_state: str
     received_at: dt.datetime | None
+    carried_at: dt.datetime | None = None  # when it was written to a drive (the last time)
+    carry_receipt_at: dt.datetime | None = None  # when its receipt came back on a drive
 
     def values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, key) for key, _ in COLUMNS)
@@ -117,6 +123,8 @@ class LogSummary:
     offline_minutes: float  # server unreachable, clipped to these days
     selftests: int
     selftests_failed: int
+    carried: int = 0  # rows written to a drive (kiosk carry export)
+    carry_received: int = 0  # of those, rows whose receipt came back on a drive
 
     def items(self) -> list[tuple[str, Any]]:
         """(label, value) pairs, the same in every format."""
@@ -139,6 +147,8 @@ class LogSummary:
             ("Terkirim ke server", self.synced),
             ("Menunggu kirim", self.waiting),
             ("Ditolak server", self.rejected),
+            ("Dibawa dengan flashdisk", self.carried),
+            ("Tanda terima flashdisk kembali", self.carry_received),
             ("Insiden", self.incidents),
             ("Menit offline", self.offline_minutes),
             ("Swauji dijalankan", self.selftests),
@@ -184,14 +194,15 @@ class DailyLog:
 # The columns a log row is made from, in this order (see _row).
 ROW_SELECT = (
     "SELECT id, ident, biodata, regno, created_at, operator, summary, state, received_at, "
-    "processing_status, reject_reason FROM records"
+    "processing_status, reject_reason, carried_at, carry_receipt_at FROM records"
 )
 ROW_SQL = f"{ROW_SELECT} WHERE local_date >= ? AND local_date <= ? ORDER BY local_date, seq"
 
 
 def log_row(no: int, rec: tuple[Any, ...], nik: str, name: str, full_nik: bool, tz: Any) -> LogRow:
     """Row `no` of the log from one ROW_SQL result and the record's NIK and name."""
-    (_, _, _, regno, created, operator, summary_txt, state, received, status, reason) = rec
+    (_, _, _, regno, created, operator, summary_txt, state, received, status, reason, carried,
+     carried_back) = rec
     summary = json.loads(summary_txt)
     facts = log_facts(
         summary.get("items", []), summary.get("exceptions", {}), summary.get("quality", {})
@@ -209,9 +220,25 @@ def log_row(no: int, rec: tuple[Any, ...], nik: str, name: str, full_nik: bool, 
         fingers=facts.fingers,
         finger_min=facts.finger_min,
         finger_mean=facts.finger_mean,
-        sync_state=log_words(state, status, reason),
-        received_at=dt.datetime.fromisoformat(received).astimezone(tz) if received else None,
+        sync_state=log_words(state, status, reason, carried, carried_back),
+        received_at=_local(received, tz),
+        carried_at=_local(carried, tz),
+        carry_receipt_at=_local(carried_back, tz),
     )
+
+
+def _local(text: str | None, tz: Any) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text).astimezone(tz) if text else None
+
+
+def carry_counts(store: Store, first: dt.date, last: dt.date) -> tuple[int, int]:
+    """(records written to a drive, of them with their receipt back by drive) of the days."""
+    row = store.db.execute(
+        "SELECT COALESCE(SUM(carried_at IS NOT NULL), 0), "
+        "COALESCE(SUM(carried_at IS NOT NULL AND carry_receipt_at IS NOT NULL), 0) "
+        "FROM records WHERE local_date >= ? AND local_date <= ?",
+        [first.isoformat(), last.isoformat()]).fetchone()
+    return int(row[0]), int(row[1])
 
 
 def gather_log(
@@ -242,12 +269,14 @@ def gather_log(
     rows: list[LogRow] = []
     if with_rows:
         # Counted from the very rows gathered, so rows and summary always agree.
-        synced = waiting = rejected = 0
+        synced = waiting = rejected = carried = carry_received = 0
         sealer = store.sealer()
         for rec in store.db.execute(ROW_SQL, [first.isoformat(), last.isoformat()]):
             nik, name = open_ident(sealer, rec[0], rec[1], rec[2])
             rows.append(log_row(len(rows) + 1, rec, nik, name, full_nik, tz))
             bucket = delivery_bucket(rec[7], rec[9])
+            carried += rec[11] is not None
+            carry_received += rec[11] is not None and rec[12] is not None
             if bucket == REJECTED:
                 rejected += 1
             elif bucket == SYNCED:
@@ -257,6 +286,7 @@ def gather_log(
         count = len(rows)
     else:  # a streaming writer recounts from what it writes
         count, synced, waiting, rejected = store.outbox.delivery_counts(first, last)
+        carried, carry_received = carry_counts(store, first, last)
     caps = CapHistory(store)
     days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
     start, _ = day_bounds(first, tz)
@@ -276,6 +306,8 @@ def gather_log(
         offline_minutes=overlap_minutes(offline_intervals(store, start, end), start, end, now),
         selftests=tests,
         selftests_failed=failed,
+        carried=carried,
+        carry_received=carry_received,
     )
     return DailyLog(
         station=f"{settings['station.kecamatan']}-{settings['station.number']}",

@@ -27,7 +27,7 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 WIDTHS = {
     "no": 6, "time": 20, "regno": 24, "nik": 19, "name": 28, "operator": 14, "captured": 26,
     "exceptions": 30, "face": 10, "fingers": 8, "finger_min": 10, "finger_mean": 12,
-    "sync_state": 24, "received_at": 20,
+    "sync_state": 24, "received_at": 20, "carried_at": 20, "carry_receipt_at": 20,
 }
 
 

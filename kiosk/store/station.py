@@ -229,7 +229,8 @@ class Store:
         q = query.strip()
         cols = (
             "id, regno, local_date, created_at, operator, state, summary, manifest_sha256, "
-            "received_at, verified_at, processing_status, reject_reason, purged_at"
+            "received_at, verified_at, processing_status, reject_reason, purged_at, "
+            "carried_at, carry_receipt_at"  # "dibawa": left on a drive (kiosk.sync.carry)
         )
         if is_record_id(q):
             rows = self.db.query(f"SELECT {cols} FROM records WHERE id = ?", [q.lower()])

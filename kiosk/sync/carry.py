@@ -36,6 +36,9 @@ from kiosk.sync.manifest import build_payload, manifest_doc
 
 log = logging.getLogger(__name__)
 
+RECEIPTS_READ_META = "carry.receipts_read"
+READ_KEPT = 200  # receipts files remembered as read: years of weekly drives
+
 
 class CarryFailed(DomainError):
     """An export or a receipts file that could not be done, in words for the supervisor."""
@@ -184,7 +187,8 @@ def apply_receipts(store: Store, drive: Path) -> ReceiptsResult:
     result = ReceiptsResult()
     for path in files:
         try:
-            content = carry.read_signed(path.read_bytes(), "receipts", server_key)
+            data = path.read_bytes()
+            content = carry.read_signed(data, "receipts", server_key)
         except (OSError, carry.CarryError) as exc:
             raise CarryFailed(Msg(
                 f"Tanda terima di {path} tidak sah atau rusak ({exc}): jangan dipakai.",
@@ -192,7 +196,23 @@ def apply_receipts(store: Store, drive: Path) -> ReceiptsResult:
         result.folders += 1
         for entry in content.get("results", []):
             _apply_one(store, server_key, entry, result)
+        _mark_read(store, carry.file_sha256(data))
     return result
+
+
+def receipts_read(store: Store) -> list[str]:
+    """SHA-256 of the receipts files this station has read (the latest READ_KEPT), so a drive
+    left plugged in, or plugged in again, is not read twice (kiosk.app.carry polls drives)."""
+    try:
+        kept = json.loads(store.meta(RECEIPTS_READ_META) or "[]")
+    except ValueError:
+        return []
+    return [s for s in kept if isinstance(s, str)] if isinstance(kept, list) else []
+
+
+def _mark_read(store: Store, sha: str) -> None:
+    kept = [s for s in receipts_read(store) if s != sha] + [sha]
+    store.set_meta(RECEIPTS_READ_META, json.dumps(kept[-READ_KEPT:]))
 
 
 def _apply_one(store: Store, server_key: str, entry: dict, result: ReceiptsResult) -> None:

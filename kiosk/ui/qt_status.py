@@ -103,10 +103,11 @@ class QtStatusScreen(QWidget):
         return head + "\n" + self.state_words(row)
 
     def state_words(self, row: dict[str, Any]) -> str:
-        received = self.service.local_time(row.get("received_at"))
-        verified = self.service.local_time(row.get("verified_at"))
+        def when(key: str) -> str | None:
+            t = self.service.local_time(row.get(key))
+            return fmt_datetime(t) if t else None
         return msg_text(status_words(
             row["state"], row.get("processing_status"), row.get("reject_reason"),
-            fmt_datetime(received) if received else None,
-            fmt_datetime(verified) if verified else None,
+            when("received_at"), when("verified_at"), when("carried_at"),
+            when("carry_receipt_at"),
         ))

@@ -95,7 +95,7 @@ def test_xlsx_is_typed_frozen_filtered_and_has_a_summary_sheet(day_store, seed, 
     wb = openpyxl.load_workbook(out)
     ws = wb["Perekaman"]
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == f"A1:N{N + 1}"
+    assert ws.auto_filter.ref == f"A1:P{N + 1}"
     values = list(ws.iter_rows(values_only=True))
     assert values[0] == HEADERS
     rows = [dict(zip(HEADERS, r, strict=True)) for r in values[1:]]

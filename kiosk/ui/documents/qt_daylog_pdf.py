@@ -32,7 +32,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication
 
 from kiosk.export.common import ExportResult, Progress, ProgressGate, run_export
-from kiosk.export.rows import COLUMNS, HEADERS, DailyLog
+from kiosk.export.rows import COLUMNS, DailyLog
 from kiosk.store.station import Store
 
 RESOLUTION = 300  # dots per inch of the painter's coordinates
@@ -45,13 +45,18 @@ SAMPLES = {
     "nik": "6271041101900017", "face": "lulus", "fingers": "10", "finger_min": "100",
     "finger_mean": "100.0", "received_at": "2026-01-01 00:00",
     "captured": "foto, 10 jari, tanda tangan",
+    "carried_at": "2026-01-01", "carry_receipt_at": "2026-01-01",  # the time wraps below
 }
+MINUTES = ("received_at", "carried_at", "carry_receipt_at")  # times to the minute
+# Columns printed only when some row of the log has a value there: a log of a station that
+# never carried a record to the centre on a drive keeps the whole page for the others.
+WHEN_USED = ("carried_at", "carry_receipt_at")
 WEIGHTS = {"name": 3.4, "exceptions": 2.6, "sync_state": 2.6}
 # Columns as wide as their longest value in this log: a user name (up to 32 characters, no
 # spaces) cannot wrap, so the operator's column fits the longest one whole, as far as the
 # shared columns keep room for their longest word; a longer one is drawn in smaller type.
 WHOLE = ("operator",)
-WRAPPING = ("name", "captured", "exceptions", "sync_state", "face")
+WRAPPING = ("name", "captured", "exceptions", "sync_state", "face", *WHEN_USED)
 WRAP = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop) | int(Qt.TextFlag.TextWordWrap)
 
 
@@ -116,9 +121,11 @@ class QtReportPainter:
         self.page = QRectF(layout.paintRectPixels(RESOLUTION))
         self.page.moveTo(0, 0)
         self.single_day = log.first == log.last
+        self.columns = [(k, h) for k, h in COLUMNS
+                        if k not in WHEN_USED or any(getattr(r, k) for r in log.rows)]
         self.widths = self._widths()
         self.line = self.fm.lineSpacing()
-        self.header_h = self._height(HEADERS, self.fm_bold)
+        self.header_h = self._height([h for _, h in self.columns], self.fm_bold)
         self.top = self.fm_title.lineSpacing() + 2 * self.line + PAD
         self.bottom = self.page.height() - 2 * self.line
 
@@ -126,7 +133,7 @@ class QtReportPainter:
 
     def _widths(self) -> list[float]:
         fixed: dict[str, float] = {}
-        for key, header in COLUMNS:
+        for key, header in self.columns:
             if key in SAMPLES:
                 sample = SAMPLES[key]
                 if key == "time" and not self.single_day:
@@ -135,7 +142,7 @@ class QtReportPainter:
                 fixed[key] = max(self.fm.horizontalAdvance(sample),
                                  self.fm_bold.horizontalAdvance(longest_word)) + 2 * PAD
         rest = self.page.width() - sum(fixed.values())
-        headers = dict(COLUMNS)
+        headers = dict(self.columns)
         mins = {k: self._longest_word(k, headers[k]) + 2 * PAD for k in WEIGHTS}
         for key in WHOLE:
             longest = max((self.fm.horizontalAdvance(str(getattr(r, key)))
@@ -146,7 +153,7 @@ class QtReportPainter:
                              self.fm_bold.horizontalAdvance(headers[key]) + 2 * PAD)
             rest -= fixed[key]
         fixed.update(_share(rest, mins))
-        return [fixed[k] for k, _ in COLUMNS]
+        return [fixed[k] for k, _ in self.columns]
 
     def _longest_word(self, key: str, header: str) -> float:
         """The widest single word of a shared column (its header in bold, its values): the
@@ -163,13 +170,13 @@ class QtReportPainter:
         if isinstance(value, dt.datetime):
             if key == "time" and self.single_day:
                 return value.strftime("%H:%M:%S")
-            return value.strftime("%Y-%m-%d %H:%M" if key == "received_at" else
+            return value.strftime("%Y-%m-%d %H:%M" if key in MINUTES else
                                   "%Y-%m-%d %H:%M:%S")
         return str(value)
 
     def _height(self, texts: tuple[str, ...] | list[str], fm: QFontMetricsF) -> float:
         lines = 1.0
-        for (key, _), text, w in zip(COLUMNS, texts, self.widths, strict=True):
+        for (key, _), text, w in zip(self.columns, texts, self.widths, strict=True):
             wraps = key in WRAPPING or fm is self.fm_bold
             if wraps and fm.horizontalAdvance(text) > w - 2 * PAD:
                 r = fm.boundingRect(QRectF(0, 0, w - 2 * PAD, 1e6), WRAP, text)
@@ -177,7 +184,7 @@ class QtReportPainter:
         return lines * fm.lineSpacing() + PAD
 
     def paginate(self) -> tuple[list[_Page], list[list[str]], list[float]]:
-        texts = [[self._text(k, v) for (k, _), v in zip(COLUMNS, r.values(), strict=True)]
+        texts = [[self._text(k, getattr(r, k)) for k, _ in self.columns]
                  for r in self.log.rows]
         heights = [self._height(t, self.fm) for t in texts]
         pages: list[_Page] = []
@@ -235,7 +242,7 @@ class QtReportPainter:
             p.fillRect(QRectF(0, self.top, self.page.width(), self.header_h), QColor("#d9e2ec"))
             p.setFont(self.bold)
             x = 0.0
-            for header, w in zip(HEADERS, self.widths, strict=True):
+            for (_, header), w in zip(self.columns, self.widths, strict=True):
                 p.drawText(QRectF(x + PAD, self.top + PAD / 2, w - 2 * PAD, self.header_h),
                            WRAP, header)
                 x += w
@@ -245,7 +252,7 @@ class QtReportPainter:
         if shaded:
             p.fillRect(QRectF(0, y, self.page.width(), h), QColor("#f2f5f8"))
         x = 0.0
-        for (key, _), text, w in zip(COLUMNS, texts, self.widths, strict=True):
+        for (key, _), text, w in zip(self.columns, texts, self.widths, strict=True):
             room = w - 2 * PAD
             if key in WHOLE and self.fm.horizontalAdvance(text) > room:
                 # longer than the column may grow: smaller type, on one line, whole

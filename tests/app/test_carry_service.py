@@ -1,0 +1,167 @@
+"""The carry service behind the supervisor's screen and the receipts watcher: drives found
+under a media root, the supervisor's permission, a cancelled or failing export leaving only
+whole packets, and receipts read once when a drive holding them is plugged in."""
+
+from __future__ import annotations
+
+import errno
+import threading
+from pathlib import Path
+
+import pytest
+
+from ektp_protocol import carry
+from kiosk.app import accounts
+from kiosk.app.accounts import PermissionDenied
+from kiosk.app.carry import CarryService, drive_roots, drives
+from kiosk.domain.messages import DomainError
+from kiosk.sync import carry as sync_carry
+from kiosk.sync.carry import CarryFailed
+from tests.app.carry_centre import (
+    OPERATOR,
+    SUPERVISOR,
+    carried_ids,
+    carry_station,
+    import_folder,
+    index_ids,
+)
+
+
+@pytest.fixture
+def station(tmp_path):
+    store, server = carry_station(tmp_path / "data", 6)
+    yield store, server
+    store.close()
+
+
+def _media(tmp_path: Path, *labels: str) -> tuple[Path, list[Path]]:
+    root = tmp_path / "media"
+    mounts = [root / "pengawas" / label for label in labels]
+    for m in mounts:
+        m.mkdir(parents=True)
+    return root, mounts
+
+
+def _supervisor(store):
+    return accounts.act_as(store, *SUPERVISOR, "carry")
+
+
+def test_drives_are_the_folders_two_levels_under_each_media_root(tmp_path, settings):
+    """/media/<user>/<label>: each label is a drive, with its room; the setting lists roots."""
+    root, (a, b) = _media(tmp_path, "FLASHDISK", "KINGSTON")
+    (root / "pengawas" / ".hidden").mkdir()
+    assert [d.label for d in drives([root, tmp_path / "absent"])] == ["FLASHDISK", "KINGSTON"]
+    assert all(d.free > 0 and d.writable for d in drives([root]))
+    settings.set("carry.drive_roots", f"{root}:/run/media")
+    assert drive_roots(settings) == (root, Path("/run/media"))
+
+
+def test_an_operator_may_not_export_and_a_supervisor_needs_the_right_pin(station, tmp_path):
+    store, _ = station
+    drive = _media(tmp_path, "USB")[1][0]
+    operator = accounts.authenticate(store, *OPERATOR)
+    service = CarryService(store, operator)
+    with pytest.raises(PermissionDenied):
+        service.require()
+    with pytest.raises(PermissionDenied):
+        service.export(operator, drive)
+    with pytest.raises(DomainError):
+        service.authenticate_role(SUPERVISOR[0], "000000", "carry")
+    assert list(drive.iterdir()) == [] and carried_ids(store) == []
+    result = service.export(_supervisor(store), drive)
+    assert len(result.written) == 6 and set(carried_ids(store)) == set(result.written)
+    assert store.db.execute("SELECT COUNT(*) FROM audit WHERE action = 'carry.exported'"
+                            ).fetchone()[0] == 1
+
+
+def test_cancel_mid_export_leaves_only_whole_listed_packets(station, tmp_path):
+    """Cancelled after the third packet: the index lists three, the drive holds three whole
+    packets and nothing half-written, three records are carried, the rest untouched."""
+    store, _ = station
+    drive = _media(tmp_path, "USB")[1][0]
+    stop = threading.Event()
+
+    def progress(done: int, total: int) -> None:
+        if done == 3:
+            stop.set()
+
+    result = CarryService(store, None).export(_supervisor(store), drive, progress, stop)
+    assert result.cancelled and len(result.written) == 3 and result.total == 6
+    assert index_ids(result.folder) == result.written
+    packets = sorted(p.name for p in (result.folder / carry.PACKETS).iterdir())
+    assert packets == sorted(r + carry.SUFFIX for r in result.written)
+    assert set(carried_ids(store)) == set(result.written)
+    assert store.backlog()["saved"] == 6  # all still queued for the link
+
+
+@pytest.mark.parametrize("err, words", [(errno.ENOSPC, "Flashdisk penuh"),
+                                        (errno.EROFS, "tidak bisa ditulisi"),
+                                        (errno.EIO, "mungkin dicabut")])
+def test_a_full_read_only_or_pulled_drive_is_a_sentence_and_loses_nothing(
+        station, tmp_path, monkeypatch, err, words):
+    store, _ = station
+    drive = _media(tmp_path, "USB")[1][0]
+    real, calls = sync_carry.write_whole, []
+
+    def failing(path: Path, data: bytes) -> None:
+        calls.append(path)
+        if len(calls) == 5:  # the third packet (each packet, then the index)
+            path.with_name(f".{path.name}.part").write_bytes(data[:100])  # cut short
+            raise OSError(err, "simulated")
+        real(path, data)
+
+    monkeypatch.setattr(sync_carry, "write_whole", failing)
+    with pytest.raises(CarryFailed) as caught:
+        CarryService(store, None).export(_supervisor(store), drive)
+    assert words in caught.value.msg.id
+    folder = next(drive.iterdir())
+    assert len(index_ids(folder)) == 2 == len(carried_ids(store))
+    assert set(index_ids(folder)) == set(carried_ids(store))
+    assert store.db.execute("SELECT COUNT(*) FROM audit WHERE action = 'carry.export_failed'"
+                            ).fetchone()[0] == 1
+
+
+def test_receipts_on_an_inserted_drive_are_read_once(station, tmp_path):
+    """The watcher's look: nothing before the centre imported; then one read making every
+    record received; then nothing again, even with the drive still in, or plugged in again."""
+    store, server = station
+    root, (drive,) = _media(tmp_path, "USB")
+    service = CarryService(store, None, roots=[root])
+    result = service.export(_supervisor(store), drive)
+    assert service.read_new_receipts() == []  # exported, not imported yet
+    import_folder(result.folder, server)
+    assert [p.records for p in service.pending_receipts(drive)] == [6]
+    reads = service.read_new_receipts()
+    assert len(reads) == 1 and len(reads[0].result.received) == 6
+    assert "6 rekaman kini diterima server pusat" in reads[0].words.id
+    assert store.backlog()["received"] == 6 and store.backlog()["saved"] == 0
+    assert service.read_new_receipts() == []
+    assert CarryService(store, None, roots=[root]).read_new_receipts() == []  # a restart
+
+
+def test_a_refused_receipt_is_named_and_its_record_stays_queued(station, tmp_path):
+    store, server = station
+    root, (drive,) = _media(tmp_path, "USB")
+    service = CarryService(store, None, roots=[root])
+    result = service.export(_supervisor(store), drive)
+    bad = result.written[0]
+    import_folder(result.folder, server, refuse={bad: "diubah di flashdisk"})
+    (read,) = service.read_new_receipts()
+    regno = store.db.execute("SELECT regno FROM records WHERE id = ?", [bad]).fetchone()[0]
+    assert "5 rekaman kini diterima" in read.words.id and "1 ditolak" in read.words.id
+    assert f"{regno}: diubah di flashdisk" in read.words.id
+    assert store.backlog()["saved"] == 1
+
+
+def test_a_damaged_receipts_file_is_said_once(station, tmp_path):
+    store, server = station
+    root, (drive,) = _media(tmp_path, "USB")
+    service = CarryService(store, None, roots=[root])
+    result = service.export(_supervisor(store), drive)
+    import_folder(result.folder, server)
+    path = result.folder / carry.RECEIPTS
+    path.write_bytes(path.read_bytes()[:-40])
+    (read,) = service.read_new_receipts()
+    assert read.failed and "tidak sah atau rusak" in read.words.id
+    assert service.read_new_receipts() == []
+    assert store.backlog()["saved"] == 6
