@@ -158,6 +158,12 @@ def _attach(window: QtMainWindow, runtime: StationRuntime) -> None:
     window.recording_stored.connect(sync.wake)
     window.sync_pause_requested.connect(sync.set_paused)
     sync.start()
+    from kiosk.app.carry import CarryService
+    from kiosk.ui.qt_carry_watch import QtCarryWatch
+
+    # receipts on a drive plugged in are read at once (kiosk carry, docs/carry.md)
+    watch = QtCarryWatch(CarryService(window.service.store, None), window)
+    watch.read.connect(lambda _r: (window.home.refresh(), sync.wake()))
     env = runtime.demo_env
     if env is not None and env.central_running:
         from kiosk.ui.qt_demo import QtDemoServerButton

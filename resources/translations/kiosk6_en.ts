@@ -283,6 +283,147 @@
     </message>
 </context>
 <context>
+    <name>QtCarryScreen</name>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_carry.py" line="1" />
+        <source>Semua rekaman sudah diterima server pusat: tidak ada yang perlu dibawa.</source>
+        <translation>The central server has received every record: nothing needs carrying.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_carry.py" line="1" />
+        <source>Akan ditulis: {n} rekaman, sekitar {mb} MB.</source>
+        <translation>To be written: {n} records, about {mb} MB.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_carry.py" line="1" />
+        <source>Baca tanda terima</source>
+        <translation>Read receipts</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_carry.py" line="1" />
+        <source>Batal</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_carry.py" line="1" />
+        <source>Bawa dengan flashdisk</source>
+        <translation>Carry on a USB drive</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_carry.py" line="1" />
+        <source>Belum ada flashdisk terpasang. Pasang flashdisk, tunggu sebentar, lalu tekan "Cari lagi"; atau pilih folder lain.</source>
+        <translation>No USB drive is plugged in. Plug one in, wait a moment, then press "Look again"; or choose another folder.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_carry.py" line="1" />
+        <source>Belum diterima server pusat: {n} rekaman (sekitar {mb} MB).</source>
+        <translation>Not yet received by the central server: {n} records (about {mb} MB).</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_carry.py" line="1" />
+        <source>Bila jaringan lama putus: rekaman yang belum diterima server pusat ditulis ke flashdisk, terkunci untuk server pusat, lalu flashdisk dibawa ke Disdukcapil. Rekaman tetap di antrean stasiun dan tetap dikirim bila jaringan kembali.</source>
+        <translation>When the link is down for long: the records the central server has not received are written to a USB drive, locked for the central server, and the drive is taken to Disdukcapil. The records stay in the station's queue and are still sent if the link comes back.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_carry.py" line="1" />
+        <source>Cari lagi</source>
+        <translation>Look again</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_carry.py" line="1" />
+        <source>Di antaranya {n} sudah dibawa dengan flashdisk dan menunggu tanda terima.</source>
+        <translation>Of these, {n} were carried on a USB drive and wait for their receipts.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_carry.py" line="1" />
+        <source>Di stasiun ini</source>
+        <translation>On this station</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_carry.py" line="1" />
+        <source>Ekspor terakhir: {when} (folder {folder}).</source>
+        <translation>Last export: {when} (folder {folder}).</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_carry.py" line="1" />
+        <source>Flashdisk ini tidak bisa ditulisi (hanya-baca): pakai flashdisk lain.</source>
+        <translation>This drive cannot be written (read-only): use another drive.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_carry.py" line="1" />
+        <source>Flashdisk tujuan</source>
+        <translation>Destination drive</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_carry.py" line="1" />
+        <source>Membatalkan: rekaman yang sedang ditulis diselesaikan dulu...</source>
+        <translation>Cancelling: the record being written is finished first...</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_carry.py" line="1" />
+        <source>Menulis ke {path}... Jangan cabut flashdisk.</source>
+        <translation>Writing to {path}... Do not pull out the drive.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_carry.py" line="1" />
+        <source>Menulis rekaman ke flashdisk perlu PIN pengawas. Isinya terkunci untuk server pusat: flashdisk yang hilang tidak membuka data siapa pun.</source>
+        <translation>Writing records to a USB drive needs a supervisor's PIN. Its contents are locked for the central server: a lost drive exposes no one's data.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_carry.py" line="1" />
+        <source>Pilih flashdisk atau folder tujuan dulu.</source>
+        <translation>Choose a drive or destination folder first.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_carry.py" line="1" />
+        <source>Pilih folder flashdisk</source>
+        <translation>Choose the drive's folder</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_carry.py" line="1" />
+        <source>Pilih folder lain...</source>
+        <translation>Choose another folder...</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_carry.py" line="1" />
+        <source>Ruang kosongnya hanya {free}: sebagian saja yang muat; sisanya tetap menunggu untuk flashdisk berikutnya.</source>
+        <translation>It has only {free} free: only part will fit; the rest keeps waiting for the next drive.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_carry.py" line="1" />
+        <source>Tanda terima flashdisk terakhir kembali: {when}; {n} rekaman diterima pusat lewat flashdisk.</source>
+        <translation>Last receipts back by drive: {when}; {n} records received by the centre by drive.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_carry.py" line="1" />
+        <source>Tulis ke flashdisk</source>
+        <translation>Write to the drive</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_carry.py" line="1" />
+        <source>tidak bisa ditulisi</source>
+        <translation>cannot be written</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_carry.py" line="1" />
+        <source>{label}  ·  {path}  ·  kosong {free} dari {total}</source>
+        <translation>{label}  ·  {path}  ·  {free} free of {total}</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_carry.py" line="1" />
+        <source>{path} tidak bisa dibuka.</source>
+        <translation>{path} cannot be opened.</translation>
+    </message>
+    </context>
+<context>
+    <name>QtCarryWatch</name>
+    <message>
+        <location filename="../../kiosk/ui/qt_carry_watch.py" line="1" />
+        <source>Tanda terima dari flashdisk</source>
+        <translation>Receipts from a USB drive</translation>
+    </message>
+    </context>
+<context>
     <name>QtDashboardScreen</name>
     <message>
         <location filename="../../kiosk/ui/desk/qt_dashboard.py" line="164" />
@@ -369,7 +510,32 @@
         <source>Perlu rekam ulang, belum dihubungi</source>
         <translation>Re-recording needed, not yet contacted</translation>
     </message>
-</context>
+<message>
+        <location filename="../../kiosk/ui/desk/qt_dashboard.py" line="1" />
+        <source>Antrean kirim, penolakan dan flashdisk</source>
+        <translation>Sync backlog, rejections and drives</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_dashboard.py" line="1" />
+        <source>Di antaranya dibawa flashdisk, menunggu tanda terima</source>
+        <translation>Of these, carried on a drive, waiting for receipts</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_dashboard.py" line="1" />
+        <source>Dibawa flashdisk</source>
+        <translation>Carried on a drive</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_dashboard.py" line="1" />
+        <source>Perekaman per hari terhadap batas, antrean kirim, penolakan server, rekaman yang dibawa dengan flashdisk dan tanda terimanya, serta menit offline per hari.</source>
+        <translation>Recordings per day against the cap, the sync backlog, server rejections, records carried on a drive and their receipts, and offline minutes per day.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk/qt_dashboard.py" line="1" />
+        <source>Tanda terima flashdisk</source>
+        <translation>Receipts back by drive</translation>
+    </message>
+    </context>
 <context>
     <name>QtDeskNav</name>
     <message>
@@ -377,7 +543,12 @@
         <source>Rekaman bermasalah</source>
         <translation>Faulted records</translation>
     </message>
-</context>
+<message>
+        <location filename="../../kiosk/ui/desk/qt_desk_nav.py" line="1" />
+        <source>Bawa dengan flashdisk</source>
+        <translation>Carry on a USB drive</translation>
+    </message>
+    </context>
 <context>
     <name>QtDeviceSettingsScreen</name>
     <message>

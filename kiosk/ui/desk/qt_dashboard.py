@@ -1,5 +1,6 @@
 """The supervisor's dashboard: the last 30 days as Qt Charts (recordings against the cap, the
-sync backlog and rejections, offline minutes) and today's figures beside them."""
+sync backlog and rejections with the records that left on a drive and the receipts that came
+back on one, offline minutes) and today's figures beside them."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from PySide6.QtCore import QMargins, QPointF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QVBoxLayout, QWidget
 
+from kiosk.app.carry import carry_figures
 from kiosk.app.dashboard import DayPoint
 from kiosk.app.desk import DeskService, TodayFigures
 from kiosk.domain import delivery
@@ -24,6 +26,7 @@ from kiosk.ui.qt_common import button, label
 from kiosk.ui.qt_i18n import fmt_int
 
 BLUE, ORANGE, RED, GREY = "#0b5394", "#f0a202", "#b3261e", "#7d8a96"
+PURPLE, GREEN = "#6a3d9a", "#1e6b2f"
 
 
 def integer_axis(top: float, most_intervals: int = 5) -> tuple[int, int]:
@@ -87,6 +90,11 @@ class QtDashboardScreen(QtDeskScreen):
         self.rejections_set.setColor(QColor(RED))
         self.rejections_bars = QBarSeries()
         self.rejections_bars.append(self.rejections_set)
+        # records that left on a drive that day, and receipts that came back on one
+        self.carried_set, self.carry_back_set = QBarSet(""), QBarSet("")
+        self.carried_set.setColor(QColor(PURPLE))
+        self.carry_back_set.setColor(QColor(GREEN))
+        self.rejections_bars.append([self.carried_set, self.carry_back_set])
         self.backlog_line = _line(BLUE)
         self.offline_chart, offline_view = _chart()
         self.offline_set = QBarSet("")
@@ -119,7 +127,7 @@ class QtDashboardScreen(QtDeskScreen):
         self.today_box = QGroupBox()
         t = QVBoxLayout(self.today_box)
         self.figures: dict[str, tuple[object, object]] = {}
-        for key in ("recorded", "waiting", "sent", "offline", "rerecord"):
+        for key in ("recorded", "waiting", "carried", "sent", "offline", "rerecord"):
             caption, value = label("hint", wrap=True), label("figure")
             value.setObjectName("figure")
             t.addWidget(caption)
@@ -137,6 +145,7 @@ class QtDashboardScreen(QtDeskScreen):
         grid.setColumnStretch(2, 1)
         self.lay.addLayout(grid, 1)
         self.today: TodayFigures | None = None
+        self.carried_waiting = 0
         self.retranslate()
         self.refresh()
 
@@ -144,10 +153,13 @@ class QtDashboardScreen(QtDeskScreen):
         """Re-read the series and today's figures."""
         self.points = self.service.dashboard(self.days)
         self.today = self.service.today_figures()
+        self.carried_waiting = carry_figures(self.service.store).carried
         pts = self.points
         categories = [p.day.strftime("%d/%m") for p in pts]
         for s, values in ((self.recordings_set, [p.recordings for p in pts]),
                           (self.rejections_set, [p.rejections for p in pts]),
+                          (self.carried_set, [p.carried for p in pts]),
+                          (self.carry_back_set, [p.carry_receipts for p in pts]),
                           (self.offline_set, [round(p.offline_minutes) for p in pts])):
             s.remove(0, s.count())
             s.append([float(v) for v in values])
@@ -155,7 +167,8 @@ class QtDashboardScreen(QtDeskScreen):
         self.cap_line.replace([QPointF(i, p.cap) for i, p in enumerate(pts)])
         self.backlog_line.replace([QPointF(i, p.backlog) for i, p in enumerate(pts)])
         tops = {"rec": max([p.recordings for p in pts] + [p.cap for p in pts] + [1]),
-                "sync": max([p.backlog for p in pts] + [p.rejections for p in pts] + [1]),
+                "sync": max([max(p.backlog, p.rejections, p.carried, p.carry_receipts)
+                             for p in pts] + [1]),
                 "offline": max([p.offline_minutes for p in pts] + [10])}
         for name, (x, y) in self.axes.items():
             x.clear()
@@ -172,6 +185,7 @@ class QtDashboardScreen(QtDeskScreen):
         waiting, sent = delivery.waiting(f.backlog), delivery.delivered(f.backlog)
         values = {"recorded": f"{fmt_int(f.cap.count)} / {fmt_int(f.cap.cap)}",
                   "waiting": fmt_int(waiting), "sent": fmt_int(sent),
+                  "carried": fmt_int(self.carried_waiting),
                   "offline": fmt_int(round(f.offline_minutes)),
                   "rerecord": fmt_int(f.rerecord_open)}
         for key, (_caption, value) in self.figures.items():
@@ -180,20 +194,23 @@ class QtDashboardScreen(QtDeskScreen):
     def retranslate(self) -> None:
         self.title.setText(self.tr("Dasbor 30 hari"))
         self.subtitle.setText(self.tr(
-            "Perekaman per hari terhadap batas, antrean kirim dan penolakan server, serta "
-            "menit offline per hari."))
+            "Perekaman per hari terhadap batas, antrean kirim, penolakan server, rekaman yang "
+            "dibawa dengan flashdisk dan tanda terimanya, serta menit offline per hari."))
         self.refresh_button.setText(self.tr("Muat ulang"))
         self.rec_chart.setTitle(self.tr("Perekaman per hari dan batas harian"))
         self.recordings_set.setLabel(self.tr("Perekaman"))
         self.cap_line.setName(self.tr("Batas harian"))
-        self.sync_chart.setTitle(self.tr("Antrean kirim dan penolakan"))
+        self.sync_chart.setTitle(self.tr("Antrean kirim, penolakan dan flashdisk"))
         self.backlog_line.setName(self.tr("Belum diterima server (akhir hari)"))
         self.rejections_set.setLabel(self.tr("Ditolak server"))
+        self.carried_set.setLabel(self.tr("Dibawa flashdisk"))
+        self.carry_back_set.setLabel(self.tr("Tanda terima flashdisk"))
         self.offline_chart.setTitle(self.tr("Menit offline per hari"))
         self.offline_set.setLabel(self.tr("Menit offline"))
         self.today_box.setTitle(self.tr("Hari ini"))
         captions = {"recorded": self.tr("Perekaman / batas"),
                     "waiting": self.tr("Menunggu dikirim (semua hari)"),
+                    "carried": self.tr("Di antaranya dibawa flashdisk, menunggu tanda terima"),
                     "sent": self.tr("Sudah diterima server"),
                     "offline": self.tr("Menit offline hari ini"),
                     "rerecord": self.tr("Perlu rekam ulang, belum dihubungi")}

@@ -95,6 +95,12 @@ def _faults(s: DeskService, r: TaskRunner) -> DeskScreen:
     return QtFaultsScreen(s)
 
 
+def _carry(s: DeskService, r: TaskRunner) -> DeskScreen:
+    from kiosk.ui.desk.qt_carry import QtCarryScreen
+
+    return QtCarryScreen(s, r)
+
+
 def _dashboard(s: DeskService, r: TaskRunner) -> DeskScreen:
     from kiosk.ui.desk.qt_dashboard import QtDashboardScreen
 
@@ -114,6 +120,8 @@ DESK: tuple[DeskEntry, ...] = (
               QT_TRANSLATE_NOOP("QtDeskNav", "Pengaturan perangkat"), _device_settings),
     DeskEntry("dashboard", "dashboard", QT_TRANSLATE_NOOP("QtDeskNav", "Dasbor"), _dashboard),
     DeskEntry("export", "export", QT_TRANSLATE_NOOP("QtDeskNav", "Log harian"), _export),
+    DeskEntry("carry", "carry", QT_TRANSLATE_NOOP("QtDeskNav", "Bawa dengan flashdisk"),
+              _carry),
     DeskEntry("cap", "cap", QT_TRANSLATE_NOOP("QtDeskNav", "Batas harian"), _cap),
     DeskEntry("accounts", "accounts", QT_TRANSLATE_NOOP("QtDeskNav", "Akun"), _accounts),
     DeskEntry("rerecord", "rerecord", QT_TRANSLATE_NOOP("QtDeskNav", "Perlu rekam ulang"),
