@@ -266,6 +266,63 @@ def desk_screens(s: Shots) -> None:
     desk.close()
 
 
+def carry_screens(s: Shots) -> None:
+    """28-30: the link down for good, eight recordings wait; the supervisor's "Bawa dengan
+    flashdisk" screen with a drive plugged in, then after the export; the centre imports the
+    drive (kiosk-central carry import, on the demo server's data), and the window, finding
+    the receipts on the drive, says what came back (its notice drawn where it stands)."""
+    import subprocess
+
+    from PySide6.QtGui import QPainter
+
+    from kiosk.app.carry import CarryService
+    from kiosk.ui.qt_carry_watch import QtCarryWatch
+
+    win, store = s.win, s.store
+    s.env.stop_central()
+    store.override_cap(store.cap_status().count + 8, "contoh: jaringan putus", "pengawas")
+    for seed in range(8):
+        store.save_recording(demo_recording(300 + seed, store.settings["station.kecamatan"],
+                                            s.regions, store.today()), "operator")
+    media = s.tmp / "media"
+    drive = media / "pengawas" / "FLASHDISK"
+    drive.mkdir(parents=True)
+    store.settings.set("carry.drive_roots", str(media))
+    page = win.open_desk("carry")
+    assert page is not None
+    screen = page.screen
+    s.wait(lambda: screen.drive_list.count() > 0)
+    s.shot("28-carry")
+    screen.ask_pin()
+    screen.dialog.pin.setText("333333")
+    screen.dialog.submit()
+    s.wait(lambda: screen.result is not None, 120)
+    s.shot("29-carry-exported")
+    assert s.env.central_dir is not None
+    subprocess.run([str(Path(sys.executable).with_name("kiosk-central")), "carry", "import",
+                    str(drive), "--data-dir", str(s.env.central_dir)], check=True,
+                   capture_output=True)
+    watch = QtCarryWatch(CarryService(store, None), win, seconds=0)
+    watch.read.connect(lambda _r: screen.refresh())
+    watch.poll()
+    s.wait(lambda: watch.notice is not None and watch.notice.isVisible(), 60)
+    s.pump(0.5)
+    shot = win.grab()
+    notice = watch.notice
+    painter = QPainter(shot)
+    painter.drawPixmap(notice.mapTo(win, notice.rect().topLeft())
+                       if notice.parentWidget() is None else
+                       win.mapFromGlobal(notice.mapToGlobal(notice.rect().topLeft())),
+                       notice.grab())
+    painter.end()
+    s.sizes["30-carry-receipts"] = win.frameGeometry().size()
+    shot.save(str(s.out / "30-carry-receipts.png"))
+    print(s.out / "30-carry-receipts.png")
+    notice.close()
+    watch.stop()
+    page.back_button.click()
+
+
 def print_sizes(s: Shots, size: QSize) -> None:
     """The window's size on each screen, as a Markdown table; '(larger than the screen)'
     marks a screen that made the window grow."""
@@ -293,6 +350,7 @@ def main() -> int:
     regno = record_one(shots)
     after_recording(shots, regno)
     desk_screens(shots)
+    carry_screens(shots)
     print_sizes(shots, size)
     shots.close()
     app.quit()
