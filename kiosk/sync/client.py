@@ -4,6 +4,7 @@ from a captive portal or a garbled body is an error, never a success."""
 from __future__ import annotations
 
 import gzip
+import logging
 import re
 import threading
 import time
@@ -20,6 +21,8 @@ REPORT_PATH = "/v1/station/report"
 STATUS_URL_RE = re.compile(r"https?://[^\s/]+(/\S*)?")  # as central/reports.py checks it
 BUNDLE_MAX = 8 * 1024 * 1024  # bytes of blobs per bundle we send (servers take 64 MiB)
 NOT_OFFERED = (404, 405, 413)  # an older server: no route, or its gate caps the body at 0
+
+log = logging.getLogger(__name__)
 
 
 class SyncError(Exception):
@@ -69,6 +72,18 @@ def _retry_after(value: str | None) -> float | None:
         return max(0.0, min(float(value), 3600.0))
     except ValueError:
         return None  # an HTTP date: rare, and our own backoff covers it
+
+
+def _cut(exc: requests.exceptions.RequestException) -> bool:
+    """An established connection reset or closed under the request or its answer (worth one
+    immediate retry); not a refused connection, a timeout or a TLS failure (the server is
+    away or slow: the engine's backoff is the answer to those)."""
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return True
+    if isinstance(exc, requests.exceptions.Timeout | requests.exceptions.SSLError) \
+            or not isinstance(exc, requests.exceptions.ConnectionError):
+        return False
+    return "Connection aborted" in str(exc)
 
 
 class CentralClient:
@@ -129,12 +144,18 @@ class CentralClient:
         if pause > 0:
             time.sleep(pause)
         try:
-            resp = self._session().request(
-                method, self.base_url + path, data=body, headers=hdrs,
-                # per request: a session-level CA bundle loses to REQUESTS_CA_BUNDLE
-                verify=self.verify,
-                timeout=(self.health_timeout, timeout or self.request_timeout),
-            )
+            try:
+                resp = self._send(method, path, body, hdrs, timeout)
+            except requests.exceptions.RequestException as exc:
+                if path == BUNDLE_PATH or not _cut(exc):
+                    raise
+                # a connection cut under a request (every call here is idempotent): once more
+                # at once, so one lost packet on a flapping link does not cost a whole round.
+                # Not a bundle: the server kept its complete parts, and the engine's next
+                # round asks which are missing and sends only those (docs/bundle.md)
+                log.info("%s %s: connection cut (%s), once more", method, path,
+                         type(exc).__name__)
+                resp = self._send(method, path, body, hdrs, timeout)
         except requests.exceptions.SSLError as exc:
             raise Unreachable(f"TLS: {exc}") from None
         except requests.exceptions.ContentDecodingError as exc:
@@ -149,6 +170,15 @@ class CentralClient:
         if resp.status_code in (401, 403):
             raise AuthRejected(f"{resp.status_code}: {resp.text[:200]}")
         return resp
+
+    def _send(self, method: str, path: str, body: bytes | None, hdrs: dict[str, str],
+              timeout: float | None) -> requests.Response:
+        return self._session().request(
+            method, self.base_url + path, data=body, headers=hdrs,
+            # per request: a session-level CA bundle loses to REQUESTS_CA_BUNDLE
+            verify=self.verify,
+            timeout=(self.health_timeout, timeout or self.request_timeout),
+        )
 
     @staticmethod
     def _json(resp: requests.Response, *statuses: int) -> Any:

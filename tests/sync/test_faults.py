@@ -98,9 +98,12 @@ fault_schedule = st.builds(
 def test_random_fault_schedule_still_delivers_every_record_once(
     any_central, station_of, faults, seed, latency
 ):
-    """Mixed faults (hypothesis): the same guarantee."""
+    """Mixed faults (hypothesis): the same guarantee. Up to half of all requests fail here;
+    before the client asked a cut request once more, a round that lost any of its ~8
+    requests began again from the health check, and two records took 214 rounds and 77 s
+    (reset 0.15 + drop 0.15 + garbage 0.1, seed 811); now 6 rounds, 2 s."""
     faults.retry_after = 1
     with FaultProxy(any_central.port, faults=faults, seed=seed, latency=latency) as proxy:
         store = station_of(any_central, 2, via=proxy.url)
-        _drain(store, timeout=90)
+        _drain(store, timeout=60)
     assert_delivered(store, any_central)
