@@ -43,6 +43,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import keyring
+import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -131,7 +132,8 @@ def pct(xs: list[float], q: float) -> float:
 
 # --- the deployments: each yields (front URL, add_station(name) -> token, rows()) ----------
 
-Deployment = tuple[str, Callable[[str], str], Callable[[], int]]
+# (front URL, add a station -> token, rows held, the database's size in bytes by part)
+Deployment = tuple[str, Callable[[str], str], Callable[[], int], Callable[[], dict[str, int]]]
 BASELINE = "562c110"  # the tree before issue 14: no bundle, one server over SQLite
 
 
@@ -173,7 +175,11 @@ def embedded(tmp: Path, rev: str | None = None) -> Iterator[Deployment]:
         def rows() -> int:
             with sqlite3.connect(server.data_dir / "central.db") as conn:
                 return conn.execute("SELECT COUNT(*) FROM records").fetchone()[0]
-        yield server.url, add_station, rows
+        def footprint() -> dict[str, int]:  # SQLite: the file, indexes inside it
+            db = server.data_dir / "central.db"
+            return {"database_bytes": db.stat().st_size}
+
+        yield server.url, add_station, rows, footprint
     finally:
         server.stop()
 
@@ -184,14 +190,32 @@ def shared(tmp: Path, pg, s3, processes: int) -> Iterator[Deployment]:
     HAProxy when more than one (docs/central-production.md; tests/sync/cluster.py)."""
     cluster = Cluster(tmp, pg.create_database(f"bench_{uuid.uuid4().hex[:10]}"), s3)
     cluster.cli("migrate")
+    empty = pg_footprint(cluster.dsn)  # the schema's own pages, taken off what a run adds
     try:
         urls = [cluster.serve() for _ in range(processes)]
         with contextlib.ExitStack() as stack:
             front = urls[0] if processes == 1 else stack.enter_context(haproxy(urls, tmp))
             yield (front, lambda name: cluster.cli("station", "add", name),
-                   lambda: len(cluster.rows()))
+                   lambda: len(cluster.rows()),
+                   lambda: {k: v - empty[k] for k, v in pg_footprint(cluster.dsn).items()})
     finally:
         cluster.stop()
+
+
+def pg_footprint(dsn: str) -> dict[str, int]:
+    """The database's rows and bytes (tables with TOAST, and indexes) after a run: what
+    docs/scaling.md multiplies by a year of records."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+        tables = [r[0] for r in conn.execute(
+            "SELECT relname FROM pg_stat_user_tables WHERE schemaname = 'public'")]
+        rows = sum(conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables)
+        heap, index = conn.execute(
+            "SELECT COALESCE(SUM(pg_table_size(relid)), 0), "
+            "COALESCE(SUM(pg_indexes_size(relid)), 0) FROM pg_stat_user_tables "
+            "WHERE schemaname = 'public'").fetchone()
+    return {"rows": rows, "table_bytes": int(heap), "index_bytes": int(index),
+            "database_bytes": int(heap) + int(index)}
 
 
 # --- one run -------------------------------------------------------------------------------
@@ -204,7 +228,7 @@ def run(tmp: Path, deployment: contextlib.AbstractContextManager[Deployment], st
               for i in range(stations)]
     blob_bytes = sum(b["size"] for s in stores for (rid,) in s.db.execute("SELECT id FROM records")
                      for b in s.blob_rows(rid))
-    with deployment as (url, add_station, rows):
+    with deployment as (url, add_station, rows, footprint):
         for i, store in enumerate(stores):
             link(store, url, add_station(f"bench-{i:03d}"))
         prep_s = time.monotonic() - prep
@@ -231,6 +255,7 @@ def run(tmp: Path, deployment: contextlib.AbstractContextManager[Deployment], st
         for e in engines:
             e.close()
         held = rows()
+        size = footprint()
     expected = stations * records
     verified = sum(s.db.execute("SELECT COUNT(*) FROM records WHERE state = 'verified'")
                    .fetchone()[0] for s in stores)
@@ -257,6 +282,7 @@ def run(tmp: Path, deployment: contextlib.AbstractContextManager[Deployment], st
         "cpu_ms_per_record": {k: round(1000 * v / expected, 1) for k, v in cpu.items()},
         "of_which_kernel_ms_per_record": {k: round(1000 * v / expected, 1)
                                           for k, v in kernel.items()},
+        "database_per_record": {k: round(v / expected, 1) for k, v in size.items()},
     }
 
 
