@@ -12,7 +12,8 @@ blob, a folder per record): what `cp` copies. Then `--repeat` times:
   packets, each flushed, renamed, its folder flushed and read back; the signed index rewritten
   after each), then `sync -f` on that filesystem;
 - import: `central.carry.import_folder` of that folder into a fresh copy of the central
-  snapshot (an embedded CentralStore: SQLite + blob folder, each blob fsynced), then `sync -f`;
+  snapshot (an embedded CentralStore: SQLite + blob folder, each batch of blobs made
+  durable before its rows commit), then `sync -f`;
 - cp: `cp -r` of the blob files into the drive's filesystem, then `sync -f` (the export's
   baseline), and again into the central's filesystem (the import's baseline); beside, not
   instead, the same copy made durable file by file (`sync FILE...`, an fsync each), as the

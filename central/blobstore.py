@@ -5,7 +5,10 @@ Two backends behind one `BlobStore` protocol, chosen by URL (`open_blob_store`):
 - `file:///PATH` -> `FileBlobStore`: today's layout `PATH/ab/abcd...` (files 0600, folders
   0700). A blob is streamed into a temporary file in its shard folder while it is hashed, then
   fsynced, linked into place (a hard link never overwrites, so a blob is written once) and the
-  folder fsynced: `put` returns only when the bytes survive a power cut.
+  folder fsynced: `put` returns only when the bytes survive a power cut. A batch (the drive
+  import) puts with `flush=False`: unflushed, in `PATH/.incoming/`, off its address until
+  `sync` makes the batch durable at once (Linux: one syncfs(2); else an fsync per file), links
+  it into place and fsyncs each shard folder once: no address ever holds bytes not on disk.
 - `s3://BUCKET[/PREFIX]` -> `S3BlobStore`: any S3-compatible store (SeaweedFS in the tests).
   Through obstore (Rust). The body is hashed, then sent in one PUT with `If-None-Match: *`
   (the store refuses with 412 when the key exists: written once) and
@@ -21,17 +24,23 @@ its address raises `HashMismatch` and leaves nothing behind.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import hashlib
 import os
 import re
+import sys
 import tempfile
+import threading
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, Protocol, runtime_checkable
 from urllib.parse import unquote, urlsplit
 
 CHUNK = 1 << 20  # bytes handed to hash/write at once when a blob comes as one bytes object
+STAGING = ".incoming"  # a file store's folder for blobs put with flush=False, until `sync`
+STALE_STAGED = 24 * 3600.0  # seconds after which a staged file is a crash's leftover
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -102,18 +111,32 @@ def _hash_into(sink: IO[bytes], sha256: str, chunks: Iterable[bytes] | bytes,
     return total
 
 
+class _Discard:  # a sink that keeps nothing (hashing bytes already in memory)
+    def write(self, piece: bytes) -> int:
+        return len(piece)
+
+
 @runtime_checkable
 class BlobStore(Protocol):
     """Content-addressed blob storage: what the central's storage layer needs of it."""
 
     def put(self, sha256: str, chunks: Iterable[bytes] | bytes, size: int | None = None,
-            *, durable: bool = True) -> bool:
+            *, durable: bool = True, flush: bool = True) -> bool:
         """Store the blob; True if newly stored, False if it was already there. Durable on
-        return, unless `durable` is False: then only after `sync` of its address."""
+        return, unless `durable` is False: then only after `sync` of its address. With
+        `flush` False (a batch) the store may skip every flush and keep the blob off its
+        address until this thread's `sync` of it (a file store does; an S3 PUT is durable
+        when acknowledged anyway)."""
         ...
 
     def sync(self, shas: list[str]) -> None:
-        """Make blobs `put` with `durable=False` durable (once for all of them)."""
+        """Make blobs `put` with `durable=False` or `flush=False` (by this thread) durable,
+        once for all of them; every one of `shas` is at its address on return."""
+        ...
+
+    def discard(self, shas: list[str]) -> None:
+        """Drop what this thread `put` with `flush=False` of these blobs and will not `sync`
+        (a batch that failed half way): it never reaches its address."""
         ...
 
     def get(self, sha256: str) -> bytes:
@@ -143,6 +166,16 @@ class FileBlobStore:
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
         self._mkdir(self.root)
+        # put(flush=False): (thread, sha256) -> staged files, linked into place by `sync`
+        self._staged: dict[tuple[int, str], list[str]] = {}
+        self._staged_lock = threading.Lock()
+        self._sweep_staging()
+
+    def _sweep_staging(self) -> None:
+        """Remove what a crashed batch staged (older than STALE_STAGED: not a live batch's)."""
+        with contextlib.suppress(OSError), os.scandir(self.root / STAGING) as entries:
+            _remove({"": [e.path for e in entries
+                          if e.stat().st_mtime < time.time() - STALE_STAGED]})
 
     @staticmethod
     def _mkdir(path: Path) -> None:
@@ -156,9 +189,12 @@ class FileBlobStore:
         return self.root / sha256[:2] / sha256
 
     def put(self, sha256: str, chunks: Iterable[bytes] | bytes, size: int | None = None,
-            *, durable: bool = True) -> bool:
+            *, durable: bool = True, flush: bool = True) -> bool:
         """Stream to a temporary file, verify, fsync, link into place, fsync the folder (not
-        `durable`: the folder's fsync is left to `sync`, once for a whole bundle)."""
+        `durable`: the folder's fsync is left to `sync`, once for a whole bundle; not
+        `flush`: see `_stage`)."""
+        if not flush:
+            return self._stage(sha256, chunks, size)
         final = self.path(sha256)
         try:
             self._mkdir(final.parent)
@@ -211,14 +247,64 @@ class FileBlobStore:
         except OSError as exc:
             raise BlobStoreUnavailable(f"cannot read blob {sha256[:12]}…: {exc.strerror}") from exc
 
-    def sync(self, shas: list[str]) -> None:
-        """fsync the shard folders of these blobs, each once (their files were fsynced by
-        `put`; a folder entry made by a `put` of someone else's is covered too)."""
+    def _stage(self, sha256: str, chunks: Iterable[bytes] | bytes, size: int | None) -> bool:
+        """Write and verify into the staging folder, no fsync, not yet at the address: a
+        reader (or a durable `put` of the same blob, which would take the file as there)
+        must never find bytes the disk may not hold. This thread's `sync` links it."""
+        final = self.path(sha256)
+        if final.exists():  # durable there already (nothing reaches an address unflushed)
+            _hash_into(_Discard(), sha256, chunks, size)
+            return False
+        staging = self.root / STAGING
         try:
+            self._mkdir(staging)
+            fd, tmp_name = tempfile.mkstemp(prefix=sha256[:16] + "-", dir=staging)  # 0600
+        except OSError as exc:
+            raise BlobStoreUnavailable(f"cannot write to the blob folder {self.root}: "
+                                       f"{exc.strerror}") from exc
+        try:
+            with os.fdopen(fd, "wb") as sink:
+                _hash_into(sink, sha256, chunks, size)
+        except BaseException as exc:
+            _remove({sha256: [tmp_name]})
+            if isinstance(exc, OSError):
+                raise BlobStoreUnavailable(f"cannot store blob {sha256[:12]}… in {self.root}: "
+                                           f"{exc.strerror}") from exc
+            raise
+        with self._staged_lock:
+            self._staged.setdefault((threading.get_ident(), sha256), []).append(tmp_name)
+        return True
+
+    def _take_staged(self, shas: list[str]) -> dict[str, list[str]]:
+        with self._staged_lock:
+            return {sha: names for sha in dict.fromkeys(shas) if (names := self._staged.pop(
+                (threading.get_ident(), sha), None))}
+
+    def discard(self, shas: list[str]) -> None:
+        _remove(self._take_staged(shas))
+
+    def sync(self, shas: list[str]) -> None:
+        """Make this thread's staged blobs among `shas` durable (one `syncfs`, or an fsync
+        each), link them into place (written once: one there wins), then the shard folders of
+        all `shas` (a second syncfs, or an fsync of each folder once; someone else's entries
+        are covered too). On a failure the staged files are removed: none is at its address."""
+        staged = self._take_staged(shas)
+        try:
+            if staged:
+                _flush_files(self.root / STAGING, [n for names in staged.values() for n in names])
+            for sha, names in staged.items():
+                self._mkdir(self.path(sha).parent)
+                for name in names:
+                    self._link(name, self.path(sha))
+                    with contextlib.suppress(FileNotFoundError):  # linked, or already there
+                        os.unlink(name)
+            if staged and _SYNCFS is not None:  # the links and every folder: one more syncfs
+                return _flush_files(self.root, [])
             for folder in sorted({self.path(sha).parent for sha in shas}):
                 if folder.is_dir():
                     _fsync_dir(folder)
         except OSError as exc:
+            _remove(staged)
             raise BlobStoreUnavailable(f"cannot sync the blob folder {self.root}: "
                                        f"{exc.strerror}") from exc
 
@@ -243,6 +329,39 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _remove(staged: dict[str, list[str]]) -> None:
+    for name in (n for names in staged.values() for n in names):
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+
+
+try:  # libc's syncfs(2): Linux only
+    _SYNCFS: Any = ctypes.CDLL(None, use_errno=True).syncfs if sys.platform == "linux" else None
+except (OSError, AttributeError):
+    _SYNCFS = None
+
+
+def _flush_files(folder: Path, names: list[str]) -> None:
+    """Make the files `names` (in `folder`) durable: one syncfs(2) of the filesystem holding
+    `folder` where there is one (Linux; it reports a write-back error since 5.8), else an
+    fsync of each file. OSError on a failure."""
+    if _SYNCFS is not None:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            if _SYNCFS(fd) != 0:
+                err = ctypes.get_errno()
+                raise OSError(err, os.strerror(err))
+        finally:
+            os.close(fd)
+        return
+    for name in names:
+        fd = os.open(name, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def open_blob_store(url: str, **options: Any) -> BlobStore:

@@ -16,6 +16,7 @@ from central.blobstore import (
     BlobNotFound,
     BlobStoreError,
     BlobStoreUnavailable,
+    _Discard,
     _hash_into,
     check_sha256,
 )
@@ -66,10 +67,11 @@ class S3BlobStore:
         return f"{self.prefix}{sha256[:2]}/{sha256}"
 
     def put(self, sha256: str, chunks: Iterable[bytes] | bytes, size: int | None = None,
-            *, durable: bool = True) -> bool:
+            *, durable: bool = True, flush: bool = True) -> bool:
         """Hash, then one conditional PUT the store verifies by checksum (durable when the
-        store acknowledges it, whatever `durable` says). A blob given in pieces is gathered
-        first: a single PUT carries its checksum in the head (blobs are at most 10 MiB)."""
+        store acknowledges it, whatever `durable` or `flush` say). A blob given in pieces is
+        gathered first: a single PUT carries its checksum in the head (blobs are at most
+        10 MiB)."""
         import obstore
 
         key = self.key(sha256)
@@ -119,6 +121,10 @@ class S3BlobStore:
     def sync(self, shas: list[str]) -> None:
         """Nothing to do: an acknowledged PUT is durable."""
 
+    def discard(self, shas: list[str]) -> None:
+        """Nothing to do: a PUT is at its address at once (an unreferenced blob is harmless,
+        as any blob stored before its record)."""
+
     def copy_to(self, sha256: str, key: str) -> bool:
         """Copy the blob's object to `key` (in the same bucket, outside the addresses: the
         scrubber keeps damaged bytes there as evidence); False when it is gone already."""
@@ -142,13 +148,6 @@ class S3BlobStore:
 
     def _errors(self, what: str) -> _S3Errors:
         return _S3Errors(self.bucket, what)
-
-
-class _Discard:
-    """A sink that keeps nothing (hashing bytes already in memory)."""
-
-    def write(self, piece: bytes) -> int:
-        return len(piece)
 
 
 class _ObjectReader(io.RawIOBase):

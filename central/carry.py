@@ -4,8 +4,9 @@ a drive (ektp_protocol.carry), stored exactly as an online delivery stores them.
 For each export folder on the drive: the index must be signed by a station this centre knows
 (its registered key) and not revoked; each packet must be listed in it with the same hash,
 open with the centre's carry key, carry a manifest signed by that station, and blobs that
-match their addresses. Then its blobs and manifest go through the same storage calls as the
-sync API, so the receipt is the one an online delivery gets, and a record that already
+match their addresses. Then it is stored as the sync API stores a record, in batches (its
+blobs made durable together before their rows commit), so the receipt is the one an online
+delivery gets, and a record that already
 arrived (online, or by an earlier import) is answered with its existing receipt, never
 doubled. A refused packet is named with its reason; the others import. The outcomes, each
 receipt signed as online, go back onto the drive as `receipts.json`, signed by the centre.
@@ -17,6 +18,7 @@ import datetime as dt
 import logging
 import os
 import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,12 +31,13 @@ from central.storage import (
     ManifestConflict,
     MissingBlobs,
     Station,
-    StationIdClaimed,
     WrongStation,
 )
 from ektp_protocol import carry
 
 log = logging.getLogger("central.carry")
+BATCH_PACKETS = 128  # packets whose blobs are made durable, and rows committed, together
+BATCH_BYTES = 128 * 1024 * 1024  # ... or fewer, once their blobs are this large
 REASONS = {  # reason code -> the sentence an officer reads (the receipts file keeps both)
     "bad_index": "the drive's index is not signed by a station this centre knows",
     "revoked": "the station that wrote this drive is revoked",
@@ -115,23 +118,42 @@ def _index(store: CentralStore, folder: Path) -> tuple[Station | None, dict[str,
 
 
 def import_folder(store: CentralStore, folder: Path) -> FolderResult:
-    """Import one export folder and write its receipts file back into it."""
+    """Import one export folder and write its receipts file back into it.
+
+    The packets that pass their checks are stored in batches (`_Batch`: up to BATCH_PACKETS
+    packets or BATCH_BYTES of blobs): their blobs written unflushed, made durable together,
+    then their rows committed in one transaction; the receipts file is written only after
+    every batch is committed. An error of the store (disk, database) ends the import with
+    nothing of the failing batch stored and no receipts file: importing again finishes it."""
     folder = Path(folder)
     station, listed, refusal = _index(store, folder)
     files = sorted(p.name for p in (folder / carry.PACKETS).glob("*" + carry.SUFFIX))
     result = FolderResult(folder, station.name if station else None)
     private = carry.carry_private_key(store.private_key)
-    for name in sorted(set(files) | set(listed)):
-        entry = listed.get(name, {})
-        if refusal:
-            result.outcomes.append(Outcome(name, entry.get("record_id"), "refused", refusal))
-        elif name not in listed:
-            result.outcomes.append(Outcome(name, None, "refused", "not_listed"))
-        elif name not in files:
-            result.outcomes.append(Outcome(name, entry.get("record_id"), "refused", "missing"))
-        else:
-            assert station is not None
-            result.outcomes.append(_one(store, station, private, folder, name, entry))
+    batch = _Batch(store, station, result.outcomes) if station else None
+    try:
+        for name in sorted(set(files) | set(listed)):
+            entry = listed.get(name, {})
+            if refusal:
+                result.outcomes.append(Outcome(name, entry.get("record_id"), "refused", refusal))
+            elif name not in listed:
+                result.outcomes.append(Outcome(name, None, "refused", "not_listed"))
+            elif name not in files:
+                result.outcomes.append(Outcome(name, entry.get("record_id"), "refused",
+                                               "missing"))
+            else:
+                assert station is not None and batch is not None
+                result.outcomes.append(_one(batch, station, private, folder, name, entry))
+                if batch.full():
+                    batch.commit()
+        if batch is not None:
+            batch.commit()
+    except BaseException:
+        if batch is not None:
+            batch.close(failed=True)
+        raise
+    if batch is not None:
+        batch.close(failed=False)
     _write_receipts(store, folder, result)
     log.info("carried folder %s from %s: %d imported, %d already held, %d refused",
              folder.name, result.station, result.count("imported"), result.count("already"),
@@ -139,8 +161,9 @@ def import_folder(store: CentralStore, folder: Path) -> FolderResult:
     return result
 
 
-def _one(store: CentralStore, station: Station, private: Any, folder: Path, name: str,
+def _one(batch: _Batch, station: Station, private: Any, folder: Path, name: str,
          entry: dict[str, Any]) -> Outcome:
+    """The packet's refusal, or its place in the batch (an outcome decided at commit)."""
     rid = entry.get("record_id")
     path = folder / carry.PACKETS / name
     if path.stat().st_size > carry.MAX_PACKET:
@@ -148,10 +171,11 @@ def _one(store: CentralStore, station: Station, private: Any, folder: Path, name
     data = path.read_bytes()
     if carry.file_sha256(data) != entry.get("sha256"):
         return Outcome(name, rid, "refused", "altered")
-    try:
-        packet = carry.open_packet(data, private)
+    try:  # the blobs' hashes are checked once, by the blob store as it writes them
+        packet = carry.open_packet(data, private, check_blobs=False)
     except carry.CarryError as exc:
         return Outcome(name, rid, "refused", exc.reason)
+    del data
     from central.app import parse_manifest
 
     try:
@@ -162,27 +186,84 @@ def _one(store: CentralStore, station: Station, private: Any, folder: Path, name
         manifest = parse_manifest(packet.manifest, str(rid))
     except protocol.ProtocolError:
         return Outcome(name, rid, "refused", "bad_manifest")
-    return _store(store, station, name, manifest, packet)
+    return batch.add(name, manifest, packet)
 
 
-def _store(store: CentralStore, station: Station, name: str, manifest: dict[str, Any],
-           packet: carry.Packet) -> Outcome:
-    rid = manifest["record_id"]
-    try:
-        sizes = {sha: len(data) for sha, data in packet.blobs.items()}
-        for sha, data in packet.blobs.items():
-            store.store_bytes(sha, data)
-        store.commit_blobs(station, sizes)
-        receipt, created = store.put_record(station, manifest, packet.manifest,
-                                            packet.signature)
-    except HashMismatch:
-        return Outcome(name, rid, "refused", "blob_hash")
-    except (WrongStation, StationIdClaimed):
+class _Batch:
+    """Packets whose blobs are being written (unflushed) and whose rows are not committed.
+    `add` gives the packet a placeholder outcome, which `commit` replaces with the stored
+    one: the blobs made durable at once, then the blob and record rows in one transaction
+    (CentralStore.put_records), so no row, and no receipt, ever names bytes not on disk.
+    The blob store is written from one thread of the batch's own (its puts, sync and discard
+    all there: a file store's unflushed blobs belong to the thread that put them), so the
+    next packet is read, checked and opened while the last one's files are created."""
+
+    def __init__(self, store: CentralStore, station: Station, outcomes: list[Outcome]) -> None:
+        self.store, self.station, self.outcomes = store, station, outcomes
+        self.writer = ThreadPoolExecutor(1, thread_name_prefix="carry-import")
+        self.items: list[tuple[int, dict[str, Any], tuple[bytes, str], Future[bool]]] = []
+        self.staged: dict[str, int] = {}  # written by the writer (a refused packet's too)
+        self.bytes = 0
+
+    def add(self, name: str, manifest: dict[str, Any], packet: carry.Packet) -> Outcome:
+        """Queue the packet's blobs for writing; its outcome for the caller to append."""
+        written = self.writer.submit(self._write, packet.blobs)
+        self.items.append((len(self.outcomes), manifest, (packet.manifest, packet.signature),
+                           written))
+        self.bytes += sum(len(data) for data in packet.blobs.values())
+        return Outcome(name, manifest["record_id"], "pending")
+
+    def _write(self, blobs: dict[str, bytes]) -> bool:
+        """(The writer.) False when a blob does not match its address (the store checks)."""
+        for sha, data in blobs.items():
+            try:
+                self.store.store_bytes(sha, data, flush=False)
+            except HashMismatch:
+                return False
+            self.staged[sha] = len(data)
+        return True
+
+    def full(self) -> bool:
+        return len(self.items) >= BATCH_PACKETS or self.bytes >= BATCH_BYTES
+
+    def commit(self) -> None:
+        records, kept = [], []
+        for slot, manifest, signed, written in self.items:
+            if written.result():
+                records.append((manifest, *signed))
+                kept.append(slot)
+            else:
+                self.outcomes[slot] = Outcome(self.outcomes[slot].name, manifest["record_id"],
+                                              "refused", "blob_hash")
+        if self.staged or records:
+            answers = self.writer.submit(self.store.put_records, self.station,
+                                         dict(self.staged), records).result()
+            for slot, (manifest, _, _), answer in zip(kept, records, answers, strict=True):
+                self.outcomes[slot] = _stored(self.outcomes[slot].name, manifest["record_id"],
+                                              answer)
+        self.items, self.staged, self.bytes = [], {}, 0
+
+    def close(self, failed: bool) -> None:
+        """End the writer; when the import `failed`, what the batch wrote and did not make
+        durable is dropped first: it never reaches its address."""
+        for *_, written in self.items:
+            written.cancel()
+        wait([written for *_, written in self.items])
+        if failed:
+            self.writer.submit(self.store.blobs.discard, sorted(self.staged)).result()
+        self.writer.shutdown()
+
+
+def _stored(name: str, rid: str, answer: tuple[Any, bool] | Exception) -> Outcome:
+    if isinstance(answer, WrongStation):  # StationIdClaimed too
         return Outcome(name, rid, "refused", "other_station")
-    except ManifestConflict:
+    if isinstance(answer, ManifestConflict):
         return Outcome(name, rid, "refused", "conflict")
-    except (MissingBlobs, protocol.ProtocolError):
+    if isinstance(answer, MissingBlobs | protocol.ProtocolError):
         return Outcome(name, rid, "refused", "bad_manifest")
+    if isinstance(answer, Exception):
+        raise answer
+    receipt, created = answer
     return Outcome(name, rid, "imported" if created else "already", receipt=receipt.to_json())
 
 

@@ -218,42 +218,68 @@ class Database(BlobRows, ABC):
         CONFLICT (record_id) DO NOTHING`, so two processes putting the same record at once
         make ONE row with ONE seq and the loser answers the winner's. `sign(seq,
         received_at)` gives the receipt signature kept with the row."""
-        shas = sorted(blobs)
         with self.transaction() as tx:
-            existing = record_row(tx.execute(
+            return self._put_record(
+                tx, station_id=station_id, record_id=record_id, manifest=manifest,
+                manifest_sha256=manifest_sha256, station_signature=station_signature,
+                created_at=created_at, blobs=blobs, sign=sign,
+                claimed_station_id=claimed_station_id, regno=regno, lookup=lookup)
+
+    def put_records(self, station_id: int, blobs: Mapping[str, int],
+                    records: Sequence[Mapping[str, Any]]) -> list[PutOutcome]:
+        """A batch (the drive import) in ONE transaction: the station's rows for `blobs`
+        (sha256 -> size, as `insert_blobs`; stored and durable already), then each of
+        `records` (put_record's arguments but `station_id`) as `put_record` stores it, in
+        record id order (two batches, or a batch and an online put, cannot deadlock);
+        the outcomes in the order of `records`. Nothing of it is committed on an error."""
+        order = sorted(range(len(records)), key=lambda i: str(records[i]["record_id"]))
+        out: dict[int, PutOutcome] = {}
+        with self.transaction() as tx:
+            self._insert_blobs(tx, station_id, blobs)
+            for i in order:
+                out[i] = self._put_record(tx, station_id=station_id, **records[i])
+        return [out[i] for i in range(len(records))]
+
+    def _put_record(self, tx: Tx, *, station_id: int, record_id: str, manifest: bytes,
+                    manifest_sha256: str, station_signature: str, created_at: str,
+                    blobs: Mapping[str, int], sign: Callable[[int, str], str],
+                    claimed_station_id: str | None = None, regno: str | None = None,
+                    lookup: str | None = None) -> PutOutcome:
+        shas = sorted(blobs)
+        existing = record_row(tx.execute(
+            f"SELECT {RECORD_COLS} FROM records WHERE record_id = ?", [record_id]
+        ).fetchone())
+        claimed = None
+        if claimed_station_id is not None:
+            other = tx.execute("SELECT station FROM records WHERE claimed_station_id = ? "
+                               "AND station != ? LIMIT 1",
+                               [claimed_station_id, station_id]).fetchone()
+            claimed = int(other[0]) if other else None
+        held = {sha: size for sha, (size, _) in self._blob_rows(
+            tx, existing.station if existing else station_id, shas).items()}
+        missing = [s for s in shas if s not in held]
+        wrong = [s for s in shas if s in held and held[s] != blobs[s]]
+        if existing or claimed is not None or missing or wrong:
+            return PutOutcome(existing, False, missing, claimed, wrong)
+        received_at = now_iso()
+        row = tx.execute(
+            "INSERT INTO records (record_id, station, manifest, manifest_sha256, "
+            "station_signature, received_at, created_at, claimed_station_id, regno, lookup) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (record_id) DO NOTHING "
+            "RETURNING seq",
+            [record_id, station_id, manifest, manifest_sha256, station_signature,
+             received_at, created_at, claimed_station_id, regno, lookup]).fetchone()
+        if row is None:  # another process stored it since our SELECT: answer its row
+            winner = record_row(tx.execute(
                 f"SELECT {RECORD_COLS} FROM records WHERE record_id = ?", [record_id]
             ).fetchone())
-            claimed = None
-            if claimed_station_id is not None:
-                other = tx.execute("SELECT station FROM records WHERE claimed_station_id = ? "
-                                   "AND station != ? LIMIT 1",
-                                   [claimed_station_id, station_id]).fetchone()
-                claimed = int(other[0]) if other else None
-            held = {sha: size for sha, (size, _) in self._blob_rows(
-                tx, existing.station if existing else station_id, shas).items()}
-            missing = [s for s in shas if s not in held]
-            wrong = [s for s in shas if s in held and held[s] != blobs[s]]
-            if existing or claimed is not None or missing or wrong:
-                return PutOutcome(existing, False, missing, claimed, wrong)
-            received_at = now_iso()
-            row = tx.execute(
-                "INSERT INTO records (record_id, station, manifest, manifest_sha256, "
-                "station_signature, received_at, created_at, claimed_station_id, regno, lookup) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (record_id) DO NOTHING "
-                "RETURNING seq",
-                [record_id, station_id, manifest, manifest_sha256, station_signature,
-                 received_at, created_at, claimed_station_id, regno, lookup]).fetchone()
-            if row is None:  # another process stored it since our SELECT: answer its row
-                winner = record_row(tx.execute(
-                    f"SELECT {RECORD_COLS} FROM records WHERE record_id = ?", [record_id]
-                ).fetchone())
-                return PutOutcome(winner, False, [])
-            seq = int(row[0])
-            signature = sign(seq, received_at)
-            tx.execute("UPDATE records SET receipt_signature = ? WHERE seq = ?",
-                       [signature, seq])
-            tx.executemany("INSERT INTO record_blobs (record_id, sha256) VALUES (?, ?) "
-                           "ON CONFLICT DO NOTHING", [(record_id, s) for s in shas])
+            return PutOutcome(winner, False, [])
+        seq = int(row[0])
+        signature = sign(seq, received_at)
+        tx.execute("UPDATE records SET receipt_signature = ? WHERE seq = ?",
+                   [signature, seq])
+        tx.executemany("INSERT INTO record_blobs (record_id, sha256) VALUES (?, ?) "
+                       "ON CONFLICT DO NOTHING", [(record_id, s) for s in shas])
         return PutOutcome(RecordRow(seq, record_id, station_id, manifest_sha256, received_at,
                                     signature, "received", None), True, [])
 

@@ -46,24 +46,28 @@ class BlobRows:
         inserting overlapping sets at once cannot deadlock."""
         if not sizes:
             return set()
+        with self.transaction() as tx:
+            return self._insert_blobs(tx, station_id, sizes)
+
+    def _insert_blobs(self, tx: Tx, station_id: int, sizes: Mapping[str, int]) -> set[str]:
+        """insert_blobs inside the transaction `tx`."""
         at = now_iso()
         rows = sorted(sizes.items())
         new: set[str] = set()
-        with self.transaction() as tx:
-            for i in range(0, len(rows), IN_CHUNK // 5):
-                part = rows[i:i + IN_CHUNK // 5]
-                values = ", ".join(["(?, ?, ?, ?, ?)"] * len(part))
-                params = [v for sha, size in part for v in (station_id, sha, size, at, at)]
-                new.update(sha for (sha,) in tx.execute(
-                    "INSERT INTO blobs (station, sha256, size, stored_at, confirmed_at) "
-                    f"VALUES {values} ON CONFLICT (station, sha256) DO NOTHING "
-                    "RETURNING sha256", params))
-            # A new row means the store just took (and checked) these bytes: a scrubber's
-            # finding about them is healed, in the same commit that makes them count again.
-            for chunk in chunks(sorted(new)):
-                cond, params = self.in_list("sha256", chunk)
-                tx.execute(f"UPDATE scrub_findings SET healed_at = ? "
-                           f"WHERE healed_at IS NULL AND {cond}", [at, *params])
+        for i in range(0, len(rows), IN_CHUNK // 5):
+            part = rows[i:i + IN_CHUNK // 5]
+            values = ", ".join(["(?, ?, ?, ?, ?)"] * len(part))
+            params = [v for sha, size in part for v in (station_id, sha, size, at, at)]
+            new.update(sha for (sha,) in tx.execute(
+                "INSERT INTO blobs (station, sha256, size, stored_at, confirmed_at) "
+                f"VALUES {values} ON CONFLICT (station, sha256) DO NOTHING "
+                "RETURNING sha256", params))
+        # A new row means the store just took (and checked) these bytes: a scrubber's
+        # finding about them is healed, in the same commit that makes them count again.
+        for chunk in chunks(sorted(new)):
+            cond, params = self.in_list("sha256", chunk)
+            tx.execute(f"UPDATE scrub_findings SET healed_at = ? "
+                       f"WHERE healed_at IS NULL AND {cond}", [at, *params])
         return new
 
     def insert_blob(self, station_id: int, sha256: str, size: int) -> bool:

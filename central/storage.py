@@ -24,16 +24,22 @@ import secrets
 import sqlite3
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import ektp_protocol as protocol
 from central import schema
 from central.blobstore import BlobStore, FileBlobStore, HashMismatch, open_blob_store
-from central.database import Database, RecordRow, open_database
-from central.db_types import status_lookup
+from central.database import Database, open_database
 from central.keys import KeyMissing, load_key, write_new_key
+from central.storage_records import (
+    ManifestConflict,
+    MissingBlobs,
+    RecordWrites,
+    Station,
+    StationIdClaimed,
+    WrongStation,
+)
 from ektp_protocol import ProcessingStatus
 
 CHANGES_PAGE = 500  # status changes in one answer at most
@@ -57,34 +63,6 @@ class UnknownStation(LookupError):
     """No station with that name or token."""
 
 
-class WrongStation(PermissionError):
-    """The record belongs to another station."""
-
-
-class StationIdClaimed(WrongStation):
-    """The manifest's `station_id` is one another station delivers records under."""
-
-
-class ManifestConflict(ValueError):
-    """A different manifest is already stored under this record id."""
-
-
-class MissingBlobs(ValueError):
-    """The manifest names blobs this station has not uploaded (or the server lost)."""
-
-    def __init__(self, missing: list[str]) -> None:
-        super().__init__(f"{len(missing)} blobs missing")
-        self.missing = missing
-
-
-@dataclass(frozen=True)
-class Station:
-    id: int
-    name: str
-    public_key: str | None
-    revoked_at: str | None = None  # set: the token no longer opens anything
-
-
 def now_iso() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
@@ -93,7 +71,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class CentralStore:
+class CentralStore(RecordWrites):
     """The server's state: `db` (central.database), `blobs` (central.blobstore), the key."""
 
     data_dir: Path | None = None
@@ -261,11 +239,16 @@ class CentralStore:
         stored = self.store_bytes(sha256, data, durable=True)
         return bool(self.db.insert_blobs(station.id, {sha256: len(data)})) or stored
 
-    def store_bytes(self, sha256: str, data: bytes, *, durable: bool = False) -> bool:
+    def store_bytes(self, sha256: str, data: bytes, *, durable: bool = False,
+                    flush: bool = True) -> bool:
         """Write bytes to the blob store, which checks them against `sha256` as it writes
         (HashMismatch, nothing kept); True when newly stored. Not `durable`: the store may
         leave part of the durability to `commit_blobs` (a file store's folder fsync), which
-        must come before anyone is told the blob is here. Written once, however often sent."""
+        must come before anyone is told the blob is here. Not `flush` (a batch: see
+        `put_records`): all of it, and the blob may reach its address only then (a file
+        store: staged, unflushed). Written once, however often sent."""
+        if not flush:
+            return self.blobs.put(sha256, data, len(data), durable=False, flush=False)
         return self.blobs.put(sha256, data, len(data), durable=durable)
 
     def commit_blobs(self, station: Station, sizes: dict[str, int]) -> set[str]:
@@ -279,46 +262,7 @@ class CentralStore:
     def read_blob(self, sha256: str) -> bytes:
         return self.blobs.get(sha256)
 
-    # --- records ----------------------------------------------------------------------
-
-    @staticmethod
-    def _receipt(row: RecordRow) -> protocol.Receipt:
-        return protocol.Receipt(row.record_id, row.manifest_sha256, row.seq, row.received_at,
-                                row.receipt_signature)
-
-    def put_record(
-        self, station: Station, manifest: dict[str, Any], body: bytes, signature: str
-    ) -> tuple[protocol.Receipt, bool]:
-        """Store a verified manifest; (receipt, created). Idempotent for the same manifest,
-        also when several processes store it at once (one row, one seq, one receipt)."""
-        record_id = manifest["record_id"]
-        sha = protocol.sha256_hex(body)
-        sizes: dict[str, int] = {}
-        for b in manifest["blobs"]:
-            if sizes.setdefault(b["sha256"], b["size"]) != b["size"]:
-                raise protocol.ProtocolError(f"blob {b['sha256']} is listed with two sizes")
-        key = self.private_key
-        out = self.db.put_record(
-            station_id=station.id, record_id=record_id, manifest=body, manifest_sha256=sha,
-            station_signature=signature, created_at=str(manifest.get("created_at") or ""),
-            blobs=sizes, claimed_station_id=manifest["station_id"],
-            regno=manifest["regno"], lookup=status_lookup(
-                manifest["regno"], manifest["applicant"].get("tanggal_lahir")),
-            sign=lambda seq, at: protocol.make_receipt(key, record_id, sha, seq, at).signature)
-        row = out.row
-        if row is not None and row.station != station.id:
-            raise WrongStation(record_id)
-        if row is not None and row.manifest_sha256 != sha:
-            raise ManifestConflict(record_id)
-        if out.claimed_by is not None:
-            raise StationIdClaimed(manifest["station_id"])
-        if out.missing:
-            raise MissingBlobs(out.missing)
-        if out.wrong_sizes:
-            raise protocol.ProtocolError(f"blob sizes differ from the uploads: "
-                                         f"{sorted(out.wrong_sizes)}")
-        assert row is not None
-        return self._receipt(row), out.created
+    # --- records (writes: central/storage_records.py) ---------------------------------
 
     def record(self, record_id: str) -> dict[str, Any] | None:
         """One record's receipt, owner and processing status (None when absent)."""

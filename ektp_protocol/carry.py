@@ -35,7 +35,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from ektp_protocol.bundle import BundleReader, encode
+from ektp_protocol import bundle
+from ektp_protocol.bundle import encode
 from ektp_protocol.canonical import ProtocolError, b64, canonical, unb64
 from ektp_protocol.signing import sign, verify
 
@@ -124,10 +125,13 @@ def seal(packet: Packet, carry_key: str) -> bytes:
     return _HEAD.pack(MAGIC, eph_public, nonce) + body
 
 
-def open_packet(data: bytes, carry_private: X25519PrivateKey) -> Packet:
+def open_packet(data: bytes, carry_private: X25519PrivateKey, *,
+                check_blobs: bool = True) -> Packet:
     """The packet sealed in `data`; CarryError "damaged" for a cut or altered file (the
     AEAD tag), "not_packet" for a file that is not one, "foreign" for one sealed for
-    another centre (its tag fails the same way: it cannot be told from damage, and says so)."""
+    another centre (its tag fails the same way: it cannot be told from damage, and says so).
+    Each blob is checked against its address ("blob_hash"), unless `check_blobs` is False:
+    then the caller checks them (the centre's blob store hashes what it writes anyway)."""
     from cryptography.hazmat.primitives import serialization
 
     if len(data) < _HEAD.size + 16 or not data.startswith(MAGIC):
@@ -138,14 +142,14 @@ def open_packet(data: bytes, carry_private: X25519PrivateKey) -> Packet:
     shared = carry_private.exchange(X25519PublicKey.from_public_bytes(eph_public))
     try:
         plain = AESGCM(_key(shared, eph_public, carry_public)).decrypt(
-            nonce, data[_HEAD.size:], MAGIC + eph_public)
+            nonce, memoryview(data)[_HEAD.size:], MAGIC + eph_public)
     except InvalidTag:
         raise CarryError("damaged", "the packet is cut short, altered, or sealed for another "
                                     "centre: its seal does not open") from None
-    return _parse(plain)
+    return _parse(plain, check_blobs)
 
 
-def _parse(plain: bytes) -> Packet:
+def _parse(plain: bytes, check_blobs: bool) -> Packet:
     try:
         if not plain.startswith(RECORD_MAGIC):
             raise ValueError("wrong record magic")
@@ -158,23 +162,35 @@ def _parse(plain: bytes) -> Packet:
         at += 2 + m
     except (ValueError, struct.error, UnicodeDecodeError) as exc:
         raise CarryError("bad_framing", f"the packet's record is malformed: {exc}") from None
-    reader = BundleReader(max_parts=512, max_part=MAX_PACKET)
-    blobs: dict[str, bytes] = {}
     try:
-        for part in reader.feed(plain[at:]):
-            if not part.matches:
-                raise CarryError("blob_hash", f"blob {part.sha256[:16]} does not match its "
-                                              "address")
-            blobs[part.sha256] = part.data
-        if reader.error is not None:
-            raise reader.error
-    except CarryError:
-        raise
-    except ProtocolError as exc:
-        raise CarryError("bad_framing", f"the packet's blobs are malformed: {exc}") from None
-    if not reader.outcome().complete:
-        raise CarryError("bad_framing", "the packet's blobs are cut short")
-    return Packet(manifest, signature, blobs)
+        return Packet(manifest, signature, _blobs(plain, at, check_blobs))
+    except struct.error:
+        raise CarryError("bad_framing", "the packet's blobs are cut short") from None
+
+
+def _blobs(plain: bytes, at: int, check: bool) -> dict[str, bytes]:
+    """The blobs in bundle framing (ektp_protocol.bundle) from `plain[at:]`, to its end."""
+    magic, count = bundle.HEAD.unpack_from(plain, at)
+    at += bundle.HEAD.size
+    if magic != bundle.MAGIC or count > 512:
+        raise CarryError("bad_framing", "the packet's blobs are malformed: not a bundle of "
+                                        "at most 512 parts")
+    blobs: dict[str, bytes] = {}
+    for _ in range(count):
+        raw, size = bundle.PART.unpack_from(plain, at)
+        at += bundle.PART.size
+        if at + size > len(plain):
+            raise struct.error("cut short")
+        data = plain[at:at + size]
+        at += size
+        sha256 = raw.hex()
+        if check and hashlib.sha256(data).hexdigest() != sha256:
+            raise CarryError("blob_hash", f"blob {sha256[:16]} does not match its address")
+        blobs[sha256] = data
+    if at != len(plain):
+        raise CarryError("bad_framing", "the packet's blobs are malformed: bytes after the "
+                                        "last part")
+    return blobs
 
 
 # --- signed documents (index, receipts) -----------------------------------------------------

@@ -225,3 +225,27 @@ def test_exists_many_figures(store):
     assert store.exists_many(shas) == held
     print(f"\nexists_many(200) via {type(store).__name__}: "
           f"{(time.perf_counter() - started) * 1000:.0f} ms")
+
+
+def test_unflushed_puts_reach_their_addresses_at_this_threads_sync_only(store):
+    kept, dropped, wrong = b"carried" * 1000, b"dropped" * 1000, b"not its address"
+    assert store.put(sha(kept), kept, flush=False) is True
+    assert store.put(sha(dropped), dropped, flush=False) is True
+    with pytest.raises(HashMismatch):
+        store.put(sha(b"other"), wrong, flush=False)
+    if isinstance(store, FileBlobStore):  # off its address, whoever looks, until synced
+        assert store.exists_many([sha(kept), sha(dropped)]) == set()
+        other = threading.Thread(target=store.sync, args=([sha(kept)],))
+        other.start()
+        other.join()  # another thread's sync does not take this thread's blobs
+        with pytest.raises(BlobNotFound):
+            store.get(sha(kept))
+    store.discard([sha(dropped)])
+    store.sync([sha(kept)])
+    assert store.get(sha(kept)) == kept
+    if isinstance(store, FileBlobStore):
+        assert store.exists_many([sha(dropped), sha(b"other")]) == set()
+        assert _stored_names(store) == [f"{sha(kept)[:2]}/{sha(kept)}"]  # nothing staged
+        assert store.put(sha(kept), kept, flush=False) is False  # there: checked, not written
+        store.sync([sha(kept)])
+        assert _stored_names(store) == [f"{sha(kept)[:2]}/{sha(kept)}"]

@@ -252,6 +252,35 @@ def test_records(db):
     assert db.list_stations()[0]["records"] == 2
 
 
+def test_a_batch_of_records_is_one_transaction_with_its_blob_rows(db):
+    """put_records (the drive import): the blob rows and every record in one commit, each
+    outcome as put_record answers it, in the order given; nothing at all on an error."""
+    sid = db.add_station("a", "ha")
+    blobs = {"aa" * 32: 5, "bb" * 32: 7}
+
+    def args(rid: str, names: dict[str, int], sign=lambda seq, at: f"receipt:{seq}:{at}"):
+        body = json.dumps({"record_id": rid}).encode()
+        return dict(record_id=rid, manifest=body, manifest_sha256=sha(body),
+                    station_signature="st-sig", created_at="2026-01-01", blobs=names, sign=sign)
+
+    def boom(seq: int, at: str) -> str:
+        raise RuntimeError("the signing failed")
+
+    with pytest.raises(RuntimeError):  # the last record fails: nothing of the batch stays
+        db.put_records(sid, blobs, [args("r2", blobs), args("r1", blobs, boom)])
+    assert db.counts() == {"records": 0, "blobs": 0}
+    out = db.put_records(sid, blobs, [args("r2", blobs), args("r1", blobs),
+                                      args("r3", {"cc" * 32: 1})])
+    assert [o.created for o in out] == [True, True, False] and out[2].missing == ["cc" * 32]
+    assert out[1].row.seq < out[0].row.seq  # stored in record id order
+    assert db.blob_sizes(sid, sorted(blobs)) == blobs and db.record_blob_shas("r1") == \
+        sorted(blobs)
+    again = db.put_records(sid, blobs, [args("r1", blobs), args("r2", blobs)])
+    assert [o.row for o in again] == [out[1].row, out[0].row] and not any(
+        o.created for o in again)
+    assert db.counts() == {"records": 2, "blobs": 2}
+
+
 def test_statuses_and_feed(db):
     a = db.add_station("a", "ha")
     b = db.add_station("b", "hb")
