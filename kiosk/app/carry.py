@@ -18,7 +18,7 @@ import logging
 import os
 import shutil
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,6 +28,7 @@ from kiosk.app import accounts
 from kiosk.app.accounts import User
 from kiosk.app.carry_words import NOT_LINKED, NOTHING_WAITS, no_folder, receipts_words
 from kiosk.app.desk import check_allowed
+from kiosk.app.workers import WorkerStores
 from kiosk.domain.days import parse_ts
 from kiosk.domain.delivery import UNSENT
 from kiosk.domain.messages import Msg
@@ -176,7 +177,7 @@ class ReceiptsRead:
     failed: bool = False
 
 
-class CarryService:
+class CarryService(WorkerStores):
     """The carry screen's and the receipts watcher's access to the core: `user` is the
     logged-in supervisor (None for the watcher, which acts as the station)."""
 
@@ -201,22 +202,6 @@ class CarryService:
         """The PIN check of the supervisor dialog (kiosk.ui.qt_supervisor): active account,
         its PIN (a wrong one counts towards the lockout) and its role, audited as always."""
         return accounts.act_as(self.store, username, pin, action)
-
-    @contextlib.contextmanager
-    def worker_store(self) -> Iterator[Store]:
-        """A second Store on the same data dir, for a worker thread's own transactions."""
-        store = Store(self.store.data_dir, self.store.settings, clock=self.store.clock)
-        try:
-            yield store
-        finally:
-            store.close()
-
-    def in_worker(self, fn: Callable[[Store], T]) -> Callable[[], T]:
-        """A job for a task runner: `fn` called with a worker Store. *worker*"""
-        def job() -> T:
-            with self.worker_store() as store:
-                return fn(store)
-        return job
 
     # --- what there is ------------------------------------------------------------------
 

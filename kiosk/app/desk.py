@@ -8,10 +8,9 @@ own `Store` (own SQLite connection), so they never share a transaction with the 
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,6 +19,7 @@ import numpy as np
 
 from kiosk.app import accounts, dashboard, history, rerecords
 from kiosk.app.accounts import PermissionDenied, User
+from kiosk.app.workers import WorkerStores
 from kiosk.devices.signature import input_devices, probe_signature_input
 from kiosk.domain.messages import DomainError, Msg
 from kiosk.settings import BY_KEY, Settings, SettingsError
@@ -122,7 +122,7 @@ class FingerTest:
     fingers: list[tuple[int, int, np.ndarray]]  # (position, quality, 8-bit pixels)
 
 
-class DeskService:
+class DeskService(WorkerStores):
     """The desk screens' access to the core, for one logged-in `user`."""
 
     def __init__(self, store: Store, settings_path: Path, user: User,
@@ -139,24 +139,6 @@ class DeskService:
 
     def require(self, action: str) -> User:
         return check_allowed(self.store, self.user, action)
-
-    # --- off the GUI thread ------------------------------------------------------------
-
-    @contextlib.contextmanager
-    def worker_store(self) -> Iterator[Store]:
-        """A second Store on the same data dir for a worker thread's own transactions."""
-        store = Store(self.store.data_dir, self.settings, clock=self.store.clock)
-        try:
-            yield store
-        finally:
-            store.close()
-
-    def in_worker(self, fn: Callable[[Store], T]) -> Callable[[], T]:
-        """A job for a task runner: `fn` called with a worker Store. *worker*"""
-        def job() -> T:
-            with self.worker_store() as store:
-                return fn(store)
-        return job
 
     # --- self-test (technician) --------------------------------------------------------
 

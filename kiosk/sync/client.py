@@ -75,15 +75,12 @@ def _retry_after(value: str | None) -> float | None:
 
 
 def _cut(exc: requests.exceptions.RequestException) -> bool:
-    """An established connection reset or closed under the request or its answer (worth one
-    immediate retry); not a refused connection, a timeout or a TLS failure (the server is
-    away or slow: the engine's backoff is the answer to those)."""
-    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
-        return True
-    if isinstance(exc, requests.exceptions.Timeout | requests.exceptions.SSLError) \
-            or not isinstance(exc, requests.exceptions.ConnectionError):
+    """A connection reset or closed under a request or its answer (worth one retry at once);
+    not refused, timed out or TLS (away or slow: the engine's backoff answers those)."""
+    if isinstance(exc, requests.exceptions.Timeout | requests.exceptions.SSLError):
         return False
-    return "Connection aborted" in str(exc)
+    return isinstance(exc, requests.exceptions.ChunkedEncodingError) or (
+        isinstance(exc, requests.exceptions.ConnectionError) and "Connection aborted" in str(exc))
 
 
 class CentralClient:
@@ -149,12 +146,10 @@ class CentralClient:
             except requests.exceptions.RequestException as exc:
                 if path == BUNDLE_PATH or not _cut(exc):
                     raise
-                # a connection cut under a request (every call here is idempotent): once more
-                # at once, so one lost packet on a flapping link does not cost a whole round.
-                # Not a bundle: the server kept its complete parts, and the engine's next
-                # round asks which are missing and sends only those (docs/bundle.md)
-                log.info("%s %s: connection cut (%s), once more", method, path,
-                         type(exc).__name__)
+                # cut under a request (each call is idempotent): once more at once, so a lost
+                # packet does not cost a round. Not a bundle: the server kept its complete
+                # parts; the next round sends only the rest (docs/bundle.md)
+                log.info("%s %s: cut (%s), once more", method, path, type(exc).__name__)
                 resp = self._send(method, path, body, hdrs, timeout)
         except requests.exceptions.SSLError as exc:
             raise Unreachable(f"TLS: {exc}") from None
