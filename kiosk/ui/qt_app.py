@@ -159,11 +159,13 @@ def _attach(window: QtMainWindow, runtime: StationRuntime) -> None:
     window.sync_pause_requested.connect(sync.set_paused)
     sync.start()
     from kiosk.app.carry import CarryService
+    from kiosk.ui.desk.qt_carry import QtCarryScreen
     from kiosk.ui.qt_carry_watch import QtCarryWatch
 
     # receipts on a drive plugged in are read at once (kiosk carry, docs/carry.md)
     watch = QtCarryWatch(CarryService(window.service.store, None), window)
-    watch.read.connect(lambda _r: (window.home.refresh(), sync.wake()))
+    watch.read.connect(lambda _r: (window.home.refresh(), sync.wake(), *(
+        page.receipts_read_elsewhere() for page in window.findChildren(QtCarryScreen))))
     env = runtime.demo_env
     if env is not None and env.central_running:
         from kiosk.ui.qt_demo import QtDemoServerButton

@@ -149,6 +149,10 @@ class QtCarryScreen(QtDeskScreen):
         self._show_figures()
         self.scan()
 
+    def receipts_read_elsewhere(self) -> None:
+        """The watcher read a drive's receipts while this page is open: its figures again."""
+        self._show_figures()
+
     def _show_figures(self) -> None:
         f = self.carry.figures()
         lines = [self.tr("Belum diterima server pusat: {n} rekaman (sekitar {mb} MB).").format(

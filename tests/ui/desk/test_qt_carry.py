@@ -204,3 +204,19 @@ def test_the_status_screen_says_dibawa(qtbot, carry_desk):
     screen.query.setText(regno)
     screen.search()
     assert "Dibawa (menunggu tanda terima): ditulis ke flashdisk pada" in screen.results.text()
+
+
+def test_an_open_page_shows_receipts_the_watcher_read(qtbot, carry_desk):
+    """The page is open when the drive comes back: what the watcher read shows on it."""
+    store, server, media, runner = carry_desk
+    screen = _screen(qtbot, store, media, runner)
+    supervisor = accounts.get_user(store, SUPERVISOR[0])
+    result = CarryService(store, supervisor, roots=[media]).export(
+        supervisor, media / "pengawas" / "FLASHDISK")
+    screen.receipts_read_elsewhere()
+    assert "6 sudah dibawa dengan flashdisk" in screen.figures.text()
+    import_folder(result.folder, server)
+    CarryService(store, None, roots=[media]).read_new_receipts(store)
+    screen.receipts_read_elsewhere()
+    assert "Belum diterima server pusat: 0 rekaman" in screen.figures.text()
+    assert "sudah dibawa" not in screen.figures.text()
