@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import getpass
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -34,6 +37,7 @@ def make_carry_group(data_dir_option):  # type: ignore[no-untyped-def]
         store = store_factory()
         try:
             results = [import_folder(store, f) for f in folders]
+            _listed(store, results)
         except OSError as exc:
             raise click.ClickException(f"the drive could not be read or written: "
                                        f"{exc.strerror or exc}") from None
@@ -55,3 +59,18 @@ def make_carry_group(data_dir_option):  # type: ignore[no-untyped-def]
         raise SystemExit(1 if refused else 0)
 
     return carry
+
+
+def _listed(store: Any, results: list[Any]) -> None:
+    """Each folder imported here joins the console's list of drive imports (carry_imports),
+    its receipts downloadable there, with who ran it: the system account, by the command."""
+    from central.web.console_carry import ImportLog
+    from ektp_protocol import carry
+
+    log = ImportLog(store.db)
+    at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    for r in results:
+        log.add((r.folder / carry.RECEIPTS).read_bytes(), {
+            "at": at, "folder": r.folder.name, "station": r.station,
+            "officer": f"{getpass.getuser()} (kiosk-central carry import)",
+            **{k: r.count(k) for k in ("imported", "already", "refused")}})

@@ -9,12 +9,14 @@ nothing lost, nothing doubled, every refusal named."""
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import json
 import shutil
 import socket
 import subprocess
 from pathlib import Path
 
+import psycopg
 import pytest
 from faultproxy import FaultProxy
 from harness import CENTRAL, assert_delivered, link, make_station
@@ -102,6 +104,10 @@ def test_fifty_records_go_by_drive_and_come_back_received_then_verified_online(
         assert out.returncode == 0, out.stdout + out.stderr
         (folder,) = json.loads(out.stdout)
         assert [o["outcome"] for o in folder["outcomes"]] == ["imported"] * 50
+        with psycopg.connect(server.cluster.dsn) as conn:  # in the console's list of imports
+            assert conn.execute("SELECT station, imported, refused, officer FROM "
+                                "carry_imports").fetchall() == [
+                (folder["station"], 50, 0, f"{getpass.getuser()} (kiosk-central carry import)")]
         got = apply_receipts(store, drive)
         assert len(got.received) == 50 and not got.refused
         states = dict(store.db.execute("SELECT state, COUNT(*) FROM records GROUP BY state"))
