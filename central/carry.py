@@ -191,7 +191,7 @@ def _one(batch: _Batch, station: Station, private: Any, folder: Path, name: str,
 
 class _Batch:
     """Packets whose blobs are being written (unflushed) and whose rows are not committed.
-    `add` gives the packet a placeholder outcome, which `commit` replaces with the stored
+    `add` gives the packet a "pending" outcome, which `commit` replaces with the stored
     one: the blobs made durable at once, then the blob and record rows in one transaction
     (CentralStore.put_records), so no row, and no receipt, ever names bytes not on disk.
     The blob store is written from one thread of the batch's own (its puts, sync and discard

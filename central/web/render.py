@@ -68,7 +68,7 @@ def language(request: Request) -> str:
 
 
 def word(key: str, lang: str, **values: Any) -> str:
-    """The text of `key` in `lang`, with `{name}` placeholders filled."""
+    """The text of `key` in `lang`, with its `{name}` fields filled in."""
     text = WORDS[key][LANGS.index(lang)]
     return text.format(**values) if values else text
 
