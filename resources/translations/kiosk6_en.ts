@@ -462,13 +462,13 @@
     </message>
     <message>
         <location filename="../../kiosk/ui/desk/qt_dashboard.py" line="173" />
-        <source>Belum diterima server (akhir hari)</source>
-        <translation>Not yet received by the server (end of day)</translation>
+        <source>Belum diterima</source>
+        <translation>Not yet received</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/desk/qt_dashboard.py" line="174" />
-        <source>Ditolak server</source>
-        <translation>Rejected by the server</translation>
+        <source>Ditolak</source>
+        <translation>Rejected</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/desk/qt_dashboard.py" line="175" />
@@ -522,8 +522,8 @@
     </message>
     <message>
         <location filename="../../kiosk/ui/desk/qt_dashboard.py" line="1" />
-        <source>Dibawa flashdisk</source>
-        <translation>Carried on a drive</translation>
+        <source>Dibawa</source>
+        <translation>Carried</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/desk/qt_dashboard.py" line="1" />
@@ -532,8 +532,8 @@
     </message>
     <message>
         <location filename="../../kiosk/ui/desk/qt_dashboard.py" line="1" />
-        <source>Tanda terima flashdisk</source>
-        <translation>Receipts back by drive</translation>
+        <source>Tanda terima</source>
+        <translation>Receipts back</translation>
     </message>
     </context>
 <context>
