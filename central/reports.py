@@ -21,9 +21,14 @@ from central.database import Database, now_iso
 from central.storage import CentralStore, Station
 
 REPORT_PATH = "/v1/station/report"
+# RFC 3339's date-time, the JSON Schema "date-time" format: pydantic alone also takes
+# "174179" (seconds since 1970), a date without a time and "+0700" without its colon
+_RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)")
+
+
 def _text(value: object) -> object:
-    if not isinstance(value, str):
-        raise ValueError("a time is given as text (ISO 8601 with its offset)")
+    if not isinstance(value, str) or not _RFC3339.fullmatch(value):
+        raise ValueError("a time is given as text (RFC 3339, with its offset)")
     return value
 
 

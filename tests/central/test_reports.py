@@ -46,6 +46,8 @@ def test_a_report_is_checked_and_needs_a_token(tmp_path):
     assert client.put("/v1/station/report", json={"station_time": now}).status_code == 401
     for bad in ({"station_time": "yesterday"}, {"station_time": 1733560000},
                 {"station_time": "2026-12-07T08:00:00"},  # no offset: whose clock?
+                {"station_time": now, "oldest_unsent": "174179"},  # not seconds since 1970
+                {"station_time": "2026-12-07"}, {"station_time": "2026-12-07T08:00:00+0700"},
                 {"station_time": now, "cap": -1}, {"station_time": now, "waiting": False},
                 {"station_time": now, "kecamatan": "62710"}):
         assert client.put("/v1/station/report", json=bad, headers=h).status_code == 422, bad
