@@ -24,12 +24,11 @@ its address raises `HashMismatch` and leaves nothing behind.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import hashlib
+import itertools
 import os
 import re
-import sys
 import tempfile
 import threading
 import time
@@ -38,10 +37,15 @@ from pathlib import Path
 from typing import IO, Any, Protocol, runtime_checkable
 from urllib.parse import unquote, urlsplit
 
+from central.durable import SYNCFS as _SYNCFS
+from central.durable import flush_files as _flush_files
+from central.durable import fsync_dir as _fsync_dir
+
 CHUNK = 1 << 20  # bytes handed to hash/write at once when a blob comes as one bytes object
 STAGING = ".incoming"  # a file store's folder for blobs put with flush=False, until `sync`
 STALE_STAGED = 24 * 3600.0  # seconds after which a staged file is a crash's leftover
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_SEQUENCE = itertools.count()  # staging file names (with the pid): unique without a retry
 
 
 class BlobStoreError(Exception):
@@ -95,15 +99,17 @@ def _pieces(chunks: Iterable[bytes] | bytes) -> Iterator[bytes]:
 
 
 def _hash_into(sink: IO[bytes], sha256: str, chunks: Iterable[bytes] | bytes,
-               size: int | None) -> int:
-    """Write `chunks` to `sink` while hashing them; HashMismatch unless they match the address."""
-    digest = hashlib.sha256()
+               size: int | None, checked: bool = False) -> int:
+    """Write `chunks` to `sink` while hashing them; HashMismatch unless they match the address
+    (only their size is checked when the caller has `checked` the hash of these bytes)."""
+    digest = None if checked else hashlib.sha256()
     total = 0
     for piece in _pieces(chunks):
-        digest.update(piece)
+        if digest is not None:
+            digest.update(piece)
         sink.write(piece)
         total += len(piece)
-    actual = digest.hexdigest()
+    actual = sha256 if digest is None else digest.hexdigest()
     if size is not None and total != size:
         raise HashMismatch(sha256, actual, f"blob is {total} bytes, {size} were announced")
     if actual != sha256:
@@ -121,12 +127,13 @@ class BlobStore(Protocol):
     """Content-addressed blob storage: what the central's storage layer needs of it."""
 
     def put(self, sha256: str, chunks: Iterable[bytes] | bytes, size: int | None = None,
-            *, durable: bool = True, flush: bool = True) -> bool:
+            *, durable: bool = True, flush: bool = True, checked: bool = False) -> bool:
         """Store the blob; True if newly stored, False if it was already there. Durable on
         return, unless `durable` is False: then only after `sync` of its address. With
         `flush` False (a batch) the store may skip every flush and keep the blob off its
         address until this thread's `sync` of it (a file store does; an S3 PUT is durable
-        when acknowledged anyway)."""
+        when acknowledged anyway). `checked`: the caller has just hashed these very bytes
+        (in memory) against `sha256`, so the store need not hash them again."""
         ...
 
     def sync(self, shas: list[str]) -> None:
@@ -165,6 +172,7 @@ class FileBlobStore:
 
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
+        self._text = os.fspath(self.root)
         self._mkdir(self.root)
         # put(flush=False): (thread, sha256) -> staged files, linked into place by `sync`
         self._staged: dict[tuple[int, str], list[str]] = {}
@@ -189,12 +197,12 @@ class FileBlobStore:
         return self.root / sha256[:2] / sha256
 
     def put(self, sha256: str, chunks: Iterable[bytes] | bytes, size: int | None = None,
-            *, durable: bool = True, flush: bool = True) -> bool:
+            *, durable: bool = True, flush: bool = True, checked: bool = False) -> bool:
         """Stream to a temporary file, verify, fsync, link into place, fsync the folder (not
         `durable`: the folder's fsync is left to `sync`, once for a whole bundle; not
         `flush`: see `_stage`)."""
         if not flush:
-            return self._stage(sha256, chunks, size)
+            return self._stage(sha256, chunks, size, checked)
         final = self.path(sha256)
         try:
             self._mkdir(final.parent)
@@ -204,7 +212,7 @@ class FileBlobStore:
                                        f"{exc.strerror}") from exc
         try:
             with os.fdopen(fd, "wb") as sink:
-                _hash_into(sink, sha256, chunks, size)
+                _hash_into(sink, sha256, chunks, size, checked)
                 sink.flush()
                 os.fsync(sink.fileno())
             created = self._link(tmp_name, final)
@@ -219,7 +227,7 @@ class FileBlobStore:
                 os.unlink(tmp_name)
 
     @staticmethod
-    def _link(tmp_name: str, final: Path) -> bool:
+    def _link(tmp_name: str, final: Path | str) -> bool:
         """Put the file in place without ever replacing one: False if it was already there."""
         try:
             os.link(tmp_name, final)
@@ -229,7 +237,7 @@ class FileBlobStore:
         except OSError as exc:  # a file system without hard links: check, then rename
             if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP):
                 raise
-            if final.exists():
+            if os.path.exists(final):
                 return False
             os.replace(tmp_name, final)
             return True
@@ -247,24 +255,23 @@ class FileBlobStore:
         except OSError as exc:
             raise BlobStoreUnavailable(f"cannot read blob {sha256[:12]}…: {exc.strerror}") from exc
 
-    def _stage(self, sha256: str, chunks: Iterable[bytes] | bytes, size: int | None) -> bool:
+    def _stage(self, sha256: str, chunks: Iterable[bytes] | bytes, size: int | None,
+               checked: bool) -> bool:
         """Write and verify into the staging folder, no fsync, not yet at the address: a
         reader (or a durable `put` of the same blob, which would take the file as there)
         must never find bytes the disk may not hold. This thread's `sync` links it."""
-        final = self.path(sha256)
-        if final.exists():  # durable there already (nothing reaches an address unflushed)
-            _hash_into(_Discard(), sha256, chunks, size)
+        final = self._name(sha256)
+        if os.path.exists(final):  # durable there already (nothing reaches an address unflushed)
+            _hash_into(_Discard(), sha256, chunks, size, checked)
             return False
-        staging = self.root / STAGING
         try:
-            self._mkdir(staging)
-            fd, tmp_name = tempfile.mkstemp(prefix=sha256[:16] + "-", dir=staging)  # 0600
+            fd, tmp_name = self._staging_file(sha256)
         except OSError as exc:
             raise BlobStoreUnavailable(f"cannot write to the blob folder {self.root}: "
                                        f"{exc.strerror}") from exc
         try:
             with os.fdopen(fd, "wb") as sink:
-                _hash_into(sink, sha256, chunks, size)
+                _hash_into(sink, sha256, chunks, size, checked)
         except BaseException as exc:
             _remove({sha256: [tmp_name]})
             if isinstance(exc, OSError):
@@ -274,6 +281,24 @@ class FileBlobStore:
         with self._staged_lock:
             self._staged.setdefault((threading.get_ident(), sha256), []).append(tmp_name)
         return True
+
+    def _name(self, sha256: str) -> str:
+        """`path` as text (a batch's loop over thousands of blobs makes no Path objects)."""
+        check_sha256(sha256)
+        return f"{self._text}/{sha256[:2]}/{sha256}"
+
+    def _staging_file(self, sha256: str) -> tuple[int, str]:
+        """A new file (0600) of the caller's own in the staging folder, made on first use."""
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+        for _ in range(3):
+            name = f"{self._text}/{STAGING}/{sha256[:16]}-{os.getpid()}-{next(_SEQUENCE)}"
+            try:
+                return os.open(name, flags, 0o600), name
+            except FileExistsError:  # left by a crashed process that had this pid
+                continue
+            except FileNotFoundError:  # no staging folder yet
+                self._mkdir(self.root / STAGING)
+        raise OSError(errno.EEXIST, "no free name in the staging folder")
 
     def _take_staged(self, shas: list[str]) -> dict[str, list[str]]:
         with self._staged_lock:
@@ -292,10 +317,14 @@ class FileBlobStore:
         try:
             if staged:
                 _flush_files(self.root / STAGING, [n for names in staged.values() for n in names])
+            folders: set[str] = set()
             for sha, names in staged.items():
-                self._mkdir(self.path(sha).parent)
+                final = self._name(sha)
+                if (folder := os.path.dirname(final)) not in folders:
+                    self._mkdir(Path(folder))
+                    folders.add(folder)
                 for name in names:
-                    self._link(name, self.path(sha))
+                    self._link(name, final)
                     with contextlib.suppress(FileNotFoundError):  # linked, or already there
                         os.unlink(name)
             if staged and _SYNCFS is not None:  # the links and every folder: one more syncfs
@@ -323,45 +352,10 @@ class FileBlobStore:
         """Nothing to release: every operation opens and closes its own files."""
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _remove(staged: dict[str, list[str]]) -> None:
     for name in (n for names in staged.values() for n in names):
         with contextlib.suppress(OSError):
             os.unlink(name)
-
-
-try:  # libc's syncfs(2): Linux only
-    _SYNCFS: Any = ctypes.CDLL(None, use_errno=True).syncfs if sys.platform == "linux" else None
-except (OSError, AttributeError):
-    _SYNCFS = None
-
-
-def _flush_files(folder: Path, names: list[str]) -> None:
-    """Make the files `names` (in `folder`) durable: one syncfs(2) of the filesystem holding
-    `folder` where there is one (Linux; it reports a write-back error since 5.8), else an
-    fsync of each file. OSError on a failure."""
-    if _SYNCFS is not None:
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            if _SYNCFS(fd) != 0:
-                err = ctypes.get_errno()
-                raise OSError(err, os.strerror(err))
-        finally:
-            os.close(fd)
-        return
-    for name in names:
-        fd = os.open(name, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def open_blob_store(url: str, **options: Any) -> BlobStore:

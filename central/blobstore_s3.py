@@ -67,17 +67,17 @@ class S3BlobStore:
         return f"{self.prefix}{sha256[:2]}/{sha256}"
 
     def put(self, sha256: str, chunks: Iterable[bytes] | bytes, size: int | None = None,
-            *, durable: bool = True, flush: bool = True) -> bool:
-        """Hash, then one conditional PUT the store verifies by checksum (durable when the
-        store acknowledges it, whatever `durable` or `flush` say). A blob given in pieces is
-        gathered first: a single PUT carries its checksum in the head (blobs are at most
-        10 MiB)."""
+            *, durable: bool = True, flush: bool = True, checked: bool = False) -> bool:
+        """Hash (unless the caller `checked` it), then one conditional PUT the store verifies
+        by checksum (durable when the store acknowledges it, whatever `durable` or `flush`
+        say). A blob given in pieces is gathered first: a single PUT carries its checksum in
+        the head (blobs are at most 10 MiB)."""
         import obstore
 
         key = self.key(sha256)
         if isinstance(chunks, bytes | bytearray | memoryview):
             body = chunks
-            _hash_into(_Discard(), sha256, chunks, size)
+            _hash_into(_Discard(), sha256, chunks, size, checked)
         else:  # one PUT with its checksum needs the whole body: held once, as the API does
             sink = io.BytesIO()
             _hash_into(sink, sha256, chunks, size)

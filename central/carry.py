@@ -2,14 +2,17 @@
 a drive (ektp_protocol.carry), stored exactly as an online delivery stores them.
 
 For each export folder on the drive: the index must be signed by a station this centre knows
-(its registered key) and not revoked; each packet must be listed in it with the same hash,
-open with the centre's carry key, carry a manifest signed by that station, and blobs that
-match their addresses. Then it is stored as the sync API stores a record, in batches (its
-blobs made durable together before their rows commit), so the receipt is the one an online
-delivery gets, and a record that already
-arrived (online, or by an earlier import) is answered with its existing receipt, never
-doubled. A refused packet is named with its reason; the others import. The outcomes, each
-receipt signed as online, go back onto the drive as `receipts.json`, signed by the centre.
+(its registered key) and not revoked; each packet must be listed in it, open with the
+centre's carry key (the seal's tag covers every byte), carry a manifest signed by that
+station for the record listed, and blobs that match their addresses. (The file's hash in the
+index is read only when a seal does not open: it tells an altered file from one sealed for
+another centre; hashing every file first would add a third pass over the bytes and prove
+nothing the seal and the signature do not.) Then it is stored as the sync API stores a
+record, in batches (its blobs made durable together before their rows commit), so the
+receipt is the one an online delivery gets, and a record that already arrived (online, or by
+an earlier import) is answered with its existing receipt, never doubled. A refused packet
+is named with its reason; the others import. The outcomes, each receipt signed as online,
+go back onto the drive as `receipts.json`, signed by the centre.
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ import ektp_protocol as protocol
 from central.database import Database
 from central.storage import (
     CentralStore,
-    HashMismatch,
     ManifestConflict,
     MissingBlobs,
     Station,
@@ -169,12 +171,11 @@ def _one(batch: _Batch, station: Station, private: Any, folder: Path, name: str,
     if path.stat().st_size > carry.MAX_PACKET:
         return Outcome(name, rid, "refused", "too_large")
     data = path.read_bytes()
-    if carry.file_sha256(data) != entry.get("sha256"):
-        return Outcome(name, rid, "refused", "altered")
-    try:  # the blobs' hashes are checked once, by the blob store as it writes them
-        packet = carry.open_packet(data, private, check_blobs=False)
-    except carry.CarryError as exc:
-        return Outcome(name, rid, "refused", exc.reason)
+    try:  # each blob's hash is checked here, once (the writer thread only writes it)
+        packet = carry.open_packet(data, private)
+    except carry.CarryError as exc:  # the station's hash of the file tells what happened
+        altered = carry.file_sha256(data) != entry.get("sha256")
+        return Outcome(name, rid, "refused", "altered" if altered else exc.reason)
     del data
     from central.app import parse_manifest
 
@@ -196,13 +197,15 @@ class _Batch:
     (CentralStore.put_records), so no row, and no receipt, ever names bytes not on disk.
     The blob store is written from one thread of the batch's own (its puts, sync and discard
     all there: a file store's unflushed blobs belong to the thread that put them), so the
-    next packet is read, checked and opened while the last one's files are created."""
+    next packet is read, opened and its blobs hashed while the last one's files are
+    created: the writer does nothing but write (the kernel's copy into the page cache is
+    most of an import's time; more writer threads only contend for it)."""
 
     def __init__(self, store: CentralStore, station: Station, outcomes: list[Outcome]) -> None:
         self.store, self.station, self.outcomes = store, station, outcomes
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="carry-import")
-        self.items: list[tuple[int, dict[str, Any], tuple[bytes, str], Future[bool]]] = []
-        self.staged: dict[str, int] = {}  # written by the writer (a refused packet's too)
+        self.items: list[tuple[int, dict[str, Any], tuple[bytes, str], Future[None]]] = []
+        self.staged: dict[str, int] = {}  # written by the writer
         self.bytes = 0
 
     def add(self, name: str, manifest: dict[str, Any], packet: carry.Packet) -> Outcome:
@@ -213,32 +216,24 @@ class _Batch:
         self.bytes += sum(len(data) for data in packet.blobs.values())
         return Outcome(name, manifest["record_id"], "pending")
 
-    def _write(self, blobs: dict[str, bytes]) -> bool:
-        """(The writer.) False when a blob does not match its address (the store checks)."""
+    def _write(self, blobs: dict[str, bytes]) -> None:
+        """(The writer.) The blobs, already checked against their addresses (open_packet)."""
         for sha, data in blobs.items():
-            try:
-                self.store.store_bytes(sha, data, flush=False)
-            except HashMismatch:
-                return False
+            self.store.store_bytes(sha, data, flush=False, checked=True)
             self.staged[sha] = len(data)
-        return True
 
     def full(self) -> bool:
         return len(self.items) >= BATCH_PACKETS or self.bytes >= BATCH_BYTES
 
     def commit(self) -> None:
-        records, kept = [], []
-        for slot, manifest, signed, written in self.items:
-            if written.result():
-                records.append((manifest, *signed))
-                kept.append(slot)
-            else:
-                self.outcomes[slot] = Outcome(self.outcomes[slot].name, manifest["record_id"],
-                                              "refused", "blob_hash")
-        if self.staged or records:
+        """Wait for the batch's writes, then sync and commit it (put_records, on the writer)."""
+        for *_, written in self.items:
+            written.result()  # the store's error (disk, S3) ends the import
+        records = [(manifest, *signed) for _, manifest, signed, _ in self.items]
+        if records:
             answers = self.writer.submit(self.store.put_records, self.station,
                                          dict(self.staged), records).result()
-            for slot, (manifest, _, _), answer in zip(kept, records, answers, strict=True):
+            for (slot, manifest, _, _), answer in zip(self.items, answers, strict=True):
                 self.outcomes[slot] = _stored(self.outcomes[slot].name, manifest["record_id"],
                                               answer)
         self.items, self.staged, self.bytes = [], {}, 0

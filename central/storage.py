@@ -240,16 +240,18 @@ class CentralStore(RecordWrites):
         return bool(self.db.insert_blobs(station.id, {sha256: len(data)})) or stored
 
     def store_bytes(self, sha256: str, data: bytes, *, durable: bool = False,
-                    flush: bool = True) -> bool:
+                    flush: bool = True, checked: bool = False) -> bool:
         """Write bytes to the blob store, which checks them against `sha256` as it writes
         (HashMismatch, nothing kept); True when newly stored. Not `durable`: the store may
         leave part of the durability to `commit_blobs` (a file store's folder fsync), which
         must come before anyone is told the blob is here. Not `flush` (a batch: see
         `put_records`): all of it, and the blob may reach its address only then (a file
-        store: staged, unflushed). Written once, however often sent."""
+        store: staged, unflushed). Written once, however often sent. `checked`: the caller
+        has just hashed these bytes against `sha256` (the store need not again)."""
         if not flush:
-            return self.blobs.put(sha256, data, len(data), durable=False, flush=False)
-        return self.blobs.put(sha256, data, len(data), durable=durable)
+            return self.blobs.put(sha256, data, len(data), durable=False, flush=False,
+                                  checked=checked)
+        return self.blobs.put(sha256, data, len(data), durable=durable, checked=checked)
 
     def commit_blobs(self, station: Station, sizes: dict[str, int]) -> set[str]:
         """Make blobs written with `store_bytes` durable, then give the station their rows, in

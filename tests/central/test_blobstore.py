@@ -103,6 +103,22 @@ def test_hash_mismatch_leaves_nothing_behind(store):
     assert store.exists_many([claimed, sha(b"abcd")]) == set()
 
 
+def test_a_checked_put_is_not_hashed_again_but_its_size_still_is(store, monkeypatch):
+    """`checked`: the caller (the drive import) hashed these very bytes as it opened them."""
+    data = os.urandom(100_000)
+    address = sha(data)
+    with pytest.raises(HashMismatch, match="99999 were announced"):
+        store.put(address, data, size=99_999, checked=True)
+    assert _stored_names(store) == []
+    hashed = []
+    real = hashlib.sha256
+    monkeypatch.setattr(hashlib, "sha256", lambda *a: hashed.append(1) or real(*a))
+    assert store.put(address, data, len(data), checked=True) is True
+    assert hashed == []  # the blob store hashed nothing
+    monkeypatch.undo()
+    assert store.get(address) == data and store.exists_many([address]) == {address}
+
+
 @pytest.mark.parametrize("bad", ["../" * 21 + "etc", "A" * 64, "a" * 63, "a" * 64 + "\n", ""])
 def test_a_malformed_address_is_refused_before_any_io(store, bad):
     for call in (lambda: store.put(bad, b"x"), lambda: store.get(bad),
