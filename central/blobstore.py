@@ -37,9 +37,9 @@ from pathlib import Path
 from typing import IO, Any, Protocol, runtime_checkable
 from urllib.parse import unquote, urlsplit
 
-from central.durable import SYNCFS as _SYNCFS
-from central.durable import flush_files as _flush_files
-from central.durable import fsync_dir as _fsync_dir
+from ektp_protocol.durable import SYNCFS as _SYNCFS
+from ektp_protocol.durable import flush_files as _flush_files
+from ektp_protocol.durable import fsync_dir as _fsync_dir
 
 CHUNK = 1 << 20  # bytes handed to hash/write at once when a blob comes as one bytes object
 STAGING = ".incoming"  # a file store's folder for blobs put with flush=False, until `sync`

@@ -1,5 +1,6 @@
-"""Making files durable on a local file system: a folder's fsync, and a whole batch of files
-at once with syncfs(2) where Linux has it (an fsync of each file elsewhere)."""
+"""Making files durable on a local file system (the centre's blob folder, the station's drive
+export): a folder's fsync, and a whole batch of files at once with syncfs(2) where Linux has
+it (an fsync of each file elsewhere)."""
 
 from __future__ import annotations
 
