@@ -2,10 +2,14 @@
 
 `export` writes every record the centre does not hold yet into a new folder on the drive,
 one sealed packet each (for the centre's carry key, pinned at set-up, so a lost drive exposes
-nothing), each written to a temporary name, flushed, renamed, and read back; the station's
-signed index lists only packets that were whole on the drive, and is rewritten (atomically)
-after each one, so a drive pulled mid-export holds a valid index of what it does hold. An
-exported record stays in the outbox: the link still delivers it if it comes back first.
+nothing), in batches (EXPORT_BATCH packets or EXPORT_BATCH_BYTES): each packet written to a
+temporary name, the batch flushed at once (one syncfs, where Linux has it), renamed, the
+folder flushed, each packet read back; then the station's signed index, rewritten
+(atomically) after each batch, lists them, and the station marks them carried, in one
+transaction. So the index lists only packets that were whole on the drive, and a drive
+pulled mid-export holds a valid index of what it does hold (a cancelled export, or a packet
+that fails, ends its batch first). An exported record stays in the outbox: the link still
+delivers it if it comes back first.
 
 `apply_receipts` reads the receipts file the centre wrote back onto the drive (signed with
 the server key the station pinned), checks each receipt against the station's own manifest
@@ -15,6 +19,7 @@ reconciliation over the link verifies them as usual.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import json
@@ -27,6 +32,7 @@ from pathlib import Path
 
 import ektp_protocol as protocol
 from ektp_protocol import carry
+from ektp_protocol.durable import flush_files, fsync_dir
 from kiosk.domain.messages import DomainError, Msg
 from kiosk.store import audit
 from kiosk.store.db import iso, write_transaction
@@ -37,6 +43,8 @@ from kiosk.sync.manifest import build_payload, manifest_doc
 log = logging.getLogger(__name__)
 
 RECEIPTS_READ_META = "carry.receipts_read"
+EXPORT_BATCH = 16  # packets flushed at once, then listed in the index and marked carried
+EXPORT_BATCH_BYTES = 32 * 1024 * 1024  # ... or fewer, once they are this large
 READ_KEPT = 200  # receipts files remembered as read: years of weekly drives
 
 
@@ -72,27 +80,34 @@ class ExportResult:
     total: int = 0
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def write_whole(path: Path, data: bytes) -> None:
     """`data` at `path`, or nothing there: a temporary name, flushed, renamed, the folder
     flushed, then read back (a drive that lies about its writes is caught here)."""
-    tmp = path.with_name(f".{path.name}.part")
+    tmp = _part(path)
     with open(tmp, "wb") as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
-    _fsync_dir(path.parent)
-    if carry.file_sha256(path.read_bytes()) != carry.file_sha256(data):
+    fsync_dir(path.parent)
+    _read_back(path, carry.file_sha256(data))
+
+
+def _read_back(path: Path, sha256: str) -> None:
+    """OSError (EIO), and the file removed, if `path` does not hold what was written."""
+    if carry.file_sha256(path.read_bytes()) != sha256:
         path.unlink(missing_ok=True)
-        raise OSError(errno.EIO, "read back differs from what was written")
+        raise OSError(errno.EIO, f"{path.name}: read back differs from what was written")
+
+
+def _write_part(path: Path, data: bytes) -> None:
+    """`data` under `path`'s temporary name (flushed with its batch, then renamed)."""
+    with open(_part(path), "wb") as fh:
+        fh.write(data)
+
+
+def _part(path: Path) -> Path:
+    return path.with_name(f".{path.name}.part")
 
 
 def unsent(store: Store, since: dt.date | None = None) -> list[str]:
@@ -118,22 +133,33 @@ def export(store: Store, drive: Path, signing_key: str, *, since: dt.date | None
             "server once (kiosk setup central), then try again."))
     ids = unsent(store, since)
     now = store.clock()
-    folder = Path(drive) / (f"{carry.FOLDER_PREFIX}{store.station_id[:8]}-"
-                            f"{now.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}")
+    try:
+        folder = _new_folder(Path(drive), f"{carry.FOLDER_PREFIX}{store.station_id[:8]}-"
+                                          f"{now.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}")
+    except OSError as exc:
+        raise _drive_error(exc, Path(drive)) from exc
     result = ExportResult(folder, total=len(ids))
     index = {"format": carry.FORMAT, "station_id": store.station_id,
              "station_key": protocol.public_key_of(signing_key),
              "station_name": store.settings["station.name"], "created_at": iso(now),
              "packets": []}
+    batch = _ExportBatch(store, folder, index, signing_key, result)
     try:
-        (folder / carry.PACKETS).mkdir(parents=True)
         for n, rid in enumerate(ids, 1):
             if cancel is not None and cancel.is_set():
                 result.cancelled = True
                 break
-            _export_one(store, folder, rid, signing_key, carry_key, index, result)
+            try:
+                written = _export_one(store, folder, rid, signing_key, carry_key, result)
+            except OSError:  # the packets before it are kept, if the drive still takes them
+                with contextlib.suppress(OSError):
+                    batch.commit()
+                raise
+            if written is not None and batch.add(written):
+                batch.commit()
             if progress is not None:
                 progress(n, len(ids))
+        batch.commit()
     except OSError as exc:
         raise _drive_error(exc, folder) from exc
     log.info("exported %d records to %s (%d unreadable, cancelled=%s)", len(result.written),
@@ -141,28 +167,86 @@ def export(store: Store, drive: Path, signing_key: str, *, since: dt.date | None
     return result
 
 
+def _new_folder(drive: Path, name: str) -> Path:
+    """A new export folder (with its packets folder) named `name`, or `name-2`, `-3`... when
+    an export of the same second is there (a retry after a failure)."""
+    drive.mkdir(parents=True, exist_ok=True)
+    for n in range(1, 100):
+        folder = drive / (name if n == 1 else f"{name}-{n}")
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        (folder / carry.PACKETS).mkdir()
+        return folder
+    raise OSError(errno.EEXIST, f"{name}: 99 exports of the same second are on this drive")
+
+
+@dataclass
+class _Packet:
+    record_id: str
+    name: str
+    size: int
+    sha256: str
+
+
 def _export_one(store: Store, folder: Path, rid: str, signing_key: str, carry_key: str,
-                index: dict, result: ExportResult) -> None:
+                result: ExportResult) -> _Packet | None:
+    """The record sealed and written under its packet's temporary name (None: unreadable)."""
     try:
         payload = build_payload(store, rid, signing_key)
     except Exception as exc:  # noqa: BLE001 (a rotten record is this record's, as in sync)
         log.warning("record %s cannot be read to be carried: %s", rid, exc)
         result.unreadable.append(rid)
-        return
+        return None
     sealed = carry.seal(carry.Packet(payload.manifest, payload.signature, payload.blobs),
                         carry_key)
     name = rid + carry.SUFFIX
-    write_whole(folder / carry.PACKETS / name, sealed)
-    index["packets"].append({"name": name, "record_id": rid, "size": len(sealed),
-                             "sha256": carry.file_sha256(sealed)})
-    write_whole(folder / carry.INDEX, carry.signed_document("index", index, signing_key))
-    with write_transaction(store.db):
-        store.db.execute("UPDATE records SET carried_at = ?, carry_folder = ? WHERE id = ?",
-                         [iso(store.clock()), folder.name, rid])
-        audit.append(store.db, "carry", "record.carried", {"record_id": rid,
-                                                           "folder": folder.name})
-    result.written.append(rid)
-    result.bytes += len(sealed)
+    _write_part(folder / carry.PACKETS / name, sealed)
+    return _Packet(rid, name, len(sealed), carry.file_sha256(sealed))
+
+
+class _ExportBatch:
+    """Packets written under their temporary names, not yet whole on the drive."""
+
+    def __init__(self, store: Store, folder: Path, index: dict, signing_key: str,
+                 result: ExportResult) -> None:
+        self.store, self.folder, self.index = store, folder, index
+        self.signing_key, self.result = signing_key, result
+        self.packets: list[_Packet] = []
+
+    def add(self, packet: _Packet) -> bool:
+        """Queue the packet; True when the batch is full."""
+        self.packets.append(packet)
+        return (len(self.packets) >= EXPORT_BATCH
+                or sum(p.size for p in self.packets) >= EXPORT_BATCH_BYTES)
+
+    def commit(self) -> None:
+        """Flush the batch's packets at once, rename them, flush their folder, read each
+        back; then list them in the index (rewritten whole) and mark them carried."""
+        packets, self.packets = self.packets, []
+        if not packets:
+            return
+        where = self.folder / carry.PACKETS
+        flush_files(where, [str(_part(where / p.name)) for p in packets])
+        for p in packets:
+            os.replace(_part(where / p.name), where / p.name)
+        fsync_dir(where)
+        for p in packets:
+            _read_back(where / p.name, p.sha256)
+        self.index["packets"].extend({"name": p.name, "record_id": p.record_id,
+                                      "size": p.size, "sha256": p.sha256} for p in packets)
+        write_whole(self.folder / carry.INDEX,
+                    carry.signed_document("index", self.index, self.signing_key))
+        at = iso(self.store.clock())
+        with write_transaction(self.store.db):
+            for p in packets:
+                self.store.db.execute("UPDATE records SET carried_at = ?, carry_folder = ? "
+                                      "WHERE id = ?", [at, self.folder.name, p.record_id])
+                audit.append(self.store.db, "carry", "record.carried",
+                             {"record_id": p.record_id, "folder": self.folder.name})
+        self.result.written.extend(p.record_id for p in packets)
+        self.result.bytes += sum(p.size for p in packets)
 
 
 @dataclass

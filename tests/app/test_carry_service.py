@@ -101,24 +101,57 @@ def test_a_full_read_only_or_pulled_drive_is_a_sentence_and_loses_nothing(
         station, tmp_path, monkeypatch, err, words):
     store, _ = station
     drive = _media(tmp_path, "USB")[1][0]
-    real, calls = sync_carry.write_whole, []
+    real, calls = sync_carry._write_part, []
 
     def failing(path: Path, data: bytes) -> None:
         calls.append(path)
-        if len(calls) == 5:  # the third packet (each packet, then the index)
+        if len(calls) == 3:  # the third packet
             path.with_name(f".{path.name}.part").write_bytes(data[:100])  # cut short
             raise OSError(err, "simulated")
         real(path, data)
 
-    monkeypatch.setattr(sync_carry, "write_whole", failing)
+    monkeypatch.setattr(sync_carry, "_write_part", failing)
     with pytest.raises(CarryFailed) as caught:
         CarryService(store, None).export(_supervisor(store), drive)
     assert words in caught.value.msg.id
     folder = next(drive.iterdir())
+    # the two packets before it are whole and listed (their batch ended first), the third's
+    # cut file is not a packet
     assert len(index_ids(folder)) == 2 == len(carried_ids(store))
     assert set(index_ids(folder)) == set(carried_ids(store))
+    assert sorted(p.name for p in (folder / carry.PACKETS).glob("*" + carry.SUFFIX)) == \
+        sorted(r + carry.SUFFIX for r in index_ids(folder))
     assert store.db.execute("SELECT COUNT(*) FROM audit WHERE action = 'carry.export_failed'"
                             ).fetchone()[0] == 1
+
+
+def test_packets_are_flushed_a_batch_at_once_and_a_failed_flush_keeps_the_batches_before(
+        station, tmp_path, monkeypatch):
+    """Batches of two: one flush each (not an fsync a packet); the third batch's flush fails
+    (the drive pulled): the index lists the first two batches, whose records are carried,
+    and no packet of the third is on the drive under a packet's name."""
+    store, _ = station
+    drive = _media(tmp_path, "USB")[1][0]
+    monkeypatch.setattr(sync_carry, "EXPORT_BATCH", 2)
+    real, flushed = sync_carry.flush_files, []
+
+    def flush(folder: Path, names: list[str]) -> None:
+        flushed.append(len(names))
+        if len(flushed) == 3:
+            raise OSError(errno.EIO, "Input/output error")
+        real(folder, names)
+
+    monkeypatch.setattr(sync_carry, "flush_files", flush)
+    with pytest.raises(CarryFailed) as caught:
+        CarryService(store, None).export(_supervisor(store), drive)
+    assert "mungkin dicabut" in caught.value.msg.id and flushed == [2, 2, 2]
+    folder = next(drive.iterdir())
+    assert len(index_ids(folder)) == 4 and set(index_ids(folder)) == set(carried_ids(store))
+    assert sorted(p.name for p in (folder / carry.PACKETS).glob("*" + carry.SUFFIX)) == \
+        sorted(r + carry.SUFFIX for r in index_ids(folder))
+    monkeypatch.setattr(sync_carry, "flush_files", real)
+    again = CarryService(store, None).export(_supervisor(store), drive)  # another drive's go
+    assert len(again.written) == 6 and len(index_ids(again.folder)) == 6
 
 
 def test_receipts_on_an_inserted_drive_are_read_once(station, tmp_path):

@@ -93,13 +93,15 @@ def test_batal_stops_after_the_packet_being_written(qtbot, carry_desk, monkeypat
     the index lists exactly the three whole packets, three records carried, three not."""
     store, _, media, runner = carry_desk
     reached, release = threading.Event(), threading.Event()
-    real = sync_carry._export_one
+    real, calls = sync_carry._export_one, []
 
     def held(*args, **kw):
-        real(*args, **kw)
-        if len(args[-1].written) == 3:
+        written = real(*args, **kw)
+        calls.append(written)
+        if len(calls) == 3:
             reached.set()
             release.wait(20)
+        return written
 
     monkeypatch.setattr(sync_carry, "_export_one", held)
     request.addfinalizer(release.set)  # a failing test must not leave the worker held
@@ -123,15 +125,15 @@ def test_batal_stops_after_the_packet_being_written(qtbot, carry_desk, monkeypat
 
 def test_a_drive_pulled_mid_export_is_a_sentence(qtbot, carry_desk, monkeypatch):
     store, _, media, runner = carry_desk
-    real, calls = sync_carry.write_whole, []
+    real, calls = sync_carry._write_part, []
 
     def pulled(path: Path, data: bytes) -> None:
         calls.append(path)
-        if len(calls) == 3:
+        if len(calls) == 2:  # the second packet
             raise OSError(errno.EIO, "Input/output error")
         real(path, data)
 
-    monkeypatch.setattr(sync_carry, "write_whole", pulled)
+    monkeypatch.setattr(sync_carry, "_write_part", pulled)
     screen = _screen(qtbot, store, media, runner)
     with qtbot.waitSignal(screen.failed, timeout=30000):
         _pin(qtbot, screen, SUPERVISOR[1])
