@@ -150,6 +150,7 @@ def import_folder(store: CentralStore, folder: Path) -> FolderResult:
                     batch.commit()
         if batch is not None:
             batch.commit()
+            batch.settle()
     except BaseException:
         if batch is not None:
             batch.close(failed=True)
@@ -192,61 +193,85 @@ def _one(batch: _Batch, station: Station, private: Any, folder: Path, name: str,
 
 class _Batch:
     """Packets whose blobs are being written (unflushed) and whose rows are not committed.
-    `add` gives the packet a "pending" outcome, which `commit` replaces with the stored
-    one: the blobs made durable at once, then the blob and record rows in one transaction
-    (CentralStore.put_records), so no row, and no receipt, ever names bytes not on disk.
-    The blob store is written from one thread of the batch's own (its puts, sync and discard
-    all there: a file store's unflushed blobs belong to the thread that put them), so the
-    next packet is read, opened and its blobs hashed while the last one's files are
-    created: the writer does nothing but write (the kernel's copy into the page cache is
-    most of an import's time; more writer threads only contend for it)."""
+    `add` gives the packet a "pending" outcome, which the batch's commit replaces with the
+    stored one: the blobs made durable at once, then the blob and record rows in one
+    transaction (CentralStore.put_records), so no row, and no receipt, ever names bytes not
+    on disk.
+
+    Two writer threads take the batches in turn, each writing its batch's blobs and then
+    making them durable and committing its rows (a file store's unflushed blobs belong to
+    the thread that put them: a batch's puts, sync and discard are on one thread). So one
+    batch's flush and transaction overlap the next batch's writes, and the reading thread
+    reads, opens and hashes packets meanwhile: it waits only for the commit two batches
+    back (at most two batches are in memory) and, at the end, for the last."""
 
     def __init__(self, store: CentralStore, station: Station, outcomes: list[Outcome]) -> None:
         self.store, self.station, self.outcomes = store, station, outcomes
-        self.writer = ThreadPoolExecutor(1, thread_name_prefix="carry-import")
+        self.writers = [ThreadPoolExecutor(1, thread_name_prefix=f"carry-import-{i}")
+                        for i in (0, 1)]
         self.items: list[tuple[int, dict[str, Any], tuple[bytes, str], Future[None]]] = []
-        self.staged: dict[str, int] = {}  # written by the writer
+        self.staged: dict[str, int] = {}  # written by this batch's writer
         self.bytes = 0
+        self.committing: list[tuple[list, dict[str, int], Future[list]]] = []
 
     def add(self, name: str, manifest: dict[str, Any], packet: carry.Packet) -> Outcome:
         """Queue the packet's blobs for writing; its outcome for the caller to append."""
-        written = self.writer.submit(self._write, packet.blobs)
+        written = self.writers[0].submit(self._write, packet.blobs, self.staged)
         self.items.append((len(self.outcomes), manifest, (packet.manifest, packet.signature),
                            written))
         self.bytes += sum(len(data) for data in packet.blobs.values())
         return Outcome(name, manifest["record_id"], "pending")
 
-    def _write(self, blobs: dict[str, bytes]) -> None:
-        """(The writer.) The blobs, already checked against their addresses (open_packet)."""
+    def _write(self, blobs: dict[str, bytes], staged: dict[str, int]) -> None:
+        """(A writer.) The blobs, already checked against their addresses (open_packet)."""
         for sha, data in blobs.items():
             self.store.store_bytes(sha, data, flush=False, checked=True)
-            self.staged[sha] = len(data)
+            staged[sha] = len(data)
 
     def full(self) -> bool:
         return len(self.items) >= BATCH_PACKETS or self.bytes >= BATCH_BYTES
 
     def commit(self) -> None:
-        """Wait for the batch's writes, then sync and commit it (put_records, on the writer)."""
-        for *_, written in self.items:
-            written.result()  # the store's error (disk, S3) ends the import
-        records = [(manifest, *signed) for _, manifest, signed, _ in self.items]
-        if records:
-            answers = self.writer.submit(self.store.put_records, self.station,
-                                         dict(self.staged), records).result()
-            for (slot, manifest, _, _), answer in zip(self.items, answers, strict=True):
+        """Queue the batch's flush and transaction behind its writes, and hand the next
+        batch to the other writer once that one's last commit is settled."""
+        if self.items:
+            answers = self.writers[0].submit(self._commit, self.items, self.staged)
+            self.committing.append((self.items, self.staged, answers))
+            self.writers.reverse()
+        self.items, self.staged, self.bytes = [], {}, 0
+        self.settle(keep=1)
+
+    def _commit(self, items: list, staged: dict[str, int]) -> list:
+        """(The batch's writer, after its writes.) A write's error ends the import."""
+        for *_, written in items:
+            written.result()
+        records = [(manifest, *signed) for _, manifest, signed, _ in items]
+        return self.store.put_records(self.station, dict(staged), records)
+
+    def settle(self, keep: int = 0) -> None:
+        """Wait for all but the `keep` newest commits and put their answers in their
+        outcomes (a commit's error is raised here, and ends the import)."""
+        while len(self.committing) > keep:
+            items, _, answers = self.committing[0]
+            for (slot, manifest, _, _), answer in zip(items, answers.result(), strict=True):
                 self.outcomes[slot] = _stored(self.outcomes[slot].name, manifest["record_id"],
                                               answer)
-        self.items, self.staged, self.bytes = [], {}, 0
+            self.committing.pop(0)
 
     def close(self, failed: bool) -> None:
-        """End the writer; when the import `failed`, what the batch wrote and did not make
-        durable is dropped first: it never reaches its address."""
+        """End the writers; when the import `failed`, what they wrote and did not make
+        durable (a failed commit's blobs, a batch not committed) is dropped first: it never
+        reaches its address."""
         for *_, written in self.items:
             written.cancel()
-        wait([written for *_, written in self.items])
+        wait([written for *_, written in self.items] + [f for *_, f in self.committing])
         if failed:
-            self.writer.submit(self.store.blobs.discard, sorted(self.staged)).result()
-        self.writer.shutdown()
+            shas = sorted({sha for _, staged, _ in self.committing for sha in staged}
+                          | set(self.staged))
+            for writer in self.writers:  # each drops what its own thread staged
+                writer.submit(self.store.blobs.discard, shas).result()
+        for writer in self.writers:
+            writer.shutdown()
 
 
 def _stored(name: str, rid: str, answer: tuple[Any, bool] | Exception) -> Outcome:
