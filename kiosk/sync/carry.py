@@ -90,12 +90,19 @@ def write_whole(path: Path, data: bytes) -> None:
         os.fsync(fh.fileno())
     os.replace(tmp, path)
     fsync_dir(path.parent)
-    _read_back(path, carry.file_sha256(data))
+    _read_back(path, data)
 
 
-def _read_back(path: Path, sha256: str) -> None:
-    """OSError (EIO), and the file removed, if `path` does not hold what was written."""
-    if carry.file_sha256(path.read_bytes()) != sha256:
+def _read_back(path: Path, data: bytes) -> None:
+    """OSError (EIO), and the file removed, if the drive does not give `data` back at `path`.
+    The file is flushed, so its pages in memory are dropped first and the bytes come from
+    the drive itself: a drive that lies about its writes (a fake-capacity one, which takes
+    more than it holds and overwrites what it took first) is caught here, not at the centre."""
+    with open(path, "rb") as fh:
+        if hasattr(os, "posix_fadvise"):
+            os.posix_fadvise(fh.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+        back = fh.read()
+    if back != data:
         path.unlink(missing_ok=True)
         raise OSError(errno.EIO, f"{path.name}: read back differs from what was written")
 
@@ -186,8 +193,12 @@ def _new_folder(drive: Path, name: str) -> Path:
 class _Packet:
     record_id: str
     name: str
-    size: int
+    data: bytes  # the sealed packet, kept until it is read back
     sha256: str
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
 
 
 def _export_one(store: Store, folder: Path, rid: str, signing_key: str, carry_key: str,
@@ -203,7 +214,7 @@ def _export_one(store: Store, folder: Path, rid: str, signing_key: str, carry_ke
                         carry_key)
     name = rid + carry.SUFFIX
     _write_part(folder / carry.PACKETS / name, sealed)
-    return _Packet(rid, name, len(sealed), carry.file_sha256(sealed))
+    return _Packet(rid, name, sealed, carry.file_sha256(sealed))
 
 
 class _ExportBatch:
@@ -228,12 +239,19 @@ class _ExportBatch:
         if not packets:
             return
         where = self.folder / carry.PACKETS
-        flush_files(where, [str(_part(where / p.name)) for p in packets])
-        for p in packets:
-            os.replace(_part(where / p.name), where / p.name)
-        fsync_dir(where)
-        for p in packets:
-            _read_back(where / p.name, p.sha256)
+        try:
+            flush_files(where, [str(_part(where / p.name)) for p in packets])
+            for p in packets:
+                os.replace(_part(where / p.name), where / p.name)
+            fsync_dir(where)
+            for p in packets:
+                _read_back(where / p.name, p.data)
+        except OSError:  # none of the batch stays to be taken for a packet the index forgot
+            for p in packets:
+                for path in (where / p.name, _part(where / p.name)):
+                    with contextlib.suppress(OSError):
+                        path.unlink(missing_ok=True)
+            raise
         self.index["packets"].extend({"name": p.name, "record_id": p.record_id,
                                       "size": p.size, "sha256": p.sha256} for p in packets)
         write_whole(self.folder / carry.INDEX,

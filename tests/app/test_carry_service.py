@@ -5,6 +5,7 @@ whole packets, and receipts read once when a drive holding them is plugged in.""
 from __future__ import annotations
 
 import errno
+import os
 import threading
 from pathlib import Path
 
@@ -152,6 +153,44 @@ def test_packets_are_flushed_a_batch_at_once_and_a_failed_flush_keeps_the_batche
     monkeypatch.setattr(sync_carry, "flush_files", real)
     again = CarryService(store, None).export(_supervisor(store), drive)  # another drive's go
     assert len(again.written) == 6 and len(index_ids(again.folder)) == 6
+
+
+def test_a_drive_that_gives_back_other_bytes_is_caught_by_the_read_back(
+        station, tmp_path, monkeypatch):
+    """A fake-capacity drive takes a write and later gives other bytes back. Simulated: the
+    third packet's bytes change on the drive once flushed. The read-back (from the drive:
+    each packet's pages dropped from memory first) finds it; the export stops with the
+    drive's sentence, no packet of that batch is left under its name (none would be listed),
+    and only the batch before it is listed and carried."""
+    store, _ = station
+    drive = _media(tmp_path, "USB")[1][0]
+    monkeypatch.setattr(sync_carry, "EXPORT_BATCH", 2)
+    real, dropped = sync_carry.flush_files, []
+
+    def flush(folder: Path, names: list[str]) -> None:
+        real(folder, names)
+        if any(Path(n).parent.name == carry.PACKETS for n in names) and len(dropped) >= 2:
+            damaged = Path(names[0])
+            data = bytearray(damaged.read_bytes())
+            data[-1] ^= 0xFF
+            damaged.write_bytes(bytes(data))
+
+    def fadvise(fd: int, offset: int, length: int, advice: int) -> None:
+        dropped.append((os.readlink(f"/proc/self/fd/{fd}"), advice))
+
+    monkeypatch.setattr(sync_carry, "flush_files", flush)
+    monkeypatch.setattr(sync_carry.os, "posix_fadvise", fadvise)
+    with pytest.raises(CarryFailed) as caught:
+        CarryService(store, None).export(_supervisor(store), drive)
+    assert "mungkin dicabut" in caught.value.msg.id
+    folder = next(drive.iterdir())
+    listed = index_ids(folder)
+    assert len(listed) == 2 and set(listed) == set(carried_ids(store))
+    assert sorted(p.name for p in (folder / carry.PACKETS).glob("*" + carry.SUFFIX)) == \
+        sorted(r + carry.SUFFIX for r in listed)  # the failed batch's two were removed
+    packets = [path for path, advice in dropped if path.endswith(carry.SUFFIX)]
+    assert all(advice == os.POSIX_FADV_DONTNEED for _, advice in dropped)
+    assert [Path(p).stem for p in packets[:2]] == listed  # each read back from the drive
 
 
 def test_receipts_on_an_inserted_drive_are_read_once(station, tmp_path):
