@@ -100,7 +100,8 @@ def _read_back(path: Path, data: bytes) -> None:
     more than it holds and overwrites what it took first) is caught here, not at the centre."""
     with open(path, "rb") as fh:
         if hasattr(os, "posix_fadvise"):
-            os.posix_fadvise(fh.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+            with contextlib.suppress(OSError):  # a file system without a page cache
+                os.posix_fadvise(fh.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
         back = fh.read()
     if back != data:
         path.unlink(missing_ok=True)
@@ -238,7 +239,7 @@ class _ExportBatch:
         packets, self.packets = self.packets, []
         if not packets:
             return
-        where = self.folder / carry.PACKETS
+        where, listed = self.folder / carry.PACKETS, len(self.index["packets"])
         try:
             flush_files(where, [str(_part(where / p.name)) for p in packets])
             for p in packets:
@@ -246,16 +247,18 @@ class _ExportBatch:
             fsync_dir(where)
             for p in packets:
                 _read_back(where / p.name, p.data)
+            self.index["packets"].extend({"name": p.name, "record_id": p.record_id,
+                                          "size": p.size, "sha256": p.sha256}
+                                         for p in packets)
+            write_whole(self.folder / carry.INDEX,
+                        carry.signed_document("index", self.index, self.signing_key))
         except OSError:  # none of the batch stays to be taken for a packet the index forgot
+            del self.index["packets"][listed:]
             for p in packets:
                 for path in (where / p.name, _part(where / p.name)):
                     with contextlib.suppress(OSError):
                         path.unlink(missing_ok=True)
             raise
-        self.index["packets"].extend({"name": p.name, "record_id": p.record_id,
-                                      "size": p.size, "sha256": p.sha256} for p in packets)
-        write_whole(self.folder / carry.INDEX,
-                    carry.signed_document("index", self.index, self.signing_key))
         at = iso(self.store.clock())
         with write_transaction(self.store.db):
             for p in packets:

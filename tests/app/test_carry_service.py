@@ -193,6 +193,32 @@ def test_a_drive_that_gives_back_other_bytes_is_caught_by_the_read_back(
     assert [Path(p).stem for p in packets[:2]] == listed  # each read back from the drive
 
 
+def test_an_index_that_cannot_be_rewritten_leaves_the_batch_off_the_drive(
+        station, tmp_path, monkeypatch):
+    """The second batch's packets are whole, but its index cannot be written (the drive
+    pulled then): the drive keeps the first batch's index, and none of the second batch's
+    packets (no whole packet is left that its index does not list)."""
+    store, _ = station
+    drive = _media(tmp_path, "USB")[1][0]
+    monkeypatch.setattr(sync_carry, "EXPORT_BATCH", 2)
+    real, calls = sync_carry.write_whole, []
+
+    def pulled(path: Path, data: bytes) -> None:
+        calls.append(path)
+        if len(calls) == 2:
+            raise OSError(errno.EIO, "Input/output error")
+        real(path, data)
+
+    monkeypatch.setattr(sync_carry, "write_whole", pulled)
+    with pytest.raises(CarryFailed):
+        CarryService(store, None).export(_supervisor(store), drive)
+    folder = next(drive.iterdir())
+    listed = index_ids(folder)
+    assert len(listed) == 2 and set(listed) == set(carried_ids(store))
+    assert sorted(p.name for p in (folder / carry.PACKETS).iterdir()) == \
+        sorted(r + carry.SUFFIX for r in listed)
+
+
 def test_receipts_on_an_inserted_drive_are_read_once(station, tmp_path):
     """The watcher's look: nothing before the centre imported; then one read making every
     record received; then nothing again, even with the drive still in, or plugged in again."""
