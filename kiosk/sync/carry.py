@@ -109,9 +109,16 @@ def _read_back(path: Path, data: bytes) -> None:
 
 
 def _write_part(path: Path, data: bytes) -> None:
-    """`data` under `path`'s temporary name (flushed with its batch, then renamed)."""
-    with open(_part(path), "wb") as fh:
-        fh.write(data)
+    """`data` under `path`'s temporary name (flushed with its batch, then renamed). A write
+    that fails removes what it wrote: on a full drive that room lets the batch before it
+    be listed."""
+    try:
+        with open(_part(path), "wb") as fh:
+            fh.write(data)
+    except OSError:
+        with contextlib.suppress(OSError):
+            _part(path).unlink(missing_ok=True)
+        raise
 
 
 def _part(path: Path) -> Path:

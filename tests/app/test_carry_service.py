@@ -26,6 +26,7 @@ from tests.app.carry_centre import (
     import_folder,
     index_ids,
 )
+from tests.store.mounts import small_disk
 
 
 @pytest.fixture
@@ -217,6 +218,41 @@ def test_an_index_that_cannot_be_rewritten_leaves_the_batch_off_the_drive(
     assert len(listed) == 2 and set(listed) == set(carried_ids(store))
     assert sorted(p.name for p in (folder / carry.PACKETS).iterdir()) == \
         sorted(r + carry.SUFFIX for r in listed)
+
+
+def test_a_really_full_drive_keeps_the_whole_packets_that_fit_and_says_so(station, tmp_path):
+    """A real small filesystem (a tmpfs) with room for about two and a half packets: the
+    export stops at the packet that does not fit, with the drive's sentence; the packets
+    before it are whole on the drive and listed (the cut one is removed, which gives the
+    index its room), their records are carried, and the rest untouched for the next drive."""
+    store, server = station
+    drive = _media(tmp_path, "USB")[1][0]
+    rid = store.db.execute("SELECT id FROM records LIMIT 1").fetchone()[0]
+    packet = sum(row["size"] for row in store.blob_rows(rid)) + 8192
+    with small_disk(drive, size=f"{packet * 5 // 2 // 1024}k"):
+        with pytest.raises(CarryFailed) as caught:
+            CarryService(store, None).export(_supervisor(store), drive)
+        assert "Flashdisk penuh" in caught.value.msg.id
+        (folder,) = drive.iterdir()
+        listed = index_ids(folder)
+        assert 1 <= len(listed) < 6 and set(listed) == set(carried_ids(store))
+        assert sorted(p.name for p in (folder / carry.PACKETS).iterdir()) == \
+            sorted(r + carry.SUFFIX for r in listed)
+        for rid in listed:  # whole: each opens with the centre's key
+            data = (folder / carry.PACKETS / (rid + carry.SUFFIX)).read_bytes()
+            assert carry.open_packet(data, carry.carry_private_key(server)).manifest
+    assert store.backlog()["saved"] == 6  # all still queued for the link
+
+
+def test_a_read_only_drive_is_a_sentence_and_nothing_is_carried(station, tmp_path):
+    store, _ = station
+    drive = _media(tmp_path, "USB")[1][0]
+    with small_disk(drive) as disk:
+        disk.remount("ro")
+        with pytest.raises(CarryFailed) as caught:
+            CarryService(store, None).export(_supervisor(store), drive)
+        assert "tidak bisa ditulisi" in caught.value.msg.id
+        assert list(drive.iterdir()) == [] and carried_ids(store) == []
 
 
 def test_receipts_on_an_inserted_drive_are_read_once(station, tmp_path):
