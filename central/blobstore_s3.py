@@ -233,13 +233,19 @@ class _S3Errors:
             raise BlobStoreError(f"S3 bucket {self.bucket} refused {self.what[:12]}…: 403 "
                                  f"(credentials or permissions): {cause}") from None
         if isinstance(exc, ox.BaseError):
-            status = re.search(r"\b(4\d\d)\b", str(exc))
+            status = _CLIENT_STATUS.search(str(exc))
             if status and "NoSuchBucket" not in str(exc):
                 raise BlobStoreError(f"S3 bucket {self.bucket} refused {self.what[:12]}…: "
                                      f"{status.group(1)}: {cause}") from None
             raise BlobStoreUnavailable(f"S3 store of bucket {self.bucket} is unreachable or "
                                        f"failing for {self.what[:12]}…: {cause}") from None
         return False
+
+
+# obstore's (object_store's) words before an HTTP status: "Server returned non-2xx status
+# code: 400 Bad Request", and reqwest's "HTTP status client error (400 Bad Request)". Only
+# there: its messages also say how long a request took ("in 486.179µs"), which is no status.
+_CLIENT_STATUS = re.compile(r"(?:status code: |client error \()(4\d\d)\b")
 
 
 def _first_line(exc: BaseException) -> str:

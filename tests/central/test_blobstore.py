@@ -265,3 +265,30 @@ def test_unflushed_puts_reach_their_addresses_at_this_threads_sync_only(store):
         assert store.put(sha(kept), kept, flush=False) is False  # there: checked, not written
         store.sync([sha(kept)])
         assert _stored_names(store) == [f"{sha(kept)[:2]}/{sha(kept)}"]
+
+
+@pytest.mark.parametrize("message, refused", [
+    # seen in CI: SeaweedFS stopped mid-upload; "486" is how long the request took, not a
+    # status, and the server must answer 503, not take it for a refusal (500)
+    ("Generic S3 error: Error performing PUT http://127.0.0.1:58029/b/blobs/55/5569 in "
+     "486.179µs - HTTP error: error sending request", None),
+    ("Generic S3 error: Error performing PUT http://127.0.0.1:1/b/k in 404ms, after 2 "
+     "retries, max_retries: 2, retry_timeout: 5s  - HTTP error: error sending request", None),
+    ("Generic S3 error: Error performing PUT http://127.0.0.1:1/b/k in 3.1ms - Server "
+     "returned non-2xx status code: 503 Service Unavailable: <Error>SlowDown</Error>", None),
+    ("Generic S3 error: Error performing PUT http://127.0.0.1:1/b/k in 401µs - Server "
+     "returned non-2xx status code: 400 Bad Request: <Error>InvalidDigest</Error>", "400"),
+    ("Generic S3 error: HTTP status client error (413 Payload Too Large) for url", "413"),
+])
+def test_an_s3_failure_is_a_refusal_only_when_the_store_answered_4xx(message, refused):
+    """A refusal (BlobStoreError, the request was wrong) only for a status the store sent;
+    anything else (no answer, 5xx) is the store unavailable: 503 + Retry-After upstream."""
+    from obstore.exceptions import GenericError
+
+    from central.blobstore_s3 import _S3Errors
+
+    with pytest.raises(BlobStoreError) as caught, _S3Errors("b", "0" * 64):
+        raise GenericError(message)
+    assert isinstance(caught.value, BlobStoreUnavailable) == (refused is None)
+    if refused:
+        assert f"refused {'0' * 12}…: {refused}:" in str(caught.value)
