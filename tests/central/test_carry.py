@@ -135,12 +135,13 @@ def test_a_flush_that_fails_leaves_its_batch_unstored_and_a_reimport_takes_all(
 
 
 def test_a_store_error_mid_batch_discards_what_the_batch_wrote(store, tmp_path, monkeypatch):
-    folder, _ = _drive(store, tmp_path / "drive", 5)
-    real, puts = store.blobs.put, []
+    folder, rids = _drive(store, tmp_path / "drive", 5)
+    real, fifth = store.blobs.put, rids.index(sorted(rids)[4])  # imported in name order
 
     def put(sha256, data, size=None, **options):
-        puts.append(sha256)
-        if len(puts) == 9:  # the fifth packet's first blob: the disk is full
+        # the fifth packet's first blob (os.urandom(3000 + i)): the disk is full. Told by
+        # its size, not by counting puts: the two writers' puts interleave.
+        if len(data) == 3000 + fifth:
             raise BlobStoreUnavailable("cannot store blob: No space left on device")
         return real(sha256, data, size, **options)
 
