@@ -61,13 +61,13 @@ def manifest_doc(store: Store, record_id: str) -> dict:
 
 
 def build_payload(store: Store, record_id: str, signing_key: str, *,
-                  fresh: bool = False) -> Payload:
+                  fresh: bool = False, check_hashes: bool = True) -> Payload:
     """Manifest bytes, their hash and signature, and the plaintext blobs (`fresh`: see
-    Payload)."""
+    Payload; `check_hashes`: see Store.blob)."""
     body = protocol.canonical(manifest_doc(store, record_id))
     blobs: dict[str, bytes] = {}
     for b in store.blob_rows(record_id):
-        blobs[b["sha256"]] = store.blob(record_id, b["kind"])
+        blobs[b["sha256"]] = store.blob(record_id, b["kind"], check_hash=check_hashes)
     return Payload(
         record_id=record_id,
         manifest=body,
