@@ -2,14 +2,13 @@
 
 `export` writes every record the centre does not hold yet into a new folder on the drive,
 one sealed packet each (for the centre's carry key, pinned at set-up, so a lost drive exposes
-nothing), in batches (EXPORT_BATCH packets or EXPORT_BATCH_BYTES): each packet written to a
-temporary name, the batch flushed at once (one syncfs, where Linux has it), renamed, the
-folder flushed, each packet read back; then the station's signed index, rewritten
-(atomically) after each batch, lists them, and the station marks them carried, in one
-transaction. So the index lists only packets that were whole on the drive, and a drive
-pulled mid-export holds a valid index of what it does hold (a cancelled export, or a packet
-that fails, ends its batch first). An exported record stays in the outbox: the link still
-delivers it if it comes back first.
+nothing). It reads and seals the records here while kiosk.sync.carry_drive's DriveWriter
+writes them in batches on its own threads (each batch flushed at once, renamed, read back,
+then listed in the station's signed index, rewritten atomically); the records of each batch
+listed are marked carried, in one transaction. So the index lists only packets that were
+whole on the drive, and a drive pulled mid-export holds a valid index of what it does hold
+(a cancelled export, or a packet that fails, ends its batch first). An exported record
+stays in the outbox: the link still delivers it if it comes back first.
 
 `apply_receipts` reads the receipts file the centre wrote back onto the drive (signed with
 the server key the station pinned), checks each receipt against the station's own manifest
@@ -19,12 +18,10 @@ reconciliation over the link verifies them as usual.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import errno
 import json
 import logging
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,19 +29,17 @@ from pathlib import Path
 
 import ektp_protocol as protocol
 from ektp_protocol import carry
-from ektp_protocol.durable import flush_files, fsync_dir
 from kiosk.domain.messages import DomainError, Msg
 from kiosk.store import audit
 from kiosk.store.db import iso, write_transaction
 from kiosk.store.station import Store
+from kiosk.sync.carry_drive import DriveWriter, Packet
 from kiosk.sync.link import CARRY_KEY_META, SERVER_KEY_META
 from kiosk.sync.manifest import build_payload, manifest_doc
 
 log = logging.getLogger(__name__)
 
 RECEIPTS_READ_META = "carry.receipts_read"
-EXPORT_BATCH = 16  # packets flushed at once, then listed in the index and marked carried
-EXPORT_BATCH_BYTES = 32 * 1024 * 1024  # ... or fewer, once they are this large
 READ_KEPT = 200  # receipts files remembered as read: years of weekly drives
 
 
@@ -80,51 +75,6 @@ class ExportResult:
     total: int = 0
 
 
-def write_whole(path: Path, data: bytes) -> None:
-    """`data` at `path`, or nothing there: a temporary name, flushed, renamed, the folder
-    flushed, then read back (a drive that lies about its writes is caught here)."""
-    tmp = _part(path)
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    fsync_dir(path.parent)
-    _read_back(path, data)
-
-
-def _read_back(path: Path, data: bytes) -> None:
-    """OSError (EIO), and the file removed, if the drive does not give `data` back at `path`.
-    The file is flushed, so its pages in memory are dropped first and the bytes come from
-    the drive itself: a drive that lies about its writes (a fake-capacity one, which takes
-    more than it holds and overwrites what it took first) is caught here, not at the centre."""
-    with open(path, "rb") as fh:
-        if hasattr(os, "posix_fadvise"):
-            with contextlib.suppress(OSError):  # a file system without a page cache
-                os.posix_fadvise(fh.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
-        back = fh.read()
-    if back != data:
-        path.unlink(missing_ok=True)
-        raise OSError(errno.EIO, f"{path.name}: read back differs from what was written")
-
-
-def _write_part(path: Path, data: bytes) -> None:
-    """`data` under `path`'s temporary name (flushed with its batch, then renamed). A write
-    that fails removes what it wrote: on a full drive that room lets the batch before it
-    be listed."""
-    try:
-        with open(_part(path), "wb") as fh:
-            fh.write(data)
-    except OSError:
-        with contextlib.suppress(OSError):
-            _part(path).unlink(missing_ok=True)
-        raise
-
-
-def _part(path: Path) -> Path:
-    return path.with_name(f".{path.name}.part")
-
-
 def unsent(store: Store, since: dt.date | None = None) -> list[str]:
     """Records the centre does not hold yet (queued, being sent), oldest first."""
     sql = "SELECT r.id FROM outbox o JOIN records r ON r.id = o.record_id WHERE 1 = 1"
@@ -138,7 +88,10 @@ def unsent(store: Store, since: dt.date | None = None) -> list[str]:
 def export(store: Store, drive: Path, signing_key: str, *, since: dt.date | None = None,
            progress: Callable[[int, int], None] | None = None,
            cancel: threading.Event | None = None) -> ExportResult:
-    """Write the unsent records onto `drive` (a new export folder in it); see the module."""
+    """Write the unsent records onto `drive` (a new export folder in it); see the module.
+    The station's side (reading and sealing each record, marking written batches carried)
+    runs here while a _DriveWriter thread writes and checks the drive's side, so the two
+    overlap on two cores."""
     carry_key = store.meta(CARRY_KEY_META)
     if not carry_key:
         raise CarryFailed(Msg(
@@ -158,25 +111,28 @@ def export(store: Store, drive: Path, signing_key: str, *, since: dt.date | None
              "station_key": protocol.public_key_of(signing_key),
              "station_name": store.settings["station.name"], "created_at": iso(now),
              "packets": []}
-    batch = _ExportBatch(store, folder, index, signing_key, result)
+    writer = DriveWriter(folder, index, signing_key)
     try:
         for n, rid in enumerate(ids, 1):
-            if cancel is not None and cancel.is_set():
-                result.cancelled = True
+            if (cancel is not None and cancel.is_set()) or writer.failed:
+                result.cancelled = not writer.failed
                 break
-            try:
-                written = _export_one(store, folder, rid, signing_key, carry_key, result)
-            except OSError:  # the packets before it are kept, if the drive still takes them
-                with contextlib.suppress(OSError):
-                    batch.commit()
-                raise
-            if written is not None and batch.add(written):
-                batch.commit()
+            sealed = _export_one(store, rid, signing_key, carry_key, result)
+            if sealed is not None:
+                writer.put(sealed)
+            _mark_carried(store, folder, writer.written(), result)
             if progress is not None:
                 progress(n, len(ids))
-        batch.commit()
-    except OSError as exc:
-        raise _drive_error(exc, folder) from exc
+    except BaseException:
+        writer.abort()
+        _mark_carried(store, folder, writer.written(), result)
+        raise
+    error = writer.close()
+    _mark_carried(store, folder, writer.written(), result)
+    if isinstance(error, OSError):
+        raise _drive_error(error, folder) from error
+    if error is not None:
+        raise error
     log.info("exported %d records to %s (%d unreadable, cancelled=%s)", len(result.written),
              folder, len(result.unreadable), result.cancelled)
     return result
@@ -197,84 +153,33 @@ def _new_folder(drive: Path, name: str) -> Path:
     raise OSError(errno.EEXIST, f"{name}: 99 exports of the same second are on this drive")
 
 
-@dataclass
-class _Packet:
-    record_id: str
-    name: str
-    data: bytes  # the sealed packet, kept until it is read back
-    sha256: str
-
-    @property
-    def size(self) -> int:
-        return len(self.data)
-
-
-def _export_one(store: Store, folder: Path, rid: str, signing_key: str, carry_key: str,
-                result: ExportResult) -> _Packet | None:
-    """The record sealed and written under its packet's temporary name (None: unreadable)."""
+def _export_one(store: Store, rid: str, signing_key: str, carry_key: str,
+                result: ExportResult) -> Packet | None:
+    """The record read and sealed for the drive (None: it cannot be read)."""
     try:
-        payload = build_payload(store, rid, signing_key)
+        payload = build_payload(store, rid, signing_key, check_hashes=False)
     except Exception as exc:  # noqa: BLE001 (a rotten record is this record's, as in sync)
         log.warning("record %s cannot be read to be carried: %s", rid, exc)
         result.unreadable.append(rid)
         return None
     sealed = carry.seal(carry.Packet(payload.manifest, payload.signature, payload.blobs),
                         carry_key)
-    name = rid + carry.SUFFIX
-    _write_part(folder / carry.PACKETS / name, sealed)
-    return _Packet(rid, name, sealed, carry.file_sha256(sealed))
+    return Packet(rid, rid + carry.SUFFIX, sealed, len(sealed))
 
 
-class _ExportBatch:
-    """Packets written under their temporary names, not yet whole on the drive."""
-
-    def __init__(self, store: Store, folder: Path, index: dict, signing_key: str,
-                 result: ExportResult) -> None:
-        self.store, self.folder, self.index = store, folder, index
-        self.signing_key, self.result = signing_key, result
-        self.packets: list[_Packet] = []
-
-    def add(self, packet: _Packet) -> bool:
-        """Queue the packet; True when the batch is full."""
-        self.packets.append(packet)
-        return (len(self.packets) >= EXPORT_BATCH
-                or sum(p.size for p in self.packets) >= EXPORT_BATCH_BYTES)
-
-    def commit(self) -> None:
-        """Flush the batch's packets at once, rename them, flush their folder, read each
-        back; then list them in the index (rewritten whole) and mark them carried."""
-        packets, self.packets = self.packets, []
-        if not packets:
-            return
-        where, listed = self.folder / carry.PACKETS, len(self.index["packets"])
-        try:
-            flush_files(where, [str(_part(where / p.name)) for p in packets])
+def _mark_carried(store: Store, folder: Path, batches: list[list[Packet]],
+                  result: ExportResult) -> None:
+    """Records of batches whole on the drive and listed in its index become carried."""
+    at = iso(store.clock())
+    for packets in batches:
+        with write_transaction(store.db):
             for p in packets:
-                os.replace(_part(where / p.name), where / p.name)
-            fsync_dir(where)
-            for p in packets:
-                _read_back(where / p.name, p.data)
-            self.index["packets"].extend({"name": p.name, "record_id": p.record_id,
-                                          "size": p.size, "sha256": p.sha256}
-                                         for p in packets)
-            write_whole(self.folder / carry.INDEX,
-                        carry.signed_document("index", self.index, self.signing_key))
-        except OSError:  # none of the batch stays to be taken for a packet the index forgot
-            del self.index["packets"][listed:]
-            for p in packets:
-                for path in (where / p.name, _part(where / p.name)):
-                    with contextlib.suppress(OSError):
-                        path.unlink(missing_ok=True)
-            raise
-        at = iso(self.store.clock())
-        with write_transaction(self.store.db):
-            for p in packets:
-                self.store.db.execute("UPDATE records SET carried_at = ?, carry_folder = ? "
-                                      "WHERE id = ?", [at, self.folder.name, p.record_id])
-                audit.append(self.store.db, "carry", "record.carried",
-                             {"record_id": p.record_id, "folder": self.folder.name})
-        self.result.written.extend(p.record_id for p in packets)
-        self.result.bytes += sum(p.size for p in packets)
+                store.db.execute("UPDATE records SET carried_at = ?, carry_folder = ? "
+                                 "WHERE id = ?", [at, folder.name, p.record_id])
+                audit.append(store.db, "carry", "record.carried",
+                             {"record_id": p.record_id, "folder": folder.name})
+        result.written.extend(p.record_id for p in packets)
+        result.bytes += sum(p.size for p in packets)
 
 
 @dataclass

@@ -16,7 +16,7 @@ from kiosk.app import accounts
 from kiosk.app.accounts import PermissionDenied
 from kiosk.app.carry import CarryService, drive_roots, drives
 from kiosk.domain.messages import DomainError
-from kiosk.sync import carry as sync_carry
+from kiosk.sync import carry_drive
 from kiosk.sync.carry import CarryFailed
 from tests.app.carry_centre import (
     OPERATOR,
@@ -103,7 +103,7 @@ def test_a_full_read_only_or_pulled_drive_is_a_sentence_and_loses_nothing(
         station, tmp_path, monkeypatch, err, words):
     store, _ = station
     drive = _media(tmp_path, "USB")[1][0]
-    real, calls = sync_carry._write_part, []
+    real, calls = carry_drive.write_part, []
 
     def failing(path: Path, data: bytes) -> None:
         calls.append(path)
@@ -112,7 +112,7 @@ def test_a_full_read_only_or_pulled_drive_is_a_sentence_and_loses_nothing(
             raise OSError(err, "simulated")
         real(path, data)
 
-    monkeypatch.setattr(sync_carry, "_write_part", failing)
+    monkeypatch.setattr(carry_drive, "write_part", failing)
     with pytest.raises(CarryFailed) as caught:
         CarryService(store, None).export(_supervisor(store), drive)
     assert words in caught.value.msg.id
@@ -134,8 +134,8 @@ def test_packets_are_flushed_a_batch_at_once_and_a_failed_flush_keeps_the_batche
     and no packet of the third is on the drive under a packet's name."""
     store, _ = station
     drive = _media(tmp_path, "USB")[1][0]
-    monkeypatch.setattr(sync_carry, "EXPORT_BATCH", 2)
-    real, flushed = sync_carry.flush_files, []
+    monkeypatch.setattr(carry_drive, "EXPORT_BATCH", 2)
+    real, flushed = carry_drive.flush_files, []
 
     def flush(folder: Path, names: list[str]) -> None:
         flushed.append(len(names))
@@ -143,17 +143,44 @@ def test_packets_are_flushed_a_batch_at_once_and_a_failed_flush_keeps_the_batche
             raise OSError(errno.EIO, "Input/output error")
         real(folder, names)
 
-    monkeypatch.setattr(sync_carry, "flush_files", flush)
+    monkeypatch.setattr(carry_drive, "flush_files", flush)
     with pytest.raises(CarryFailed) as caught:
         CarryService(store, None).export(_supervisor(store), drive)
     assert "mungkin dicabut" in caught.value.msg.id and flushed == [2, 2, 2]
     folder = next(drive.iterdir())
     assert len(index_ids(folder)) == 4 and set(index_ids(folder)) == set(carried_ids(store))
-    assert sorted(p.name for p in (folder / carry.PACKETS).glob("*" + carry.SUFFIX)) == \
-        sorted(r + carry.SUFFIX for r in index_ids(folder))
-    monkeypatch.setattr(sync_carry, "flush_files", real)
+    assert sorted(p.name for p in (folder / carry.PACKETS).iterdir()) == \
+        sorted(r + carry.SUFFIX for r in index_ids(folder))  # no temporary file either
+    monkeypatch.setattr(carry_drive, "flush_files", real)
     again = CarryService(store, None).export(_supervisor(store), drive)  # another drive's go
     assert len(again.written) == 6 and len(index_ids(again.folder)) == 6
+
+
+def test_a_failure_on_the_station_side_stops_the_drive_side_with_nothing_half_listed(
+        station, tmp_path, monkeypatch):
+    """Sealing the fourth record fails unexpectedly (not the drive): the export stops with
+    that error; a batch already whole on the drive stays listed and carried, and nothing
+    else is on it, not even a temporary file."""
+    store, _ = station
+    drive = _media(tmp_path, "USB")[1][0]
+    monkeypatch.setattr(carry_drive, "EXPORT_BATCH", 2)
+    real, calls = carry.seal, []
+
+    def seal(packet: carry.Packet, key: str) -> bytes:
+        calls.append(packet)
+        if len(calls) == 4:
+            raise RuntimeError("simulated fault while sealing")
+        return real(packet, key)
+
+    monkeypatch.setattr(carry, "seal", seal)
+    with pytest.raises(RuntimeError):
+        CarryService(store, None).export(_supervisor(store), drive)
+    folder = next(drive.iterdir())
+    listed = index_ids(folder) if (folder / carry.INDEX).exists() else []
+    assert len(listed) in (0, 2) and set(listed) == set(carried_ids(store))
+    assert sorted(p.name for p in (folder / carry.PACKETS).iterdir()) == \
+        sorted(r + carry.SUFFIX for r in listed)
+    assert store.backlog()["saved"] == 6
 
 
 def test_a_drive_that_gives_back_other_bytes_is_caught_by_the_read_back(
@@ -165,8 +192,8 @@ def test_a_drive_that_gives_back_other_bytes_is_caught_by_the_read_back(
     and only the batch before it is listed and carried."""
     store, _ = station
     drive = _media(tmp_path, "USB")[1][0]
-    monkeypatch.setattr(sync_carry, "EXPORT_BATCH", 2)
-    real, dropped = sync_carry.flush_files, []
+    monkeypatch.setattr(carry_drive, "EXPORT_BATCH", 2)
+    real, dropped = carry_drive.flush_files, []
 
     def flush(folder: Path, names: list[str]) -> None:
         real(folder, names)
@@ -179,8 +206,8 @@ def test_a_drive_that_gives_back_other_bytes_is_caught_by_the_read_back(
     def fadvise(fd: int, offset: int, length: int, advice: int) -> None:
         dropped.append((os.readlink(f"/proc/self/fd/{fd}"), advice))
 
-    monkeypatch.setattr(sync_carry, "flush_files", flush)
-    monkeypatch.setattr(sync_carry.os, "posix_fadvise", fadvise)
+    monkeypatch.setattr(carry_drive, "flush_files", flush)
+    monkeypatch.setattr(carry_drive.os, "posix_fadvise", fadvise)
     with pytest.raises(CarryFailed) as caught:
         CarryService(store, None).export(_supervisor(store), drive)
     assert "mungkin dicabut" in caught.value.msg.id
@@ -201,8 +228,8 @@ def test_an_index_that_cannot_be_rewritten_leaves_the_batch_off_the_drive(
     packets (no whole packet is left that its index does not list)."""
     store, _ = station
     drive = _media(tmp_path, "USB")[1][0]
-    monkeypatch.setattr(sync_carry, "EXPORT_BATCH", 2)
-    real, calls = sync_carry.write_whole, []
+    monkeypatch.setattr(carry_drive, "EXPORT_BATCH", 2)
+    real, calls = carry_drive.write_whole, []
 
     def pulled(path: Path, data: bytes) -> None:
         calls.append(path)
@@ -210,7 +237,7 @@ def test_an_index_that_cannot_be_rewritten_leaves_the_batch_off_the_drive(
             raise OSError(errno.EIO, "Input/output error")
         real(path, data)
 
-    monkeypatch.setattr(sync_carry, "write_whole", pulled)
+    monkeypatch.setattr(carry_drive, "write_whole", pulled)
     with pytest.raises(CarryFailed):
         CarryService(store, None).export(_supervisor(store), drive)
     folder = next(drive.iterdir())

@@ -18,6 +18,7 @@ from kiosk.app.accounts import PermissionDenied
 from kiosk.app.carry import CarryService
 from kiosk.app.desk import DeskService
 from kiosk.sync import carry as sync_carry
+from kiosk.sync import carry_drive
 from kiosk.ui.desk.qt_carry import QtCarryScreen
 from kiosk.ui.qt_carry_watch import QtCarryWatch
 from kiosk.ui.qt_tasks import QtInlineRunner, QtTaskRunner
@@ -125,7 +126,7 @@ def test_batal_stops_after_the_packet_being_written(qtbot, carry_desk, monkeypat
 
 def test_a_drive_pulled_mid_export_is_a_sentence(qtbot, carry_desk, monkeypatch):
     store, _, media, runner = carry_desk
-    real, calls = sync_carry._write_part, []
+    real, calls = carry_drive.write_part, []
 
     def pulled(path: Path, data: bytes) -> None:
         calls.append(path)
@@ -133,7 +134,7 @@ def test_a_drive_pulled_mid_export_is_a_sentence(qtbot, carry_desk, monkeypatch)
             raise OSError(errno.EIO, "Input/output error")
         real(path, data)
 
-    monkeypatch.setattr(sync_carry, "_write_part", pulled)
+    monkeypatch.setattr(carry_drive, "write_part", pulled)
     screen = _screen(qtbot, store, media, runner)
     with qtbot.waitSignal(screen.failed, timeout=30000):
         _pin(qtbot, screen, SUPERVISOR[1])
