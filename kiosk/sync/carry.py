@@ -89,8 +89,8 @@ def export(store: Store, drive: Path, signing_key: str, *, since: dt.date | None
            progress: Callable[[int, int], None] | None = None,
            cancel: threading.Event | None = None) -> ExportResult:
     """Write the unsent records onto `drive` (a new export folder in it); see the module.
-    The station's side (reading and sealing each record, marking written batches carried)
-    runs here while a _DriveWriter thread writes and checks the drive's side, so the two
+    The station's side (reading and sealing each record, marking listed batches carried)
+    runs here while the DriveWriter's threads write and check the drive's side, so the two
     overlap on two cores."""
     carry_key = store.meta(CARRY_KEY_META)
     if not carry_key:
