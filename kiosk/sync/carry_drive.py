@@ -7,7 +7,8 @@ to a DriveWriter, whose two threads do the rest while the next records are seale
   (`.NAME.part`), grouping packets into batches of EXPORT_BATCH (or EXPORT_BATCH_BYTES);
 - the *committer* takes the batches in order: it flushes a batch at once (one syncfs where
   Linux has it), renames its packets, flushes their folder, reads each back from the drive
-  (its pages dropped from memory first), then lists them in the index, rewritten whole.
+  (with O_DIRECT, else with its pages dropped from memory first), then lists them in the
+  index, rewritten whole.
 
 So the three overlap on two cores (hashing, file I/O and the seal's AES let go of the GIL).
 A batch the committer finished waits in `written()` for the station to mark its records
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import mmap
 import os
 import queue
 import threading
@@ -62,17 +64,63 @@ def write_whole(path: Path, data: bytes) -> None:
 
 def read_back(path: Path, data: bytes) -> None:
     """OSError (EIO), and the file removed, if the drive does not give `data` back at `path`.
-    The file is flushed, so its pages in memory are dropped first and the bytes come from
-    the drive itself: a drive that lies about its writes (a fake-capacity one, which takes
-    more than it holds and overwrites what it took first) is caught here, not at the centre."""
+    The file is flushed, and its bytes are read from the drive itself, not from memory: with
+    O_DIRECT (the page cache bypassed, no copy through it) where the file system allows it,
+    else after its pages in memory are dropped. So a drive that lies about its writes (a
+    fake-capacity one, which takes more than it holds and overwrites what it took first) is
+    caught here, not at the centre."""
+    back = _read_direct(path, len(data))
+    if back is None:
+        back = _read_dropped(path)
+    if back != data:
+        path.unlink(missing_ok=True)
+        raise OSError(errno.EIO, f"{path.name}: read back differs from what was written")
+
+
+_DIRECT_ALIGN = 4096  # O_DIRECT: offsets, lengths and the buffer aligned to the block size
+_buffers = threading.local()  # each committer's aligned buffer, grown to its largest packet
+
+
+def _read_direct(path: Path, size: int) -> bytes | None:
+    """The file's bytes read with O_DIRECT, up to `size` and one block more (so a file
+    longer than expected shows); None where the file system does not do direct I/O."""
+    if not hasattr(os, "O_DIRECT"):
+        return None
+    want = (size // _DIRECT_ALIGN + 2) * _DIRECT_ALIGN
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECT | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        if exc.errno == errno.EINVAL:
+            return None
+        raise
+    try:
+        buffer = getattr(_buffers, "mmap", None)
+        if buffer is None or len(buffer) < want:
+            if buffer is not None:
+                buffer.close()
+            buffer = _buffers.mmap = mmap.mmap(-1, want)  # page-aligned
+        got = 0
+        while got < want:  # a short read is the end of the file (or the drive's, an error)
+            n = os.preadv(fd, [memoryview(buffer)[got:want]], got)
+            got += n
+            if n == 0 or got % _DIRECT_ALIGN:
+                break
+    except OSError as exc:
+        if exc.errno == errno.EINVAL:
+            return None
+        raise
+    finally:
+        os.close(fd)
+    return buffer[:got]
+
+
+def _read_dropped(path: Path) -> bytes:
+    """The file's bytes after its pages in memory are dropped (posix_fadvise DONTNEED)."""
     with open(path, "rb") as fh:
         if hasattr(os, "posix_fadvise"):
             with contextlib.suppress(OSError):  # a file system without a page cache
                 os.posix_fadvise(fh.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
-        back = fh.read()
-    if back != data:
-        path.unlink(missing_ok=True)
-        raise OSError(errno.EIO, f"{path.name}: read back differs from what was written")
+        return fh.read()
 
 
 def write_part(path: Path, data: bytes) -> None:

@@ -183,30 +183,41 @@ def test_a_failure_on_the_station_side_stops_the_drive_side_with_nothing_half_li
     assert store.backlog()["saved"] == 6
 
 
+@pytest.mark.parametrize("way", ["direct", "dropped"])
 def test_a_drive_that_gives_back_other_bytes_is_caught_by_the_read_back(
-        station, tmp_path, monkeypatch):
+        station, tmp_path, monkeypatch, way):
     """A fake-capacity drive takes a write and later gives other bytes back. Simulated: the
     third packet's bytes change on the drive once flushed. The read-back (from the drive:
-    each packet's pages dropped from memory first) finds it; the export stops with the
-    drive's sentence, no packet of that batch is left under its name (none would be listed),
-    and only the batch before it is listed and carried."""
+    with O_DIRECT, or where a file system has none, each packet's pages dropped from memory
+    first) finds it; the export stops with the drive's sentence, no packet of that batch is
+    left under its name (none would be listed), and only the batch before it is listed and
+    carried."""
     store, _ = station
     drive = _media(tmp_path, "USB")[1][0]
     monkeypatch.setattr(carry_drive, "EXPORT_BATCH", 2)
-    real, dropped = carry_drive.flush_files, []
+    real, reads, dropped = carry_drive.flush_files, [], []
 
     def flush(folder: Path, names: list[str]) -> None:
         real(folder, names)
-        if any(Path(n).parent.name == carry.PACKETS for n in names) and len(dropped) >= 2:
+        if any(Path(n).parent.name == carry.PACKETS for n in names) and len(reads) >= 2:
             damaged = Path(names[0])
             data = bytearray(damaged.read_bytes())
             data[-1] ^= 0xFF
             damaged.write_bytes(bytes(data))
 
+    real_direct, real_fadvise = carry_drive._read_direct, os.posix_fadvise
+
+    def direct(path: Path, size: int) -> bytes | None:
+        back = real_direct(path, size) if way == "direct" else None
+        reads.append((path.name, "direct" if back is not None else "dropped"))
+        return back
+
     def fadvise(fd: int, offset: int, length: int, advice: int) -> None:
         dropped.append((os.readlink(f"/proc/self/fd/{fd}"), advice))
+        real_fadvise(fd, offset, length, advice)
 
     monkeypatch.setattr(carry_drive, "flush_files", flush)
+    monkeypatch.setattr(carry_drive, "_read_direct", direct)
     monkeypatch.setattr(carry_drive.os, "posix_fadvise", fadvise)
     with pytest.raises(CarryFailed) as caught:
         CarryService(store, None).export(_supervisor(store), drive)
@@ -216,9 +227,13 @@ def test_a_drive_that_gives_back_other_bytes_is_caught_by_the_read_back(
     assert len(listed) == 2 and set(listed) == set(carried_ids(store))
     assert sorted(p.name for p in (folder / carry.PACKETS).glob("*" + carry.SUFFIX)) == \
         sorted(r + carry.SUFFIX for r in listed)  # the failed batch's two were removed
-    packets = [path for path, advice in dropped if path.endswith(carry.SUFFIX)]
-    assert all(advice == os.POSIX_FADV_DONTNEED for _, advice in dropped)
-    assert [Path(p).stem for p in packets[:2]] == listed  # each read back from the drive
+    packets = [(name, how) for name, how in reads if name.endswith(carry.SUFFIX)]
+    assert [Path(name).stem for name, _ in packets[:2]] == listed  # each read back
+    assert {how for _, how in packets} == {way}  # from the drive, this way
+    if way == "dropped":  # each packet's pages were dropped before it was read
+        assert [Path(path).name for path, _ in dropped
+                if path.endswith(carry.SUFFIX)][:2] == [name for name, _ in packets[:2]]
+        assert all(advice == os.POSIX_FADV_DONTNEED for _, advice in dropped)
 
 
 def test_an_index_that_cannot_be_rewritten_leaves_the_batch_off_the_drive(

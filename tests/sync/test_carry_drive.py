@@ -8,8 +8,11 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
+import os
 import threading
 from pathlib import Path
+
+import pytest
 
 import ektp_protocol as protocol
 from ektp_protocol import carry
@@ -170,3 +173,45 @@ def test_a_drive_that_lies_is_caught_and_its_batch_removed(tmp_path, monkeypatch
     assert [e["record_id"] for e in _listed(folder)] == ["rec-000", "rec-001"]
     assert _on_drive(folder) == [f"rec-00{n}{carry.SUFFIX}" for n in range(2)]
     assert json.loads((folder / carry.INDEX).read_bytes())["signature"]
+
+
+@pytest.mark.parametrize("size", [1, 4095, 4096, 8192, 722_001])
+def test_the_read_back_reads_the_drive_directly_and_sees_every_difference(tmp_path, size):
+    """Read with O_DIRECT (this file system has it): the same bytes pass; a flipped last
+    byte, a file cut by one byte and a file one block longer (also when the expected size is
+    a whole number of blocks, where a read of exactly that size would not see it) are each
+    caught, and the file removed."""
+    data = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    path = tmp_path / "p.ektp"
+    path.write_bytes(data)
+    assert carry_drive._read_direct(path, size) == data
+    carry_drive.read_back(path, data)
+    flipped = data[:-1] + bytes([data[-1] ^ 1])
+    for wrong in (flipped, data[:-1], data + b"\0" * 4096):
+        path.write_bytes(wrong)
+        with pytest.raises(OSError) as caught:
+            carry_drive.read_back(path, data)
+        assert caught.value.errno == errno.EIO and not path.exists()
+
+
+def test_without_direct_io_the_read_back_drops_the_pages_and_still_compares(
+        tmp_path, monkeypatch):
+    """A file system that refuses O_DIRECT (EINVAL): the packet is read after its pages are
+    dropped, and a difference is still caught."""
+    real_open = os.open
+
+    def no_direct(path, flags, *args, **kw):
+        if flags & os.O_DIRECT:
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return real_open(path, flags, *args, **kw)
+
+    monkeypatch.setattr(carry_drive.os, "open", no_direct)
+    data = os.urandom(10_000)
+    path = tmp_path / "p.ektp"
+    path.write_bytes(data)
+    assert carry_drive._read_direct(path, len(data)) is None
+    carry_drive.read_back(path, data)
+    path.write_bytes(data[:-1] + b"\0")
+    with pytest.raises(OSError) as caught:
+        carry_drive.read_back(path, data)
+    assert caught.value.errno == errno.EIO and not path.exists()
