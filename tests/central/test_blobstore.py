@@ -15,6 +15,8 @@ import tracemalloc
 import pytest
 
 from central.blobstore import (
+    STAGING,
+    STALE_STAGED,
     BlobNotFound,
     BlobStore,
     BlobStoreError,
@@ -265,6 +267,55 @@ def test_unflushed_puts_reach_their_addresses_at_this_threads_sync_only(store):
         assert store.put(sha(kept), kept, flush=False) is False  # there: checked, not written
         store.sync([sha(kept)])
         assert _stored_names(store) == [f"{sha(kept)[:2]}/{sha(kept)}"]
+
+
+def test_each_thread_stages_in_a_folder_of_its_own_and_leaves_none_behind(tmp_path):
+    """Two writers creating files in one folder queue for its lock in the kernel: each
+    thread stages in its own, which its sync (or discard) removes once empty."""
+    store = FileBlobStore(tmp_path / "blobs")
+    blobs = {i: f"writer {i} ".encode() * 5000 for i in (0, 1)}
+    staged, synced = threading.Barrier(3), threading.Barrier(3)
+    errors: list[BaseException] = []
+
+    def writer(i: int) -> None:
+        try:
+            assert store.put(sha(blobs[i]), blobs[i], flush=False) is True
+            staged.wait(timeout=10)
+            synced.wait(timeout=10)
+            (store.sync if i == 0 else store.discard)([sha(blobs[i])])
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in (0, 1)]
+    for t in threads:
+        t.start()
+    staged.wait(timeout=10)
+    folders = sorted((store.root / STAGING).iterdir())
+    assert len(folders) == 2 and [len(list(f.iterdir())) for f in folders] == [1, 1]
+    synced.wait(timeout=10)
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert list((store.root / STAGING).iterdir()) == []  # synced and discarded: no folder
+    assert store.get(sha(blobs[0])) == blobs[0]
+    assert store.exists_many([sha(blobs[1])]) == set()
+
+
+def test_a_crashed_batchs_staged_files_are_swept_and_a_live_one_is_kept(tmp_path):
+    root = tmp_path / "blobs"
+    old = time.time() - STALE_STAGED - 60
+    crashed, live, empty = (root / STAGING / name for name in ("11-11", "22-22", "33-33"))
+    for folder in (crashed, live, empty):
+        folder.mkdir(parents=True)
+    (crashed / "aaaa-1").write_bytes(b"left by a crash")
+    (live / "bbbb-2").write_bytes(b"a batch still writing")
+    flat = root / STAGING / "cccc-99-3"  # an older version staged without folders
+    flat.write_bytes(b"left by a crash, long ago")
+    for path in (crashed / "aaaa-1", flat, empty):
+        os.utime(path, (old, old))
+    FileBlobStore(root)
+    assert sorted(str(p.relative_to(root / STAGING)) for p in (root / STAGING).rglob("*")) \
+        == ["22-22", "22-22/bbbb-2"]
 
 
 @pytest.mark.parametrize("message, refused", [
