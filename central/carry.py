@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import ektp_protocol as protocol
+from central.blobstore import HashMismatch
 from central.database import Database
 from central.storage import (
     CentralStore,
@@ -40,6 +41,8 @@ from ektp_protocol import carry
 log = logging.getLogger("central.carry")
 BATCH_PACKETS = 128  # packets whose blobs are made durable, and rows committed, together
 BATCH_BYTES = 128 * 1024 * 1024  # ... or fewer, once their blobs are this large
+BATCHES = 6  # ... or fewer, so a folder is at least this many batches: both writers work
+BATCH_MIN = 8  # ... but never fewer than this (each batch costs two flushes and a commit)
 REASONS = {  # reason code -> the sentence an officer reads (the receipts file keeps both)
     "bad_index": "the drive's index is not signed by a station this centre knows",
     "revoked": "the station that wrote this drive is revoked",
@@ -123,7 +126,8 @@ def import_folder(store: CentralStore, folder: Path) -> FolderResult:
     """Import one export folder and write its receipts file back into it.
 
     The packets that pass their checks are stored in batches (`_Batch`: up to BATCH_PACKETS
-    packets or BATCH_BYTES of blobs): their blobs written unflushed, made durable together,
+    packets or BATCH_BYTES of blobs, and a smaller folder in about BATCHES, so the two
+    writers share it evenly): their blobs written unflushed, made durable together,
     then their rows committed in one transaction; the receipts file is written only after
     every batch is committed. An error of the store (disk, database) ends the import with
     nothing of the failing batch stored and no receipts file: importing again finishes it."""
@@ -132,7 +136,8 @@ def import_folder(store: CentralStore, folder: Path) -> FolderResult:
     files = sorted(p.name for p in (folder / carry.PACKETS).glob("*" + carry.SUFFIX))
     result = FolderResult(folder, station.name if station else None)
     private = carry.carry_private_key(store.private_key)
-    batch = _Batch(store, station, result.outcomes) if station else None
+    per_batch = min(BATCH_PACKETS, max(BATCH_MIN, -(-len(listed) // BATCHES)))
+    batch = _Batch(store, station, result.outcomes, per_batch) if station else None
     try:
         for name in sorted(set(files) | set(listed)):
             entry = listed.get(name, {})
@@ -172,8 +177,8 @@ def _one(batch: _Batch, station: Station, private: Any, folder: Path, name: str,
     if path.stat().st_size > carry.MAX_PACKET:
         return Outcome(name, rid, "refused", "too_large")
     data = path.read_bytes()
-    try:  # each blob's hash is checked here, once (the writer thread only writes it)
-        packet = carry.open_packet(data, private)
+    try:  # each blob's hash is checked by the writer thread, as it writes it
+        packet = carry.open_packet(data, private, check_blobs=False)
     except carry.CarryError as exc:  # the station's hash of the file tells what happened
         altered = carry.file_sha256(data) != entry.get("sha256")
         return Outcome(name, rid, "refused", "altered" if altered else exc.reason)
@@ -202,14 +207,18 @@ class _Batch:
     making them durable and committing its rows (a file store's unflushed blobs belong to
     the thread that put them: a batch's puts, sync and discard are on one thread). So one
     batch's flush and transaction overlap the next batch's writes, and the reading thread
-    reads, opens and hashes packets meanwhile: it waits only for the commit two batches
-    back (at most two batches are in memory) and, at the end, for the last."""
+    reads and opens packets meanwhile (the writers hash each blob as they write it: hashing
+    and writing let go of the GIL, so both cores work): it waits only for the commit two
+    batches back (at most two batches are in memory) and, at the end, for the last."""
 
-    def __init__(self, store: CentralStore, station: Station, outcomes: list[Outcome]) -> None:
+    def __init__(self, store: CentralStore, station: Station, outcomes: list[Outcome],
+                 packets: int = BATCH_PACKETS) -> None:
         self.store, self.station, self.outcomes = store, station, outcomes
+        self.packets = packets
         self.writers = [ThreadPoolExecutor(1, thread_name_prefix=f"carry-import-{i}")
                         for i in (0, 1)]
-        self.items: list[tuple[int, dict[str, Any], tuple[bytes, str], Future[None]]] = []
+        self.items: list[tuple[int, dict[str, Any], tuple[bytes, str],
+                               Future[str | None]]] = []
         self.staged: dict[str, int] = {}  # written by this batch's writer
         self.bytes = 0
         self.committing: list[tuple[list, dict[str, int], Future[list]]] = []
@@ -222,14 +231,21 @@ class _Batch:
         self.bytes += sum(len(data) for data in packet.blobs.values())
         return Outcome(name, manifest["record_id"], "pending")
 
-    def _write(self, blobs: dict[str, bytes], staged: dict[str, int]) -> None:
-        """(A writer.) The blobs, already checked against their addresses (open_packet)."""
+    def _write(self, blobs: dict[str, Any], staged: dict[str, int]) -> str | None:
+        """(A writer.) The blobs, each hashed as it is written (off the reading thread, in
+        parallel with it); "blob_hash" when one does not match its address: it is kept
+        nowhere and its record is refused (the blobs before it, which match, stay, as an
+        online upload's blobs sent before their manifest do)."""
         for sha, data in blobs.items():
-            self.store.store_bytes(sha, data, flush=False, checked=True)
+            try:
+                self.store.store_bytes(sha, data, flush=False)
+            except HashMismatch:
+                return "blob_hash"
             staged[sha] = len(data)
+        return None
 
     def full(self) -> bool:
-        return len(self.items) >= BATCH_PACKETS or self.bytes >= BATCH_BYTES
+        return len(self.items) >= self.packets or self.bytes >= BATCH_BYTES
 
     def commit(self) -> None:
         """Queue the batch's flush and transaction behind its writes, and hand the next
@@ -243,10 +259,11 @@ class _Batch:
 
     def _commit(self, items: list, staged: dict[str, int]) -> list:
         """(The batch's writer, after its writes.) A write's error ends the import."""
-        for *_, written in items:
-            written.result()
-        records = [(manifest, *signed) for _, manifest, signed, _ in items]
-        return self.store.put_records(self.station, dict(staged), records)
+        refused = [written.result() for *_, written in items]
+        records = [(manifest, *signed) for (_, manifest, signed, _), reason
+                   in zip(items, refused, strict=True) if reason is None]
+        stored = iter(self.store.put_records(self.station, dict(staged), records))
+        return [reason or next(stored) for reason in refused]
 
     def settle(self, keep: int = 0) -> None:
         """Wait for all but the `keep` newest commits and put their answers in their
@@ -274,7 +291,9 @@ class _Batch:
             writer.shutdown()
 
 
-def _stored(name: str, rid: str, answer: tuple[Any, bool] | Exception) -> Outcome:
+def _stored(name: str, rid: str, answer: tuple[Any, bool] | Exception | str) -> Outcome:
+    if isinstance(answer, str):  # refused by the batch's writer
+        return Outcome(name, rid, "refused", answer)
     if isinstance(answer, WrongStation):  # StationIdClaimed too
         return Outcome(name, rid, "refused", "other_station")
     if isinstance(answer, ManifestConflict):

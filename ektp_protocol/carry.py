@@ -23,6 +23,7 @@ the centre its receipts (each receipt inside is also signed on its own, as onlin
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import struct
@@ -100,7 +101,7 @@ class Packet:
 
     manifest: bytes
     signature: str
-    blobs: dict[str, bytes]
+    blobs: dict[str, bytes | memoryview]  # opened: views into the packet's plaintext
 
 
 def _key(shared: bytes, eph_public: bytes, carry_public: bytes) -> bytes:
@@ -125,6 +126,15 @@ def seal(packet: Packet, carry_key: str) -> bytes:
     return _HEAD.pack(MAGIC, eph_public, nonce) + body
 
 
+@functools.lru_cache(maxsize=8)
+def _public_bytes(carry_private: X25519PrivateKey) -> bytes:
+    """The public half of the centre's carry key (derived once, not for every packet)."""
+    from cryptography.hazmat.primitives import serialization
+
+    return carry_private.public_key().public_bytes(serialization.Encoding.Raw,
+                                                   serialization.PublicFormat.Raw)
+
+
 def open_packet(data: bytes, carry_private: X25519PrivateKey, *,
                 check_blobs: bool = True) -> Packet:
     """The packet sealed in `data`; CarryError "damaged" for a cut or altered file (the
@@ -132,13 +142,10 @@ def open_packet(data: bytes, carry_private: X25519PrivateKey, *,
     another centre (its tag fails the same way: it cannot be told from damage, and says so).
     Each blob is checked against its address ("blob_hash"), unless `check_blobs` is False:
     then the caller checks them (the centre's blob store hashes what it writes anyway)."""
-    from cryptography.hazmat.primitives import serialization
-
     if len(data) < _HEAD.size + 16 or not data.startswith(MAGIC):
         raise CarryError("not_packet", "not a carried packet (wrong start or too short)")
     _, eph_public, nonce = _HEAD.unpack_from(data)
-    carry_public = carry_private.public_key().public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    carry_public = _public_bytes(carry_private)
     shared = carry_private.exchange(X25519PublicKey.from_public_bytes(eph_public))
     try:
         plain = AESGCM(_key(shared, eph_public, carry_public)).decrypt(
@@ -168,20 +175,22 @@ def _parse(plain: bytes, check_blobs: bool) -> Packet:
         raise CarryError("bad_framing", "the packet's blobs are cut short") from None
 
 
-def _blobs(plain: bytes, at: int, check: bool) -> dict[str, bytes]:
-    """The blobs in bundle framing (ektp_protocol.bundle) from `plain[at:]`, to its end."""
+def _blobs(plain: bytes, at: int, check: bool) -> dict[str, bytes | memoryview]:
+    """The blobs in bundle framing (ektp_protocol.bundle) from `plain[at:]`, to its end:
+    views into `plain`, not copies."""
     magic, count = bundle.HEAD.unpack_from(plain, at)
     at += bundle.HEAD.size
     if magic != bundle.MAGIC or count > 512:
         raise CarryError("bad_framing", "the packet's blobs are malformed: not a bundle of "
                                         "at most 512 parts")
-    blobs: dict[str, bytes] = {}
+    blobs: dict[str, bytes | memoryview] = {}
+    view = memoryview(plain)
     for _ in range(count):
         raw, size = bundle.PART.unpack_from(plain, at)
         at += bundle.PART.size
         if at + size > len(plain):
             raise struct.error("cut short")
-        data = plain[at:at + size]
+        data = view[at:at + size]
         at += size
         sha256 = raw.hex()
         if check and hashlib.sha256(data).hexdigest() != sha256:

@@ -10,6 +10,7 @@ import errno
 import hashlib
 import json
 import os
+import threading
 import uuid
 from pathlib import Path
 
@@ -65,8 +66,8 @@ def _records(store: CentralStore) -> int:
 
 
 def _staged(store: CentralStore) -> list[str]:
-    staging = store.blob_dir / STAGING
-    return sorted(os.listdir(staging)) if staging.exists() else []
+    """Files staged and not linked (each writer thread stages in a folder of its own)."""
+    return sorted(str(p) for p in (store.blob_dir / STAGING).rglob("*") if p.is_file())
 
 
 @pytest.fixture
@@ -153,6 +154,20 @@ def test_a_store_error_mid_batch_discards_what_the_batch_wrote(store, tmp_path, 
     monkeypatch.setattr(store.blobs, "put", real)
     result = central_carry.import_folder(store, folder)
     assert sorted(o.outcome for o in result.outcomes) == ["already"] * 3 + ["imported"] * 2
+
+
+def test_a_small_folder_is_split_into_batches_for_both_writers(store, tmp_path, monkeypatch):
+    monkeypatch.setattr(central_carry, "BATCH_PACKETS", 128)
+    folder, _ = _drive(store, tmp_path / "drive", 50)
+    flushes: list[tuple[int, str]] = []
+    real = blobstore._flush_files
+    monkeypatch.setattr(blobstore, "_flush_files", lambda where, names: (
+        names and flushes.append((len(names), threading.current_thread().name)),
+        real(where, names)))
+    result = central_carry.import_folder(store, folder)
+    assert [o.outcome for o in result.outcomes] == ["imported"] * 50 and _records(store) == 50
+    assert [n for n, _ in flushes] == [18] * 5 + [10]  # 50 packets in 6: 9 a batch, 2 blobs each
+    assert len({thread for _, thread in flushes}) == 2  # the batches alternate between writers
 
 
 def test_a_refused_packet_in_a_batch_is_named_and_the_others_import(store, tmp_path):
