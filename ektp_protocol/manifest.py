@@ -20,10 +20,15 @@ MANIFEST_FIELDS = (
 BLOB_FIELDS = ("kind", "sha256", "size", "content_type")
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def parse_manifest(body: bytes) -> dict[str, Any]:
-    """The manifest in `body`; ProtocolError unless it is canonical JSON with every field."""
+    """The manifest in `body`; ProtocolError unless it is canonical JSON with every field
+    (NaN and Infinity, which Python's json would take, are not JSON)."""
     try:
-        doc = json.loads(body.decode("utf-8"))
+        doc = json.loads(body.decode("utf-8"), parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError) as exc:
         raise ProtocolError(f"manifest is not JSON: {exc}") from None
     if not isinstance(doc, dict) or set(doc) != set(MANIFEST_FIELDS):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -18,8 +20,9 @@ def new_private_key() -> str:
     return b64(raw)
 
 
+@functools.lru_cache(maxsize=16)
 def load_private_key(text: str) -> Ed25519PrivateKey:
-    """The private key in base64 `text`."""
+    """The private key in base64 `text` (loaded once: a batch signs a receipt per record)."""
     return Ed25519PrivateKey.from_private_bytes(unb64(text))
 
 
