@@ -28,7 +28,8 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from central.blobstore import BlobNotFound, BlobStoreError, FileBlobStore
+from central.blobstore import BlobNotFound, BlobStoreError
+from central.blobstore_file import FileBlobStore
 from central.database import DatabaseError, now_iso
 from central.scrub_aside import AsideFailed, aside_target, put_aside
 from central.scrub_state import (

@@ -9,7 +9,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from central.blobstore import BlobStore, BlobStoreError, FileBlobStore
+from central.blobstore import BlobStore, BlobStoreError
+from central.blobstore_file import FileBlobStore
 
 QUARANTINE = ".quarantine"  # not two hex digits: never taken for a shard
 

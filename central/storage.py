@@ -29,7 +29,8 @@ from typing import Any
 
 import ektp_protocol as protocol
 from central import schema
-from central.blobstore import BlobStore, FileBlobStore, HashMismatch, open_blob_store
+from central.blobstore import BlobStore, HashMismatch, open_blob_store
+from central.blobstore_file import FileBlobStore
 from central.database import Database, open_database
 from central.keys import KeyMissing, load_key, write_new_key
 from central.storage_records import (

@@ -15,16 +15,14 @@ import tracemalloc
 import pytest
 
 from central.blobstore import (
-    STAGING,
-    STALE_STAGED,
     BlobNotFound,
     BlobStore,
     BlobStoreError,
     BlobStoreUnavailable,
-    FileBlobStore,
     HashMismatch,
     open_blob_store,
 )
+from central.blobstore_file import STAGING, STALE_STAGED, FileBlobStore
 from central.blobstore_s3 import S3BlobStore
 
 

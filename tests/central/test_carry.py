@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 
 import ektp_protocol as protocol
-from central import blobstore
+from central import blobstore_file as blobstore
 from central import carry as central_carry
-from central.blobstore import STAGING, BlobStoreUnavailable
+from central.blobstore import BlobStoreUnavailable
+from central.blobstore_file import STAGING
 from central.storage import CentralStore
 from ektp_protocol import carry
 

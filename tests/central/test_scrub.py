@@ -16,7 +16,8 @@ from fastapi.testclient import TestClient
 
 import ektp_protocol as protocol
 from central.app import create_app
-from central.blobstore import BlobNotFound, FileBlobStore
+from central.blobstore import BlobNotFound
+from central.blobstore_file import FileBlobStore
 from central.scrub import BlobStoreUnreadable, Scrubber, ScrubLeaseHeld, scrub_now
 from central.scrub_state import Lease, add_findings, scrub_report
 from central.storage import CentralStore
